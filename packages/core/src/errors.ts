@@ -1,0 +1,86 @@
+/**
+ * Every error the library throws on purpose is a `TwoStepError`. The message names what was
+ * wrong (the op, the shapes, the field, the layer) and how to fix it; `code` is stable for
+ * programs that branch on the kind of error.
+ */
+export class TwoStepError extends Error {
+  readonly code: string = 'TWOSTEP_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An architecture string or array that is not `A[N0, …, NL]` with positive integer widths. */
+export class ArchitectureError extends TwoStepError {
+  override readonly code = 'ARCHITECTURE';
+}
+
+/** Operands whose shapes do not fit the op (matMul inner sizes, broadcasting, slices, data length). */
+export class ShapeError extends TwoStepError {
+  override readonly code = 'SHAPE';
+}
+
+/** A dtype the backend does not support, or matrices of different dtypes in one op. */
+export class DTypeError extends TwoStepError {
+  override readonly code = 'DTYPE';
+}
+
+/** A matrix used after `dispose`. */
+export class DisposedMatrixError extends TwoStepError {
+  override readonly code = 'DISPOSED';
+}
+
+/** NaN or ±Infinity in data that must be finite (inputs, targets, weights). */
+export class NonFiniteError extends TwoStepError {
+  override readonly code = 'NON_FINITE';
+}
+
+/**
+ * Training turned non-finite. `layer` and `quantity` name the first value of the step that
+ * did (`Y2`, `X2`, `deltaUp2`, `deltaDown2`, `dJ/dW2`, or `J` for the loss); the network keeps
+ * the weights it had before that step.
+ */
+export class DivergenceError extends TwoStepError {
+  override readonly code = 'DIVERGENCE';
+  constructor(
+    message: string,
+    readonly epoch: number,
+    readonly batch: number,
+    readonly layer: number,
+    readonly quantity: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value out of the allowed set: an unknown activation, loss, optimizer, option or config key. */
+export class ConfigError extends TwoStepError {
+  override readonly code = 'CONFIG';
+}
+
+/** A model file or object that is not a valid serialized network; `path` names the bad field. */
+export class ModelFormatError extends TwoStepError {
+  override readonly code = 'MODEL_FORMAT';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `loadBackend` with a name that is neither built in nor an importable package. */
+export class UnknownBackendError extends TwoStepError {
+  override readonly code = 'UNKNOWN_BACKEND';
+}
+
+/** The backend's package (or one of its peers) is not installed; the message says what to install. */
+export class BackendNotInstalledError extends TwoStepError {
+  override readonly code = 'BACKEND_NOT_INSTALLED';
+}
+
+/** The backend cannot run here (WebGL outside a browser), or was written for another contract version. */
+export class BackendUnavailableError extends TwoStepError {
+  override readonly code = 'BACKEND_UNAVAILABLE';
+}

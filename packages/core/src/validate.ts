@@ -1,0 +1,107 @@
+/**
+ * Operand checks shared by every backend, so the same mistake gets the same message on all
+ * of them. Each throws a `TwoStepError` naming the op, the shapes and the fix.
+ */
+import type { DType, MatMulOptions, Matrix } from './backend.js';
+import { DisposedMatrixError, DTypeError, ShapeError } from './errors.js';
+
+const shape = (m: Matrix): string => `${m.rows}×${m.cols}`;
+
+/** Rejects disposed operands and operands of a dtype other than the backend's. */
+export function checkOperands(op: string, dtype: DType, ...operands: Matrix[]): void {
+  for (const m of operands) {
+    if (m.isDisposed) {
+      throw new DisposedMatrixError(
+        `${op}: ${m} was disposed. Keep a matrix alive (return it from tidy, or do not dispose it) while it is still used.`,
+      );
+    }
+    if (m.dtype !== dtype) {
+      throw new DTypeError(
+        `${op}: ${m} is ${m.dtype} but this backend computes in ${dtype}. Create every operand on the same backend instance.`,
+      );
+    }
+  }
+}
+
+/** Rows and columns must be positive integers. */
+export function checkShape(op: string, rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
+    throw new ShapeError(
+      `${op}: shape ${rows}×${cols} is invalid; rows and columns must be positive integers (an empty batch has no columns).`,
+    );
+  }
+}
+
+/** Data for `fromArray` must hold exactly rows · cols numbers. */
+export function checkData(op: string, data: ArrayLike<number>, rows: number, cols: number): void {
+  checkShape(op, rows, cols);
+  if (data.length !== rows * cols) {
+    throw new ShapeError(
+      `${op}: ${data.length} values cannot fill a ${rows}×${cols} matrix; pass exactly ${rows * cols} numbers in row-major order.`,
+    );
+  }
+}
+
+/** The shape of op(a) · op(b), or a ShapeError naming both operands and the flags. */
+export function matMulShape(
+  a: Matrix,
+  b: Matrix,
+  { transposeA = false, transposeB = false }: MatMulOptions = {},
+): [rows: number, cols: number] {
+  const [m, k] = transposeA ? [a.cols, a.rows] : [a.rows, a.cols];
+  const [k2, n] = transposeB ? [b.cols, b.rows] : [b.rows, b.cols];
+  if (k !== k2) {
+    const name = (x: string, t: boolean) => (t ? `${x}ᵀ` : x);
+    throw new ShapeError(
+      `matMul: cannot multiply ${name('a', transposeA)} (${m}×${k}) by ${name('b', transposeB)} (${k2}×${n}) ` +
+        `from a ${shape(a)} and b ${shape(b)}: the inner sizes differ. Check the transpose flags.`,
+    );
+  }
+  return [m, n];
+}
+
+/**
+ * Element-wise operands: b has a's shape (`'same'`) or is an a.rows × 1 column broadcast
+ * across a's columns (`'column'`).
+ */
+export function broadcastKind(op: string, a: Matrix, b: Matrix): 'same' | 'column' {
+  if (a.rows === b.rows && a.cols === b.cols) return 'same';
+  if (a.rows === b.rows && b.cols === 1) return 'column';
+  throw new ShapeError(
+    `${op}: cannot combine a ${shape(a)} with b ${shape(b)}; b must be ${shape(a)} or a ${a.rows}×1 column.`,
+  );
+}
+
+/** Columns [start, end) must be a non-empty range inside a. */
+export function checkSlice(a: Matrix, start: number, end: number): void {
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(end) ||
+    start < 0 ||
+    end > a.cols ||
+    start >= end
+  ) {
+    throw new ShapeError(
+      `sliceCols: columns [${start}, ${end}) are not a non-empty range of a ${shape(a)}; use 0 ≤ start < end ≤ ${a.cols}.`,
+    );
+  }
+}
+
+/** Stacking a on b needs the same number of columns. */
+export function checkConcatRows(a: Matrix, b: Matrix): void {
+  if (a.cols !== b.cols) {
+    throw new ShapeError(
+      `concatRows: cannot stack a ${shape(a)} on b ${shape(b)}; both need the same number of columns.`,
+    );
+  }
+}
+
+/** A backend asked for a dtype it lacks. */
+export function checkDType(backend: string, dtype: DType, supported: readonly DType[]): void {
+  if (!supported.includes(dtype)) {
+    throw new DTypeError(
+      `Backend '${backend}' does not support ${dtype}; it supports ${supported.join(', ')}. ` +
+        `Ask for ${supported.join(' or ')}, or pick a backend that supports ${dtype} (backend-ts supports float64).`,
+    );
+  }
+}

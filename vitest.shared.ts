@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Shared Vitest settings: tests read each workspace package's `src/` through the
+ * `@twostep/source` export condition, so they never depend on a stale `dist/`.
+ */
+export default defineConfig({
+  resolve: { conditions: ['@twostep/source'] },
+  ssr: { resolve: { conditions: ['@twostep/source'] } },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+});
