@@ -1,3 +1,15 @@
+export * from './activations.js';
+export * from './architecture.js';
 export * from './backend.js';
+export * from './data.js';
 export * from './errors.js';
+export * from './inference.js';
+export * from './load.js';
+export * from './losses.js';
+export * from './network.js';
+export * from './optimizers.js';
+export { type FAdjoint, type FPropagation, fAdjoint, fPropagate } from './rule.js';
+export { dispose, isMatrix, keep, tidy, tracked } from './scope.js';
+export * from './serialize.js';
+export * from './train.js';
 export * from './validate.js';

@@ -1,0 +1,132 @@
+/**
+ * Data as users hold it (one row per sample, arrays or typed arrays), checked once and laid
+ * out as the rule wants it: a batch is an N × B matrix whose columns are samples.
+ */
+import type { Backend, Matrix } from './backend.js';
+import { NonFiniteError, ShapeError } from './errors.js';
+
+/** One row per sample. */
+export type Rows = ArrayLike<ArrayLike<number>>;
+
+export interface Dataset {
+  readonly inputs: Rows;
+  readonly targets: Rows;
+}
+
+/** Samples checked for width and finiteness and packed sample-major into one Float64Array. */
+export class Samples {
+  readonly count: number;
+  private readonly data: Float64Array;
+
+  /**
+   * `name` is `inputs` or `targets`; `width` the width each row must have; `hint` is added to
+   * a width error (how to fix the data).
+   */
+  constructor(
+    rows: Rows,
+    readonly width: number,
+    name: string,
+    hint = '',
+  ) {
+    if (rows === null || typeof rows !== 'object' || typeof rows.length !== 'number') {
+      throw new ShapeError(
+        `${name} must be an array of rows (one per sample), got ${typeof rows}.`,
+      );
+    }
+    if (rows.length === 0) throw new ShapeError(`${name} is empty; pass at least one sample.`);
+    this.count = rows.length;
+    this.data = new Float64Array(this.count * width);
+    for (let r = 0; r < this.count; r++) {
+      const row = rows[r];
+      if (row === null || typeof row !== 'object' || row.length !== width) {
+        const got = row !== null && typeof row === 'object' ? `${row.length} values` : String(row);
+        throw new ShapeError(`${name} row ${r} has ${got} but must have ${width}.${hint}`);
+      }
+      for (let c = 0; c < width; c++) {
+        const v = row[c]!;
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new NonFiniteError(
+            `${name} row ${r}, column ${c} is ${String(v)}; every value must be a finite number. Clean or impute the data first.`,
+          );
+        }
+        this.data[r * width + c] = v;
+      }
+    }
+  }
+
+  /**
+   * Writes samples `order[start…end)` as the columns of a row-major width × B matrix into
+   * `out` (length width · B).
+   */
+  columns(
+    order: ArrayLike<number>,
+    start: number,
+    end: number,
+    out: Float32Array | Float64Array,
+  ): void {
+    const b = end - start;
+    for (let j = 0; j < b; j++) {
+      const offset = order[start + j]! * this.width;
+      for (let i = 0; i < this.width; i++) out[i * b + j] = this.data[offset + i]!;
+    }
+  }
+
+  /** Row `r` (a view). */
+  row(r: number): Float64Array {
+    return this.data.subarray(r * this.width, (r + 1) * this.width);
+  }
+}
+
+/** Inputs and targets checked against the network's widths N0 and NL. */
+export function checkDataset(
+  data: Dataset,
+  architecture: readonly number[],
+): { inputs: Samples; targets: Samples } {
+  if (data === null || typeof data !== 'object') {
+    throw new ShapeError('data must be { inputs, targets }, one row per sample.');
+  }
+  const n0 = architecture[0]!;
+  const nL = architecture.at(-1)!;
+  const inputs = new Samples(data.inputs, n0, 'inputs', ` The network takes N0 = ${n0} inputs.`);
+  const targets = new Samples(
+    data.targets,
+    nL,
+    'targets',
+    ` The network has NL = ${nL} outputs${nL > 1 ? `; one-hot encode class labels with oneHot(labels, ${nL})` : ''}.`,
+  );
+  if (inputs.count !== targets.count) {
+    throw new ShapeError(
+      `inputs has ${inputs.count} rows but targets has ${targets.count}; give one target row per input row.`,
+    );
+  }
+  return { inputs, targets };
+}
+
+/** Row `r` is one-hot for class `labels[r]` ∈ {0, …, classes − 1}. */
+export function oneHot(labels: ArrayLike<number>, classes: number): number[][] {
+  return Array.from({ length: labels.length }, (_, r) => {
+    const label = labels[r]!;
+    if (!Number.isInteger(label) || label < 0 || label >= classes) {
+      throw new ShapeError(
+        `oneHot: label ${r} is ${label}; labels must be integers in [0, ${classes - 1}].`,
+      );
+    }
+    const row = new Array<number>(classes).fill(0);
+    row[label] = 1;
+    return row;
+  });
+}
+
+/** A matrix whose columns are the given samples (rows of `rows`), as the rule lays out a batch. */
+export function toColumns(backend: Backend, rows: Rows): Matrix {
+  const width = rows[0]?.length ?? 0;
+  const samples = new Samples(rows, width, 'rows');
+  const out = new Float64Array(width * samples.count);
+  samples.columns(identityOrder(samples.count), 0, samples.count, out);
+  return backend.fromArray(out, width, samples.count);
+}
+
+/** 0, 1, …, n − 1. */
+export function identityOrder(n: number): Uint32Array {
+  return Uint32Array.from({ length: n }, (_, i) => i);
+}

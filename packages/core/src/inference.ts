@@ -1,0 +1,124 @@
+/** Prediction and evaluation: the F-propagation over batches, read back once per batch. */
+import type { Backend, Matrix } from './backend.js';
+import { checkDataset, type Dataset, identityOrder, type Rows, Samples } from './data.js';
+import { ConfigError } from './errors.js';
+import { type Loss, type LossName, resolveLoss } from './losses.js';
+import type { Network } from './network.js';
+import { forward } from './rule.js';
+import { tidy, tracked } from './scope.js';
+
+export interface InferenceOptions {
+  /** Samples per F-propagation; default 256. */
+  readonly batchSize?: number;
+}
+
+/**
+ * Runs the F-propagation over `inputs` batch by batch and hands each batch's XL (NL × B,
+ * disposed afterwards) and the index of its first sample to `use`.
+ */
+async function forEachBatch(
+  backend: Backend,
+  net: Network,
+  inputs: Samples,
+  batchSize: number,
+  use: (xL: Matrix, start: number) => Promise<void>,
+): Promise<void> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}.`);
+  }
+  const k = tracked(backend);
+  const order = identityOrder(inputs.count);
+  for (let start = 0; start < inputs.count; start += batchSize) {
+    const end = Math.min(inputs.count, start + batchSize);
+    const x0 = new Float64Array(inputs.width * (end - start));
+    inputs.columns(order, start, end, x0);
+    const xL = tidy(backend, () => {
+      const F = forward(k, net, net.weightsOn(backend), k.fromArray(x0, inputs.width, end - start));
+      return F.X[net.depth]!;
+    });
+    try {
+      await use(xL, start);
+    } finally {
+      backend.dispose(xL);
+    }
+  }
+}
+
+const inputSamples = (net: Network, rows: Rows) =>
+  new Samples(
+    rows,
+    net.architecture[0]!,
+    'inputs',
+    ` The network takes N0 = ${net.architecture[0]} inputs.`,
+  );
+
+/** The network's outputs f(x), one row per input row. */
+export async function predict(
+  backend: Backend,
+  net: Network,
+  inputs: Rows,
+  { batchSize = 256 }: InferenceOptions = {},
+): Promise<number[][]> {
+  const outputs: number[][] = [];
+  await forEachBatch(backend, net, inputSamples(net, inputs), batchSize, async (xL) => {
+    const data = await backend.read(xL);
+    for (let j = 0; j < xL.cols; j++)
+      outputs.push(Array.from({ length: xL.rows }, (_, i) => data[i * xL.cols + j]!));
+  });
+  return outputs;
+}
+
+export interface EvaluateOptions extends InferenceOptions {
+  /** Default `'mse'`. */
+  readonly loss?: LossName | Loss;
+}
+
+export interface Evaluation {
+  /** Mean loss per sample. */
+  readonly loss: number;
+  /**
+   * Share of samples classified right: the largest output matches the target's largest
+   * entry (one-hot targets), or, with one output, output and target fall on the same side of ½.
+   */
+  readonly accuracy: number;
+}
+
+/** Index of the largest entry of column j of a row-major rows × cols matrix. */
+function argmax(data: ArrayLike<number>, j: number, rows: number, cols: number): number {
+  let best = 0;
+  for (let i = 1; i < rows; i++) if (data[i * cols + j]! > data[best * cols + j]!) best = i;
+  return best;
+}
+
+/** Loss and accuracy of `net` on `data`. */
+export async function evaluate(
+  backend: Backend,
+  net: Network,
+  data: Dataset,
+  { loss = 'mse', batchSize = 256 }: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const { inputs, targets } = checkDataset(data, net.architecture);
+  const lossFn = resolveLoss(loss);
+  const k = tracked(backend);
+  const order = identityOrder(inputs.count);
+  let lossSum = 0;
+  let correct = 0;
+  await forEachBatch(backend, net, inputs, batchSize, async (xL, start) => {
+    const size = xL.cols;
+    const t = new Float64Array(xL.rows * size);
+    targets.columns(order, start, start + size, t);
+    // The sum reduction: J summed over the batch's samples.
+    const J = tidy(backend, () => lossFn.forward(k, xL, k.fromArray(t, xL.rows, size), 'sum').J);
+    const [outputs, value] = await Promise.all([backend.read(xL), backend.read(J)]);
+    backend.dispose(J);
+    lossSum += value[0]!;
+    for (let j = 0; j < size; j++) {
+      const right =
+        xL.rows === 1
+          ? outputs[j]! >= 0.5 === t[j]! >= 0.5
+          : argmax(outputs, j, xL.rows, size) === argmax(t, j, xL.rows, size);
+      if (right) correct++;
+    }
+  });
+  return { loss: lossSum / inputs.count, accuracy: correct / inputs.count };
+}

@@ -1,0 +1,217 @@
+/**
+ * A feed-forward network A[N0, …, NL] (eq. 17): per layer h a weight matrix Wh and an
+ * activation σh. With bias on, Wh is Nh × (N(h−1) + 1): its last column is the bias, the
+ * weight of the formal neuron fixed at 1 (Remark 1). Weights live on the host in float64;
+ * each backend gets a device copy on first use.
+ */
+import {
+  type Activation,
+  type ActivationSpec,
+  type LayerActivation,
+  resolveActivation,
+} from './activations.js';
+import { formatArchitecture, parseArchitecture } from './architecture.js';
+import type { Backend, Matrix } from './backend.js';
+import { ConfigError, NonFiniteError, ShapeError } from './errors.js';
+import { Random } from './random.js';
+import { untracked } from './scope.js';
+
+/** Weight initialisers: Xavier/Glorot uniform (sigmoid, tanh) and He normal (relu family). */
+export type Initializer = 'xavier' | 'he';
+
+export interface NetworkOptions {
+  /** `'A[784,128,10]'` or `[784, 128, 10]`. */
+  readonly architecture: string | readonly number[];
+  /** σ of every hidden layer (default `'sigmoid'`, the paper's σ). */
+  readonly activation?: ActivationSpec;
+  /** σ of the output layer (default: the hidden `activation`, as in eq. 20). */
+  readonly outputActivation?: ActivationSpec;
+  /** One per layer h = 1…L, each a spec or a family of Nh specs; overrides the two above. */
+  readonly activations?: readonly LayerActivation[];
+  /** Formal bias neuron in every layer (Remark 1); default true. */
+  readonly bias?: boolean;
+  /** Default `'he'` when the hidden activation is relu or leaky relu, else `'xavier'`. */
+  readonly init?: Initializer;
+  /** Seed of the initial weights; default 0. */
+  readonly seed?: number;
+}
+
+/** One layer h: N(h−1) inputs, Nh neurons, σh. */
+export interface Layer {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly activation: Activation;
+}
+
+/** Weights of every layer in the paper's layout: Wh[i][j], bias in the last column. */
+export type Weights = number[][][];
+
+export class Network {
+  /** [N0, …, NL]. */
+  readonly architecture: readonly number[];
+  readonly bias: boolean;
+  readonly layers: readonly Layer[];
+  /** Row-major Wh, h = 1…L, each Nh × (N(h−1) + bias). */
+  private weights: Float64Array[];
+  private version = 0;
+  private readonly device = new WeakMap<Backend, { version: number; weights: Matrix[] }>();
+
+  private constructor(architecture: number[], bias: boolean, activations: LayerActivation[]) {
+    this.architecture = architecture;
+    this.bias = bias;
+    this.layers = activations.map((spec, i) => ({
+      inputs: architecture[i]!,
+      outputs: architecture[i + 1]!,
+      activation: resolveActivation(spec, architecture[i + 1]!, `layer ${i + 1}`),
+    }));
+    this.weights = this.layers.map((l) => new Float64Array(l.outputs * this.columns(l)));
+  }
+
+  /** A network with seeded initial weights: the same seed gives the same weights everywhere. */
+  static create(options: NetworkOptions): Network {
+    const architecture = parseArchitecture(options.architecture);
+    const depth = architecture.length - 1;
+    const hidden = options.activation ?? 'sigmoid';
+    const activations =
+      options.activations ??
+      architecture
+        .slice(1)
+        .map((_, i) => (i === depth - 1 ? (options.outputActivation ?? hidden) : hidden));
+    if (activations.length !== depth) {
+      throw new ConfigError(
+        `activations: ${activations.length} given for the ${depth} layers of ${formatArchitecture(architecture)}; give one per layer h = 1…${depth}.`,
+      );
+    }
+    const net = new Network(architecture, options.bias ?? true, [...activations]);
+    const hiddenName = typeof hidden === 'string' ? hidden : hidden.name;
+    const init =
+      options.init ?? (hiddenName === 'relu' || hiddenName === 'leakyRelu' ? 'he' : 'xavier');
+    if (init !== 'xavier' && init !== 'he') {
+      throw new ConfigError(
+        `init: unknown initializer ${JSON.stringify(init)}; use 'xavier' or 'he'.`,
+      );
+    }
+    net.initialize(init, options.seed ?? 0);
+    return net;
+  }
+
+  /** Depth L. */
+  get depth(): number {
+    return this.layers.length;
+  }
+
+  /** Columns of Wh: N(h−1) inputs, plus the bias column. */
+  private columns(layer: Layer): number {
+    return layer.inputs + (this.bias ? 1 : 0);
+  }
+
+  private initialize(init: Initializer, seed: number): void {
+    const random = new Random(seed);
+    this.layers.forEach((layer, i) => {
+      const w = this.weights[i]!;
+      const cols = this.columns(layer);
+      const limit = Math.sqrt(6 / (layer.inputs + layer.outputs));
+      const std = Math.sqrt(2 / layer.inputs);
+      for (let r = 0; r < layer.outputs; r++) {
+        // Genuine weights are random; the bias column starts at 0.
+        for (let c = 0; c < layer.inputs; c++) {
+          w[r * cols + c] =
+            init === 'xavier' ? random.uniform(-limit, limit) : std * random.normal();
+        }
+      }
+    });
+    this.version++;
+  }
+
+  /** W1 … WL as nested arrays, Wh[i][j], with the bias as the last column. */
+  getWeights(): Weights {
+    return this.layers.map((layer, i) =>
+      Array.from({ length: layer.outputs }, (_, r) => {
+        const cols = this.columns(layer);
+        return Array.from(this.weights[i]!.subarray(r * cols, (r + 1) * cols));
+      }),
+    );
+  }
+
+  /** Sets W1 … WL from nested arrays in the layout of `getWeights`; checks shapes and finiteness. */
+  setWeights(weights: Weights): void {
+    if (!Array.isArray(weights) || weights.length !== this.depth) {
+      throw new ShapeError(
+        `setWeights: expected ${this.depth} matrices W1…W${this.depth} for ${formatArchitecture(this.architecture)}, got ${Array.isArray(weights) ? weights.length : typeof weights}.`,
+      );
+    }
+    const next = this.layers.map((layer, i) => {
+      const cols = this.columns(layer);
+      const w = weights[i];
+      const expected = `${layer.outputs}×${cols}${this.bias ? ' (bias in the last column)' : ''}`;
+      if (
+        !Array.isArray(w) ||
+        w.length !== layer.outputs ||
+        w.some((row) => !Array.isArray(row) || row.length !== cols)
+      ) {
+        throw new ShapeError(`setWeights: W${i + 1} must be ${expected}.`);
+      }
+      const flat = new Float64Array(layer.outputs * cols);
+      w.forEach((row, r) => {
+        row.forEach((value, c) => {
+          if (typeof value !== 'number' || !Number.isFinite(value)) {
+            throw new NonFiniteError(
+              `setWeights: W${i + 1}[${r}][${c}] is ${value}; weights must be finite numbers.`,
+            );
+          }
+          flat[r * cols + c] = value;
+        });
+      });
+      return flat;
+    });
+    this.weights = next;
+    this.version++;
+  }
+
+  /**
+   * W1 … WL on `backend`, uploaded on first use and after `setWeights`. The network owns
+   * these matrices: do not dispose them; `release(backend)` frees them.
+   */
+  weightsOn(on: Backend): readonly Matrix[] {
+    const backend = untracked(on);
+    const cached = this.device.get(backend);
+    if (cached && cached.version === this.version) return cached.weights;
+    if (cached) for (const m of cached.weights) backend.dispose(m);
+    const weights = this.layers.map((l, i) =>
+      backend.fromArray(this.weights[i]!, l.outputs, this.columns(l)),
+    );
+    this.device.set(backend, { version: this.version, weights });
+    return weights;
+  }
+
+  /**
+   * Takes trained weights from `backend` as the network's own: the host copy is read back
+   * and the matrices become the device copy (no upload). Used by `train`.
+   */
+  async adopt(on: Backend, weights: readonly Matrix[]): Promise<void> {
+    const backend = untracked(on);
+    const host = await Promise.all(weights.map((m) => backend.read(m)));
+    const previous = this.device.get(backend);
+    if (previous) for (const m of previous.weights) if (!weights.includes(m)) backend.dispose(m);
+    this.weights = host.map((data) => Float64Array.from(data));
+    this.version++;
+    this.device.set(backend, { version: this.version, weights: [...weights] });
+  }
+
+  /** Frees the device copy of the weights on `backend`. */
+  release(on: Backend): void {
+    const backend = untracked(on);
+    const cached = this.device.get(backend);
+    if (cached) for (const m of cached.weights) backend.dispose(m);
+    this.device.delete(backend);
+  }
+
+  /** Activation specs by layer, as written in model files. */
+  get activationSpecs(): LayerActivation[] {
+    return this.layers.map((l) => l.activation.spec);
+  }
+
+  toString(): string {
+    return `Network ${formatArchitecture(this.architecture)}${this.bias ? ' with bias' : ''}`;
+  }
+}

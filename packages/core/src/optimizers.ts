@@ -1,0 +1,198 @@
+/**
+ * Optimizers turn ∂J/∂Wh into an update of Wh. An optimizer is a description (name and
+ * hyper-parameters, serializable); `start` makes the per-training state (moments), whose
+ * matrices the state owns and `dispose` frees.
+ */
+import type { Backend, Matrix } from './backend.js';
+import { ConfigError } from './errors.js';
+import { keep } from './scope.js';
+
+export interface OptimizerState {
+  /** The updated Wh from Wh and ∂J/∂Wh at learning rate `lr`; moments of layer h advance. */
+  update(k: Backend, h: number, w: Matrix, gradient: Matrix, lr: number): Matrix;
+  /** A copy of the state (moments and step counts), for replaying steps. */
+  clone(k: Backend): OptimizerState;
+  dispose(): void;
+}
+
+export interface Optimizer {
+  readonly name: 'sgd' | 'momentum' | 'adam';
+  readonly learningRate: number;
+  /** Fresh state for the given weights. */
+  start(backend: Backend, weights: readonly Matrix[]): OptimizerState;
+}
+
+function positive(
+  name: string,
+  key: string,
+  value: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value >= max) {
+    throw new ConfigError(
+      `${name}: ${key} must be a finite number in (0, ${max === Number.POSITIVE_INFINITY ? '∞' : max}), got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * State holding `slots` matrices per layer (zero-initialised, like Wh) and a step count per
+ * layer; `advance` computes the new Wh and the new slots.
+ */
+class SlotState implements OptimizerState {
+  constructor(
+    private readonly backend: Backend,
+    private slots: Matrix[][],
+    private readonly steps: number[],
+    private readonly advance: (
+      k: Backend,
+      w: Matrix,
+      g: Matrix,
+      slots: Matrix[],
+      lr: number,
+      t: number,
+    ) => Matrix[],
+  ) {}
+
+  static zeros(
+    backend: Backend,
+    weights: readonly Matrix[],
+    count: number,
+    advance: SlotState['advance'],
+  ): SlotState {
+    const slots = weights.map((w) =>
+      Array.from({ length: count }, () => backend.fill(w.rows, w.cols, 0)),
+    );
+    return new SlotState(
+      backend,
+      slots,
+      weights.map(() => 0),
+      advance,
+    );
+  }
+
+  update(k: Backend, h: number, w: Matrix, gradient: Matrix, lr: number): Matrix {
+    const t = ++this.steps[h - 1]!;
+    const [next, ...slots] = this.advance(k, w, gradient, this.slots[h - 1]!, lr, t);
+    for (const old of this.slots[h - 1]!) this.backend.dispose(old);
+    this.slots[h - 1] = keep(k, slots);
+    return next!;
+  }
+
+  clone(k: Backend): OptimizerState {
+    const slots = this.slots.map((layer) => layer.map((m) => k.scale(m, 1)));
+    return new SlotState(this.backend, keep(k, slots), [...this.steps], this.advance);
+  }
+
+  dispose(): void {
+    for (const layer of this.slots) for (const m of layer) this.backend.dispose(m);
+    this.slots = [];
+  }
+}
+
+/** Plain gradient descent: Wh ← Wh − lr · ∂J/∂Wh. */
+export function sgd({ learningRate = 0.1 }: { learningRate?: number } = {}): Optimizer {
+  positive('sgd', 'learningRate', learningRate);
+  return {
+    name: 'sgd',
+    learningRate,
+    start: (backend, weights) =>
+      SlotState.zeros(backend, weights, 0, (k, w, g, _slots, lr) => [k.sub(w, k.scale(g, lr))]),
+  };
+}
+
+/** Heavy-ball momentum: v ← μ·v + ∂J/∂Wh, Wh ← Wh − lr · v. */
+export function momentum({
+  learningRate = 0.1,
+  momentum: mu = 0.9,
+}: {
+  learningRate?: number;
+  momentum?: number;
+} = {}): Optimizer {
+  positive('momentum', 'learningRate', learningRate);
+  positive('momentum', 'momentum', mu, 1);
+  return {
+    name: 'momentum',
+    learningRate,
+    start: (backend, weights) =>
+      SlotState.zeros(backend, weights, 1, (k, w, g, [v], lr) => {
+        const velocity = k.add(k.scale(v!, mu), g);
+        return [k.sub(w, k.scale(velocity, lr)), velocity];
+      }),
+  };
+}
+
+/**
+ * Adam (Kingma & Ba): m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
+ * Wh ← Wh − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂; fused when the backend can.
+ */
+export function adam({
+  learningRate = 0.001,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  epsilon = 1e-8,
+}: {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+} = {}): Optimizer {
+  positive('adam', 'learningRate', learningRate);
+  positive('adam', 'beta1', beta1, 1);
+  positive('adam', 'beta2', beta2, 1);
+  positive('adam', 'epsilon', epsilon);
+  return {
+    name: 'adam',
+    learningRate,
+    start: (backend, weights) =>
+      SlotState.zeros(backend, weights, 2, (k, w, g, [m, v], lr, t) => {
+        // lr·m̂/(√v̂ + ε) = stepSize·m/(√v + ε·√(1−β2ᵗ)) with stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ).
+        const c2 = Math.sqrt(1 - beta2 ** t);
+        const step = {
+          stepSize: (lr * c2) / (1 - beta1 ** t),
+          beta1,
+          beta2,
+          epsilon: epsilon * c2,
+        };
+        if (k.supports.fusedAdam && k.adam) {
+          const next = k.adam(w, g, m!, v!, step);
+          return [next.w, next.m, next.v];
+        }
+        const m2 = k.add(k.scale(m!, beta1), k.scale(g, 1 - beta1));
+        const v2 = k.add(k.scale(v!, beta2), k.scale(k.unary('square', g), 1 - beta2));
+        const direction = k.div(m2, k.scale(k.unary('sqrt', v2), 1, step.epsilon));
+        return [k.sub(w, k.scale(direction, step.stepSize)), m2, v2];
+      }),
+  };
+}
+
+/** Optimizer descriptions as written in configs and model files. */
+export type OptimizerConfig =
+  | { readonly name: 'sgd'; readonly learningRate?: number }
+  | { readonly name: 'momentum'; readonly learningRate?: number; readonly momentum?: number }
+  | {
+      readonly name: 'adam';
+      readonly learningRate?: number;
+      readonly beta1?: number;
+      readonly beta2?: number;
+      readonly epsilon?: number;
+    };
+
+const factories = { sgd, momentum, adam } as const;
+
+/** An optimizer from an object or a config `{ name, …hyper-parameters }`. */
+export function resolveOptimizer(
+  optimizer: Optimizer | OptimizerConfig | OptimizerConfig['name'],
+): Optimizer {
+  if (typeof optimizer === 'object' && optimizer !== null && 'start' in optimizer) return optimizer;
+  const config = typeof optimizer === 'string' ? { name: optimizer } : optimizer;
+  const name = config?.name;
+  if (!Object.hasOwn(factories, name)) {
+    throw new ConfigError(
+      `optimizer: unknown optimizer ${JSON.stringify(name)}; use one of sgd, momentum, adam.`,
+    );
+  }
+  const { name: _, ...hyper } = config;
+  return (factories[name] as (h: object) => Optimizer)(hyper);
+}

@@ -1,0 +1,139 @@
+/**
+ * The two-step rule. Forward, the F-propagation (eq. 1, 20):
+ *
+ *     X0 = x,   Yh = Wh · X(h−1),   Xh = σh(Yh),   h = 1…L
+ *
+ * Backward, its F-adjoint (eq. 5, 21, 22), with W♯h (Wh without its bias column) when the
+ * bias is on (Remark 1, eq. 13, 25):
+ *
+ *     δup_L = ∂J/∂XL,   δdown_h = δup_h ⊙ σh'(Yh),   δup_h−1 = (W♯h)ᵀ · δdown_h,
+ *     ∂J/∂Wh = δdown_h · (X(h−1))ᵀ
+ *
+ * Batches are matrices whose columns are samples. With bias on, X0 … X(L−1) carry a last
+ * row of ones, the formal neuron.
+ */
+import type { Backend, Matrix } from './backend.js';
+import { ShapeError } from './errors.js';
+import type { Network } from './network.js';
+import { tidy, tracked } from './scope.js';
+
+/** The F-propagation: X = [X0 … XL], Y = [Y1 … YL] (so `Y[h − 1]` is Yh). */
+export interface FPropagation {
+  readonly X: Matrix[];
+  readonly Y: Matrix[];
+}
+
+/**
+ * The F-adjoint: `deltaUp` = [δup_0 … δup_L] (δup_0 = ∂J/∂X0, the input gradient, without
+ * the formal neuron's row), `deltaDown` = [δdown_1 … δdown_L], `gradients` = [∂J/∂W1 …
+ * ∂J/∂WL] in the layout of the weights (bias gradient in the last column).
+ */
+export interface FAdjoint {
+  readonly deltaUp: Matrix[];
+  readonly deltaDown: Matrix[];
+  readonly gradients: Matrix[];
+}
+
+/** Appends the formal neuron's row of ones when the bias is on (Remark 1). */
+function withFormalNeuron(k: Backend, net: Network, x: Matrix): Matrix {
+  return net.bias ? k.concatRows(x, k.fill(1, x.cols, 1)) : x;
+}
+
+/** W♯h: Wh without its bias column (eq. 13); Wh itself when the bias is off. */
+export function weightsSharp(k: Backend, net: Network, w: Matrix): Matrix {
+  return net.bias ? k.sliceCols(w, 0, w.cols - 1) : w;
+}
+
+/** The F-propagation of X0 through `weights` (eq. 1, 20). */
+export function forward(
+  k: Backend,
+  net: Network,
+  weights: readonly Matrix[],
+  x0: Matrix,
+): FPropagation {
+  if (x0.rows !== net.architecture[0]) {
+    throw new ShapeError(
+      `fPropagate: X0 is ${x0.rows}×${x0.cols} but ${net} takes ${net.architecture[0]} inputs; pass an N0 × B matrix, one column per sample.`,
+    );
+  }
+  const X = [withFormalNeuron(k, net, x0)];
+  const Y: Matrix[] = [];
+  net.layers.forEach((layer, i) => {
+    const y = k.matMul(weights[i]!, X[i]!); // Yh = Wh · X(h−1)
+    const x = layer.activation.sigma(k, y); // Xh = σh(Yh)
+    Y.push(y);
+    X.push(i < net.depth - 1 ? withFormalNeuron(k, net, x) : x);
+  });
+  return { X, Y };
+}
+
+/** δdown_h = δup_h ⊙ σh'(Yh) (eq. 5) and ∂J/∂Wh = δdown_h · X(h−1)ᵀ (eq. 6, 22), for layer h. */
+export function adjointStep(
+  k: Backend,
+  net: Network,
+  F: FPropagation,
+  h: number,
+  deltaUp: Matrix,
+): { deltaDown: Matrix; gradient: Matrix } {
+  const deltaDown = net.layers[h - 1]!.activation.deltaDown(k, deltaUp, F.Y[h - 1]!);
+  const gradient = k.matMul(deltaDown, F.X[h - 1]!, { transposeB: true });
+  return { deltaDown, gradient };
+}
+
+/** δup_h−1 = (W♯h)ᵀ · δdown_h (eq. 25). */
+export function deltaUpBelow(k: Backend, net: Network, w: Matrix, deltaDown: Matrix): Matrix {
+  return k.matMul(weightsSharp(k, net, w), deltaDown, { transposeA: true });
+}
+
+/** The F-adjoint of F through `weights`, from δup_L (eq. 5, 21, 22, 25). */
+export function adjoint(
+  k: Backend,
+  net: Network,
+  weights: readonly Matrix[],
+  F: FPropagation,
+  deltaUpL: Matrix,
+  { inputGradient = true } = {},
+): FAdjoint {
+  const L = net.depth;
+  const xL = F.X[L]!;
+  if (deltaUpL.rows !== xL.rows || deltaUpL.cols !== xL.cols) {
+    throw new ShapeError(
+      `fAdjoint: δup_L is ${deltaUpL.rows}×${deltaUpL.cols} but XL is ${xL.rows}×${xL.cols}; δup_L = ∂J/∂XL has XL's shape.`,
+    );
+  }
+  const deltaUp: Matrix[] = [];
+  const deltaDown: Matrix[] = [];
+  const gradients: Matrix[] = [];
+  deltaUp[L] = deltaUpL;
+  for (let h = L; h >= 1; h--) {
+    const step = adjointStep(k, net, F, h, deltaUp[h]!);
+    deltaDown[h - 1] = step.deltaDown;
+    gradients[h - 1] = step.gradient;
+    if (h > 1 || inputGradient)
+      deltaUp[h - 1] = deltaUpBelow(k, net, weights[h - 1]!, step.deltaDown);
+  }
+  return { deltaUp, deltaDown, gradients };
+}
+
+/**
+ * The F-propagation of `x0` (N0 × B, one column per sample) through `net` on `backend`.
+ * The caller owns the returned matrices (dispose them, or call inside `tidy`).
+ */
+export function fPropagate(backend: Backend, net: Network, x0: Matrix): FPropagation {
+  const k = tracked(backend);
+  return tidy(backend, () => forward(k, net, net.weightsOn(backend), x0));
+}
+
+/**
+ * The F-adjoint of the F-propagation `F` from `deltaUpL` = ∂J/∂XL (see `losses`). The caller
+ * owns the returned matrices; `deltaUp[L]` is `deltaUpL` itself.
+ */
+export function fAdjoint(
+  backend: Backend,
+  net: Network,
+  F: FPropagation,
+  deltaUpL: Matrix,
+): FAdjoint {
+  const k = tracked(backend);
+  return tidy(backend, () => adjoint(k, net, net.weightsOn(backend), F, deltaUpL));
+}

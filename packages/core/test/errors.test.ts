@@ -1,0 +1,249 @@
+import {
+  BackendNotInstalledError,
+  ConfigError,
+  DTypeError,
+  deserialize,
+  fPropagate,
+  loadBackend,
+  ModelFormatError,
+  Network,
+  NonFiniteError,
+  ShapeError,
+  serialize,
+  train,
+  UnknownBackendError,
+} from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { f64 } from './helpers.js';
+
+const net = () => Network.create({ architecture: 'A[3,2,2]', seed: 1 });
+const importHere = (s: string) => import(/* @vite-ignore */ s);
+
+describe('data errors name the row, column and fix', () => {
+  it('wrong input width', async () => {
+    await expect(
+      train(f64, net(), {
+        inputs: [
+          [1, 2, 3],
+          [1, 2],
+        ],
+        targets: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).rejects.toThrow(
+      /inputs row 1 has 2 values but must have 3\. The network takes N0 = 3 inputs\./,
+    );
+  });
+
+  it('wrong label width suggests oneHot', async () => {
+    const run = train(f64, net(), { inputs: [[1, 2, 3]], targets: [[1]] });
+    await expect(run).rejects.toThrow(ShapeError);
+    await expect(run).rejects.toThrow(
+      /targets row 0 has 1 values but must have 2\. .*oneHot\(labels, 2\)/,
+    );
+  });
+
+  it('NaN and Infinity named by row and column', async () => {
+    await expect(
+      train(f64, net(), {
+        inputs: [
+          [1, 2, 3],
+          [4, Number.NaN, 6],
+        ],
+        targets: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).rejects.toThrow(NonFiniteError);
+    await expect(
+      train(f64, net(), {
+        inputs: [
+          [1, 2, 3],
+          [4, Number.NaN, 6],
+        ],
+        targets: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).rejects.toThrow(/inputs row 1, column 1 is NaN/);
+    await expect(
+      train(f64, net(), { inputs: [[1, 2, 3]], targets: [[Number.POSITIVE_INFINITY, 0]] }),
+    ).rejects.toThrow(/targets row 0, column 0 is Infinity/);
+  });
+
+  it('count mismatch and empty data', async () => {
+    await expect(
+      train(f64, net(), {
+        inputs: [[1, 2, 3]],
+        targets: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).rejects.toThrow(/inputs has 1 rows but targets has 2/);
+    await expect(train(f64, net(), { inputs: [], targets: [] })).rejects.toThrow(/inputs is empty/);
+  });
+
+  it('an X0 of the wrong height', () => {
+    expect(() => fPropagate(f64, net(), f64.fromArray([1, 2], 2, 1))).toThrow(
+      /X0 is 2×1 but Network A\[3,2,2\] with bias takes 3 inputs/,
+    );
+  });
+
+  it('bad options', async () => {
+    const data = { inputs: [[1, 2, 3]], targets: [[1, 0]] };
+    await expect(train(f64, net(), data, { batchSize: 0 })).rejects.toThrow(ConfigError);
+    await expect(train(f64, net(), data, { loss: 'hinge' as never })).rejects.toThrow(
+      /unknown loss "hinge"; use one of difference, mse/,
+    );
+    await expect(train(f64, net(), data, { mode: 'local' as never })).rejects.toThrow(
+      /'global' or 'layerwise'/,
+    );
+    await expect(train(f64, net(), data, { learningRates: [0.1] })).rejects.toThrow(
+      /give 2 positive finite rates/,
+    );
+    await expect(
+      train(f64, net(), data, { optimizer: { name: 'rmsprop' } as never }),
+    ).rejects.toThrow(/unknown optimizer "rmsprop"/);
+    expect(() => Network.create({ architecture: 'A[2,2]', activation: 'swish' as never })).toThrow(
+      /unknown activation "swish"; use one of identity/,
+    );
+    expect(() => Network.create({ architecture: 'A[2,2]', activations: [['tanh']] })).toThrow(
+      /a family of 1 activations cannot serve 2 neurons/,
+    );
+  });
+
+  it('setWeights with a wrong shape or a non-finite weight', () => {
+    expect(() => net().setWeights([[[1, 2, 3, 4]]])).toThrow(/expected 2 matrices/);
+    expect(() => net().setWeights([[[1, 2, 3]], [[1, 2, 3]]])).toThrow(
+      /W1 must be 2×4 \(bias in the last column\)/,
+    );
+    const w = net().getWeights();
+    w[1]![1]![2] = Number.NaN;
+    expect(() => net().setWeights(w)).toThrow(/W2\[1\]\[2\] is NaN/);
+  });
+});
+
+describe('model files', () => {
+  const good = () => JSON.parse(serialize(net()));
+  it.each([
+    ['not JSON', () => '{"format": ', '$', /not valid JSON/],
+    [
+      'another format',
+      () => ({ ...good(), format: 'keras' }),
+      'format',
+      /expected "twostep-network"/,
+    ],
+    ['a newer version', () => ({ ...good(), version: 2 }), 'version', /upgrade @twostep\/core/],
+    [
+      'a bad width',
+      () => ({ ...good(), architecture: [3, 0, 2] }),
+      'architecture[1]',
+      /not a positive integer/,
+    ],
+    [
+      'an unknown activation',
+      () => ({ ...good(), activations: ['sigmoid', 'gelu'] }),
+      'activations[1]',
+      /unknown activation "gelu"/,
+    ],
+    [
+      'a short row',
+      () => {
+        const f = good();
+        f.weights[1][0].pop();
+        return f;
+      },
+      'weights[1][0]',
+      /must have 3 columns/,
+    ],
+    [
+      'a string weight',
+      () => {
+        const f = good();
+        f.weights[0][1][2] = '0.5';
+        return f;
+      },
+      'weights[0][1][2]',
+      /not a finite number/,
+    ],
+    [
+      'a missing bias flag',
+      () => {
+        const f = good();
+        delete f.bias;
+        return f;
+      },
+      'bias',
+      /not true or false/,
+    ],
+  ])('rejects %s, naming the field', (_, make, path, message) => {
+    const input = make();
+    expect(() => deserialize(input)).toThrow(ModelFormatError);
+    expect(() => deserialize(input)).toThrow(message);
+    try {
+      deserialize(input);
+    } catch (e) {
+      expect((e as ModelFormatError).path).toBe(path);
+    }
+  });
+});
+
+describe('loadBackend', () => {
+  it("loads 'ts' in float32 by default and float64 on request", async () => {
+    const b32 = await loadBackend('ts', { importModule: importHere });
+    expect([b32.name, b32.dtype]).toEqual(['ts', 'float32']);
+    const b64 = await loadBackend(
+      { backend: 'ts', dtype: 'float64' },
+      { importModule: importHere },
+    );
+    expect(b64.dtype).toBe('float64');
+  });
+
+  it('an unknown backend name', async () => {
+    await expect(loadBackend('cuda!')).rejects.toThrow(UnknownBackendError);
+    await expect(loadBackend('no-such-backend-pkg', { importModule: importHere })).rejects.toThrow(
+      /Unknown backend 'no-such-backend-pkg'/,
+    );
+  });
+
+  it('a backend package that is not installed names what to install', async () => {
+    const run = loadBackend('tfjs-cpu', { importModule: importHere });
+    await expect(run).rejects.toThrow(BackendNotInstalledError);
+    await expect(run).rejects.toThrow(
+      /npm install @twostep\/backend-tfjs @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-cpu/,
+    );
+    await expect(
+      loadBackend('@acme/twostep-backend', { importModule: importHere }),
+    ).rejects.toThrow(/npm install @acme\/twostep-backend/);
+  });
+
+  it('a dtype the backend lacks', async () => {
+    await expect(loadBackend({ backend: 'ts', dtype: 'float16' as never })).rejects.toThrow(
+      DTypeError,
+    );
+    const float32Only = async () => ({
+      createBackend: (o: { dtype?: string }) => {
+        if (o.dtype === 'float64')
+          throw new DTypeError("Backend 'gpu' does not support float64; it supports float32.");
+        return {};
+      },
+    });
+    await expect(
+      loadBackend({ backend: 'gpu-backend', dtype: 'float64' }, { importModule: float32Only }),
+    ).rejects.toThrow(/does not support float64/);
+  });
+
+  it('a backend written for another contract version', async () => {
+    const old = async () => ({
+      createBackend: () => ({ specificationVersion: 0, dtype: 'float32' }),
+    });
+    await expect(loadBackend('old-backend', { importModule: old })).rejects.toThrow(
+      /contract version 0/,
+    );
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * fAdjoint against central finite differences of J, in float64, on seeded random
+ * architectures: depth 1–4, widths 1–7, per-neuron activation families, bias on and off,
+ * every loss, batches of 1 and more. Every ∂J/∂Wh and the input gradient δup_0.
+ */
+import {
+  ACTIVATION_NAMES,
+  type ActivationSpec,
+  fAdjoint,
+  fPropagate,
+  LOSS_NAMES,
+  type LossName,
+  losses,
+  type Matrix,
+  Network,
+  tidy,
+} from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { f64, relativeError } from './helpers.js';
+
+/** mulberry32: the cases are reproducible from their seed. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Case {
+  seed: number;
+  architecture: number[];
+  bias: boolean;
+  activations: ActivationSpec[][];
+  loss: LossName;
+  batch: number;
+  inputs: number[];
+  targets: number[];
+}
+
+/** Activations with a kink at 0, where finite differences are not the derivative. */
+const kinked = new Set(['relu', 'leakyRelu']);
+
+function makeCase(seed: number): Case {
+  const r = random(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const depth = int(1, 4);
+  const architecture = Array.from({ length: depth + 1 }, () => int(1, 7));
+  const loss = LOSS_NAMES[seed % LOSS_NAMES.length]!;
+  const activations = architecture.slice(1).map((n, i) =>
+    Array.from({ length: n }, (): ActivationSpec => {
+      // Binary cross-entropy is on sigmoid outputs.
+      if (i === depth - 1 && loss === 'binaryCrossEntropy') return 'sigmoid';
+      const name = ACTIVATION_NAMES[int(0, ACTIVATION_NAMES.length - 1)]!;
+      return name === 'leakyRelu' ? { name, alpha: 0.05 + 0.3 * r() } : name;
+    }),
+  );
+  const batch = seed % 3 === 0 ? 1 : int(2, 5);
+  const nL = architecture[depth]!;
+  const targets = Array.from({ length: nL * batch }, () => r());
+  if (loss === 'softmaxCrossEntropy') {
+    // Columns are distributions over the NL classes.
+    for (let j = 0; j < batch; j++) {
+      let sum = 0;
+      for (let i = 0; i < nL; i++) sum += targets[i * batch + j]!;
+      for (let i = 0; i < nL; i++) targets[i * batch + j]! /= sum;
+    }
+  }
+  return {
+    seed,
+    architecture,
+    bias: seed % 4 !== 1,
+    activations,
+    loss,
+    batch,
+    inputs: Array.from({ length: architecture[0]! * batch }, () => 2 * r() - 1),
+    targets,
+  };
+}
+
+function networkOf(c: Case): Network {
+  return Network.create({
+    architecture: c.architecture,
+    activations: c.activations,
+    bias: c.bias,
+    seed: c.seed,
+    init: 'xavier',
+  });
+}
+
+/** J for the case's network with the given weights and inputs. */
+function loss(c: Case, net: Network, inputs: number[]): number {
+  return tidy(f64, () => {
+    const F = fPropagate(f64, net, f64.fromArray(inputs, c.architecture[0]!, c.batch));
+    const t = f64.fromArray(c.targets, c.architecture.at(-1)!, c.batch);
+    const { J } = losses[c.loss].forward(f64, F.X.at(-1)!, t, 'mean');
+    return f64.readSync!(J)[0]!;
+  });
+}
+
+/** No kinked neuron has its pre-activation near the kink (finite differences would straddle it). */
+function awayFromKinks(c: Case, net: Network): boolean {
+  return tidy(f64, () => {
+    const F = fPropagate(f64, net, f64.fromArray(c.inputs, c.architecture[0]!, c.batch));
+    return F.Y.every((y: Matrix, h) => {
+      const data = f64.readSync!(y);
+      return c.activations[h]!.every((spec, i) => {
+        const name = typeof spec === 'string' ? spec : spec.name;
+        if (!kinked.has(name)) return true;
+        for (let j = 0; j < c.batch; j++) if (Math.abs(data[i * c.batch + j]!) < 1e-3) return false;
+        return true;
+      });
+    });
+  });
+}
+
+const h = 1e-6;
+const cases = Array.from({ length: 40 }, (_, i) => makeCase(1000 + i)).filter((c) =>
+  awayFromKinks(c, networkOf(c)),
+);
+
+describe('fAdjoint against central finite differences (float64)', () => {
+  it('covers at least 20 cases, every loss, depths 1–4, bias on and off, batches 1 and > 1', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(cases.map((c) => c.loss))).toEqual(new Set(LOSS_NAMES));
+    expect(new Set(cases.map((c) => c.architecture.length - 1))).toEqual(new Set([1, 2, 3, 4]));
+    expect(new Set(cases.map((c) => c.bias))).toEqual(new Set([true, false]));
+    expect(cases.some((c) => c.batch === 1) && cases.some((c) => c.batch > 1)).toBe(true);
+  });
+
+  it.each(
+    cases.map(
+      (c) =>
+        [
+          `seed ${c.seed}: A[${c.architecture}] ${c.loss}, bias ${c.bias}, batch ${c.batch}`,
+          c,
+        ] as const,
+    ),
+  )('%s', (_, c) => {
+    const net = networkOf(c);
+    const { gradients, inputGradient } = tidy(f64, () => {
+      const F = fPropagate(f64, net, f64.fromArray(c.inputs, c.architecture[0]!, c.batch));
+      const t = f64.fromArray(c.targets, c.architecture.at(-1)!, c.batch);
+      const { deltaUp } = losses[c.loss].forward(f64, F.X.at(-1)!, t, 'mean');
+      const A = fAdjoint(f64, net, F, deltaUp);
+      return {
+        gradients: A.gradients.map((g) => Array.from(f64.readSync!(g))),
+        inputGradient: Array.from(f64.readSync!(A.deltaUp[0]!)),
+      };
+    });
+    // ∂J/∂Wh, entry by entry.
+    const weights = net.getWeights();
+    weights.forEach((w, layer) => {
+      const numeric: number[] = [];
+      for (const row of w) {
+        for (const [j, value] of row.entries()) {
+          const at = (v: number) => {
+            row[j] = v;
+            net.setWeights(weights);
+            return loss(c, net, c.inputs);
+          };
+          numeric.push((at(value + h) - at(value - h)) / (2 * h));
+          at(value);
+        }
+      }
+      const error = relativeError(gradients[layer]!, numeric);
+      expect(error, `∂J/∂W${layer + 1}, relative error`).toBeLessThan(1e-7);
+    });
+    // δup_0 = ∂J/∂X0 (B columns; the formal neuron's row is not part of it).
+    const numericInput = c.inputs.map((v, i) => {
+      const at = (x: number) =>
+        loss(
+          c,
+          net,
+          c.inputs.map((u, k) => (k === i ? x : u)),
+        );
+      return (at(v + h) - at(v - h)) / (2 * h);
+    });
+    expect(relativeError(inputGradient, numericInput), 'δup_0, relative error').toBeLessThan(1e-7);
+  });
+});

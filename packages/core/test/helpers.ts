@@ -1,0 +1,44 @@
+import { createBackend } from '@twostep/backend-ts';
+import { type Backend, type Matrix, tracked } from '@twostep/core';
+
+/** The reference: backend-ts in float64, seen through the core's scopes (`tidy` frees temporaries). */
+export const f64: Backend = tracked(createBackend({ dtype: 'float64' }));
+
+/** The same backend with its fused kernels hidden, so the core takes the basic-op path. */
+export const f64Unfused: Backend = tracked(
+  new Proxy(createBackend({ dtype: 'float64' }), {
+    get(target, property) {
+      if (property === 'supports')
+        return { ...target.supports, fusedActivation: false, fusedAdam: false };
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }),
+);
+
+/** A matrix from nested rows (row-major). */
+export function matrix(backend: Backend, rows: number[][]): Matrix {
+  return backend.fromArray(rows.flat(), rows.length, rows[0]!.length);
+}
+
+/** A matrix as nested rows. */
+export function rowsOf(backend: Backend, m: Matrix): number[][] {
+  const data = backend.readSync!(m);
+  return Array.from({ length: m.rows }, (_, i) =>
+    Array.from(data.subarray(i * m.cols, (i + 1) * m.cols)),
+  );
+}
+
+/** ‖a − b‖ / max(‖a‖, ‖b‖) over all entries (Frobenius), 0 when both vanish. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i]! - b[i]!) ** 2;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  const scale = Math.sqrt(Math.max(na, nb));
+  return scale === 0 ? 0 : Math.sqrt(diff) / scale;
+}
