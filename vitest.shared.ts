@@ -7,5 +7,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@twostep/source'] },
   ssr: { resolve: { conditions: ['@twostep/source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    // The JSON report feeds the repository-wide summary line (tooling/test-summary.mjs).
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/results.json' },
+  },
 });

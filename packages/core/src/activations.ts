@@ -87,6 +87,8 @@ class Uniform implements Activation {
     return this.kind === 'leakyRelu' ? { name: this.kind, alpha: this.alpha } : this.kind;
   }
   sigma(k: Backend, y: Matrix): Matrix {
+    // σ = identity is Y itself on every path, fused or not: XL and YL are one matrix.
+    if (this.kind === 'identity') return y;
     if (k.supports.fusedActivation && k.activate) return k.activate(y, this.fused);
     return rules[this.kind].sigma(k, y, this.alpha);
   }

@@ -171,7 +171,7 @@ interface StepResult {
   readonly trace: Matrix[];
 }
 
-/** Host buffers for batches, one per batch width, reused across steps. */
+/** Uploads batches through `k` (so the step's scope frees them) from host buffers reused across steps. */
 function batchBuffers(backend: Backend) {
   const make = (n: number) =>
     backend.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -206,7 +206,7 @@ export async function train(
   const count = inputs.count;
   const batches = Math.ceil(count / batchSize);
   const k = tracked(backend);
-  const upload = batchBuffers(backend);
+  const upload = batchBuffers(k);
   const history: EpochEvent[] = [];
 
   let weights: Matrix[] = net.weightsOn(backend).map((w) => backend.scale(w, 1));

@@ -72,6 +72,19 @@ export function broadcastKind(op: string, a: Matrix, b: Matrix): 'same' | 'colum
   );
 }
 
+/** Operands combined entry by entry without broadcasting (fused kernels) share the first one's shape. */
+export function checkSameShape(op: string, operands: Record<string, Matrix>): void {
+  const entries = Object.entries(operands);
+  const [firstName, first] = entries[0]!;
+  for (const [name, m] of entries) {
+    if (m.rows !== first.rows || m.cols !== first.cols) {
+      throw new ShapeError(
+        `${op}: ${name} is ${shape(m)} but ${firstName} is ${shape(first)}; they must have the same shape.`,
+      );
+    }
+  }
+}
+
 /** Columns [start, end) must be a non-empty range inside a. */
 export function checkSlice(a: Matrix, start: number, end: number): void {
   if (
@@ -101,7 +114,7 @@ export function checkDType(backend: string, dtype: DType, supported: readonly DT
   if (!supported.includes(dtype)) {
     throw new DTypeError(
       `Backend '${backend}' does not support ${dtype}; it supports ${supported.join(', ')}. ` +
-        `Ask for ${supported.join(' or ')}, or pick a backend that supports ${dtype} (backend-ts supports float64).`,
+        `Ask for ${supported.join(' or ')}, or pick a backend that supports ${dtype}.`,
     );
   }
 }

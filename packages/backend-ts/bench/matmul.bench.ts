@@ -1,0 +1,52 @@
+/**
+ * matMul throughput: `pnpm bench`. Besides Vitest's table (ops/s), each case prints its
+ * median time as GFLOP/s (2·m·n·k floating-point operations per product).
+ */
+import { bench, describe } from 'vitest';
+import { createBackend } from '../src/index.js';
+
+const SIZES = [128, 512];
+const FLAGS = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1]!;
+};
+
+for (const dtype of ['float32', 'float64'] as const) {
+  for (const n of SIZES) {
+    describe(`matMul ${dtype} ${n}×${n}`, () => {
+      const k = createBackend({ dtype });
+      const data = Array.from({ length: n * n }, (_, i) => Math.sin(i));
+      const a = k.fromArray(data, n, n);
+      const b = k.fromArray(data.reverse(), n, n);
+      for (const [transposeA, transposeB] of FLAGS) {
+        const name = `${transposeA ? 'aᵀ' : 'a'}·${transposeB ? 'bᵀ' : 'b'}`;
+        const times: number[] = [];
+        bench(
+          name,
+          () => {
+            const start = performance.now();
+            k.dispose(k.matMul(a, b, { transposeA, transposeB }));
+            times.push(performance.now() - start);
+          },
+          {
+            time: n >= 512 ? 2000 : 500,
+            teardown: (_task, mode) => {
+              if (mode === 'run') {
+                const gflops = (2 * n ** 3) / median(times) / 1e6;
+                console.log(`${dtype} ${n}×${n} ${name}: ${gflops.toFixed(2)} GFLOP/s (median)`);
+              }
+              times.length = 0;
+            },
+          },
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * @twostep/backend-ts: the reference backend for @twostep/core, in plain TypeScript over
+ * Float32Array or Float64Array, with no dependencies.
+ */
+import { TsBackend, type TsBackendOptions } from './backend.js';
+
+export { TsBackend, type TsBackendOptions } from './backend.js';
+export { TsMatrix } from './matrix.js';
+export { BufferPool, DEFAULT_POOL_BYTES, type Store } from './pool.js';
+
+/** A backend computing in `dtype` (default float32); float16 and other dtypes throw a DTypeError. */
+export function createBackend(options: TsBackendOptions = {}): TsBackend {
+  return new TsBackend(options);
+}

@@ -1,0 +1,104 @@
+/**
+ * Naive float64 references and comparison helpers. A float32 backend stores its inputs
+ * rounded to float32, so references are computed in doubles on those rounded inputs and
+ * rounded once at the end, then compared with a relative tolerance.
+ */
+import type { DType } from '@twostep/core';
+import { expect } from 'vitest';
+import { createBackend, type TsBackend, type TsMatrix } from '../src/index.js';
+
+export const DTYPES_UNDER_TEST = ['float32', 'float64'] as const;
+
+/** A logical rows × cols matrix, row-major, in doubles. */
+export interface Dense {
+  rows: number;
+  cols: number;
+  data: number[];
+}
+
+export const TOLERANCE: Record<DType, number> = { float32: 1e-6, float64: 1e-12 };
+
+/** Deterministic values in [-1, 1). */
+export function randoms(length: number, seed = 1): number[] {
+  let s = seed >>> 0;
+  return Array.from({ length }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  });
+}
+
+export function dense(rows: number, cols: number, seed = 1, scale = 1): Dense {
+  return { rows, cols, data: randoms(rows * cols, seed).map((x) => x * scale) };
+}
+
+/** The values a backend of `dtype` actually holds for `data`. */
+export function stored(dtype: DType, data: readonly number[]): number[] {
+  return dtype === 'float32' ? data.map(Math.fround) : [...data];
+}
+
+export function transpose(m: Dense): Dense {
+  const data = new Array<number>(m.rows * m.cols);
+  for (let r = 0; r < m.rows; r++)
+    for (let c = 0; c < m.cols; c++) data[c * m.rows + r] = m.data[r * m.cols + c]!;
+  return { rows: m.cols, cols: m.rows, data };
+}
+
+export function matMul(a: Dense, b: Dense): Dense {
+  const data: number[] = [];
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < b.cols; j++) {
+      let s = 0;
+      for (let p = 0; p < a.cols; p++) s += a.data[i * a.cols + p]! * b.data[p * b.cols + j]!;
+      data.push(s);
+    }
+  }
+  return { rows: a.rows, cols: b.cols, data };
+}
+
+/** A backend matrix from a logical one, and the logical matrix of the values it holds. */
+export function upload(k: TsBackend, m: Dense): [TsMatrix, Dense] {
+  return [k.fromArray(m.data, m.rows, m.cols), { ...m, data: stored(k.dtype, m.data) }];
+}
+
+/**
+ * Leaves `count` disposed buffers of `rows × cols` NaNs in the pool, so the next results of
+ * that size reuse them: an op that does not overwrite all of its result shows NaN.
+ */
+export function poisonPool(k: TsBackend, rows: number, cols: number, count = 3): void {
+  const stale = Array.from({ length: count }, () => k.fill(rows, cols, Number.NaN));
+  for (const m of stale) k.dispose(m);
+}
+
+/**
+ * `actual` equals `expected` (doubles, rounded here to the dtype) within the dtype's
+ * relative tolerance; errors are measured against max(|expected|, floor).
+ */
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: readonly number[],
+  dtype: DType,
+  floor = 1e-300,
+): void {
+  expect(actual.length).toBe(expected.length);
+  const tol = TOLERANCE[dtype];
+  for (let i = 0; i < expected.length; i++) {
+    const e = dtype === 'float32' ? Math.fround(expected[i]!) : expected[i]!;
+    const a = actual[i]!;
+    if (!Number.isFinite(e)) {
+      expect(a, `entry ${i}`).toBe(e);
+      continue;
+    }
+    const error = Math.abs(a - e);
+    if (!(error <= tol * Math.max(Math.abs(e), floor))) {
+      expect.fail(`entry ${i}: got ${a}, expected ${e} (error ${error})`);
+    }
+  }
+}
+
+/** A matrix's contents equal a logical matrix's (shape included). */
+export function expectMatrix(k: TsBackend, m: TsMatrix, expected: Dense, floor?: number): void {
+  expect([m.rows, m.cols]).toEqual([expected.rows, expected.cols]);
+  expectClose(k.readSync(m), expected.data, k.dtype, floor);
+}
+
+export const backends = () => DTYPES_UNDER_TEST.map((dtype) => createBackend({ dtype }));
