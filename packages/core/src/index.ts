@@ -8,6 +8,7 @@ export * from './load.js';
 export * from './losses.js';
 export * from './network.js';
 export * from './optimizers.js';
+export { Random } from './random.js';
 export { type FAdjoint, type FPropagation, fAdjoint, fPropagate } from './rule.js';
 export { dispose, isMatrix, keep, tidy, tracked } from './scope.js';
 export * from './serialize.js';

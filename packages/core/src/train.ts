@@ -61,9 +61,13 @@ export interface TrainOptions {
   readonly shuffle?: boolean;
   /** Seed of the shuffling; default 0. */
   readonly seed?: number;
+  /** Called after each epoch, when `net` already holds that epoch's weights. */
   readonly onEpoch?: (event: EpochEvent) => void | Promise<void>;
   readonly onBatch?: (event: BatchEvent) => void | Promise<void>;
-  /** Stops at the next batch boundary; the network keeps the weights trained so far. */
+  /**
+   * Stops at the next batch boundary; the network keeps the weights trained so far. Training
+   * yields to the event loop every 50 ms, so timers and handlers can abort it.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -208,6 +212,7 @@ export async function train(
   const k = tracked(backend);
   const upload = batchBuffers(k);
   const history: EpochEvent[] = [];
+  const breathe = breather();
 
   let weights: Matrix[] = net.weightsOn(backend).map((w) => backend.scale(w, 1));
   let state = optimizer.start(backend, weights);
@@ -244,6 +249,7 @@ export async function train(
       let loss: number;
       try {
         for (let b = 0; b < batches; b++) {
+          await breathe();
           options.signal?.throwIfAborted();
           const out = runBatch(order, b);
           const sum = backend.add(lossSum, out.perSample);
@@ -295,6 +301,11 @@ export async function train(
         samplesPerSecond: count / seconds,
       };
       history.push(event);
+      // The network holds each epoch's weights, so `onEpoch` can evaluate or save it.
+      await net.adopt(
+        backend,
+        weights.map((w) => backend.scale(w, 1)),
+      );
       await options.onEpoch?.(event);
     }
   } finally {
@@ -302,6 +313,19 @@ export async function train(
     await net.adopt(backend, weights);
   }
   return { history };
+}
+
+/**
+ * Yields to the event loop when 50 ms have passed since the last yield: a synchronous
+ * backend would otherwise never let timers, input or an abort signal's handlers run.
+ */
+function breather(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+  };
 }
 
 /**

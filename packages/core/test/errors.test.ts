@@ -46,30 +46,19 @@ describe('data errors name the row, column and fix', () => {
   });
 
   it('NaN and Infinity named by row and column', async () => {
-    await expect(
-      train(f64, net(), {
-        inputs: [
-          [1, 2, 3],
-          [4, Number.NaN, 6],
-        ],
-        targets: [
-          [1, 0],
-          [0, 1],
-        ],
-      }),
-    ).rejects.toThrow(NonFiniteError);
-    await expect(
-      train(f64, net(), {
-        inputs: [
-          [1, 2, 3],
-          [4, Number.NaN, 6],
-        ],
-        targets: [
-          [1, 0],
-          [0, 1],
-        ],
-      }),
-    ).rejects.toThrow(/inputs row 1, column 1 is NaN/);
+    const inputs = [
+      [1, 2, 3],
+      [4, Number.NaN, 6],
+    ];
+    const run = train(f64, net(), {
+      inputs,
+      targets: [
+        [1, 0],
+        [0, 1],
+      ],
+    });
+    await expect(run).rejects.toThrow(NonFiniteError);
+    await expect(run).rejects.toThrow(/inputs row 1, column 1 is NaN/);
     await expect(
       train(f64, net(), { inputs: [[1, 2, 3]], targets: [[Number.POSITIVE_INFINITY, 0]] }),
     ).rejects.toThrow(/targets row 0, column 0 is Infinity/);

@@ -224,6 +224,54 @@ describe('determinism and serialization', () => {
   });
 });
 
+describe('progress and stopping', () => {
+  it('onEpoch sees the network holding that epoch’s weights', async () => {
+    const net = Network.create({
+      architecture: 'A[2,4,1]',
+      activation: 'tanh',
+      outputActivation: 'sigmoid',
+      seed: 3,
+    });
+    const seen: number[][][][] = [];
+    const accuracies: number[] = [];
+    await train(f64, net, xor, {
+      loss: 'binaryCrossEntropy',
+      optimizer: adam({ learningRate: 0.05 }),
+      batchSize: 4,
+      epochs: 300,
+      onEpoch: async ({ epoch }) => {
+        if (epoch === 1 || epoch === 300) {
+          seen.push(net.getWeights());
+          accuracies.push((await evaluate(f64, net, xor)).accuracy);
+        }
+      },
+    });
+    expect(seen[0]).not.toEqual(seen[1]);
+    expect(seen[1]).toEqual(net.getWeights());
+    expect(accuracies[1]).toBe(1);
+  });
+
+  it('an AbortSignal stops training at a batch boundary, keeping the weights trained so far', async () => {
+    const raw = createBackend({ dtype: 'float64' });
+    const net = Network.create({ architecture: 'A[2,4,1]', seed: 3 });
+    const before = net.getWeights();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stopped by the user')), 30);
+    let epochs = 0;
+    const run = train(raw, net, xor, {
+      batchSize: 1,
+      epochs: 1_000_000,
+      signal: controller.signal,
+      onEpoch: () => void epochs++,
+    });
+    await expect(run).rejects.toThrow('stopped by the user');
+    expect(epochs).toBeGreaterThan(0);
+    expect(epochs).toBeLessThan(1_000_000);
+    expect(net.getWeights()).not.toEqual(before);
+    expect(net.getWeights().flat(2).every(Number.isFinite)).toBe(true);
+  });
+});
+
 describe('divergence', () => {
   it('stops at J when the loss overflows, with the weights from before the step', async () => {
     const net = Network.create({ architecture: 'A[1,1]', activation: 'identity', bias: false });
