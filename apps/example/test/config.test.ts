@@ -1,0 +1,241 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import {
+  checkConfig,
+  configFromEnvironment,
+  DEFAULT_CONFIG,
+  parseCommandLine,
+  resolveConfig,
+} from '../src/config.js';
+import { tempDir } from './helpers.js';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The ConfigError that `fn` throws (sync or async). */
+async function configError(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config file', () => {
+  it('the shipped twostep.config.json is valid and holds the defaults', async () => {
+    const { config, configPath } = await resolveConfig({ env: {}, cwd: appDir });
+    expect(configPath).toBe(join(appDir, 'twostep.config.json'));
+    expect(config).toEqual({ ...DEFAULT_CONFIG, model: join(appDir, 'models/iris.json') });
+    const file = JSON.parse(await readFile(join(appDir, 'twostep.config.json'), 'utf8'));
+    expect(Object.keys(file).sort()).toEqual(Object.keys(DEFAULT_CONFIG).sort());
+  });
+
+  it('without a config file, the defaults apply', async () => {
+    const cwd = await tempDir();
+    const { config, configPath } = await resolveConfig({ env: {}, cwd });
+    expect(configPath).toBeUndefined();
+    expect(config).toEqual({ ...DEFAULT_CONFIG, model: join(cwd, 'models/iris.json') });
+  });
+
+  it('an unknown key is an error naming it and the allowed keys', async () => {
+    const message = await configError(() => checkConfig({ epoch: 10 }, 'twostep.config.json'));
+    expect(message).toContain('unknown key "epoch"');
+    expect(message).toContain('backend, dtype, architecture');
+    expect(message).toContain('epochs');
+  });
+
+  it('a backend that is not a string names the key and the backends', async () => {
+    const message = await configError(() => checkConfig({ backend: 3 }, 'f.json'));
+    expect(message).toBe(
+      'f.json: backend: 3 is not a backend name; use ts, tfjs-cpu, tfjs-webgl, tfjs-wasm, or a package that exports createBackend.',
+    );
+  });
+
+  it('a bad dtype names the key and the dtypes', async () => {
+    const message = await configError(() => checkConfig({ dtype: 'float16' }, 'f.json'));
+    expect(message).toBe('f.json: dtype: "float16" is not one of float32, float64.');
+  });
+
+  it.each([
+    ['epochs', 0, 'epochs: 0 is not an integer ≥ 1.'],
+    ['epochs', '10', 'epochs: "10" is not an integer ≥ 1.'],
+    ['batchSize', 2.5, 'batchSize: 2.5 is not an integer ≥ 1.'],
+    ['seed', -1, 'seed: -1 is not an integer ≥ 0.'],
+    ['testFraction', 1, 'testFraction: 1 is not a number between 0 and 1 (both excluded).'],
+  ])('a bad number: %s = %j', async (key, value, expected) => {
+    expect(await configError(() => checkConfig({ [key]: value }, 'f.json'))).toBe(
+      `f.json: ${expected}`,
+    );
+  });
+
+  it('bad names of activations, losses and modes list the choices', async () => {
+    expect(await configError(() => checkConfig({ activation: 'gelu' }, 'f'))).toContain(
+      'activation: "gelu" is not one of identity, sigmoid, tanh, relu',
+    );
+    expect(await configError(() => checkConfig({ loss: 'hinge' }, 'f'))).toContain(
+      'loss: "hinge" is not one of difference, mse, binaryCrossEntropy, softmaxCrossEntropy.',
+    );
+    expect(await configError(() => checkConfig({ mode: 'local' }, 'f'))).toContain(
+      'mode: "local" is not one of global, layerwise.',
+    );
+  });
+
+  it('checks the optimizer: its name, its settings and their ranges', async () => {
+    expect(await configError(() => checkConfig({ optimizer: { name: 'rmsprop' } }, 'f'))).toBe(
+      'f: optimizer.name: "rmsprop" is not one of sgd, momentum, adam.',
+    );
+    expect(
+      await configError(() => checkConfig({ optimizer: { name: 'sgd', beta1: 0.9 } }, 'f')),
+    ).toBe('f: optimizer.beta1: is not a setting of sgd; use name, learningRate.');
+    expect(
+      await configError(() => checkConfig({ optimizer: { name: 'adam', learningRate: -1 } }, 'f')),
+    ).toContain('learningRate must be a finite number in (0, ∞), got -1');
+    expect(await configError(() => checkConfig({ optimizer: 'adam' }, 'f'))).toContain(
+      'optimizer: "adam" is not an object',
+    );
+  });
+
+  it('checks the architecture, and that it fits Iris', async () => {
+    expect(checkConfig({ architecture: 'A[4, 16, 8, 3]' }, 'f')).toEqual({
+      architecture: 'A[4,16,8,3]',
+    });
+    expect(await configError(() => checkConfig({ architecture: 'A[4,x,3]' }, 'f'))).toContain(
+      'architecture: ',
+    );
+    expect(await configError(() => checkConfig({ architecture: 'A[2,8,1]' }, 'f'))).toBe(
+      'f: architecture: A[2,8,1] does not fit Iris, which has 4 inputs and 3 classes: use A[4,…,3].',
+    );
+  });
+
+  it('a file that is not JSON, not an object, or missing is an error naming it', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'bad.json');
+    await writeFile(path, '{ "epochs": 3, }');
+    expect(await configError(() => resolveConfig({ configPath: path, env: {} }))).toContain(
+      `config file ${path} is not valid JSON`,
+    );
+    await writeFile(path, '[1, 2]');
+    expect(await configError(() => resolveConfig({ configPath: path, env: {} }))).toBe(
+      `${path}: expected a JSON object of settings, got [1,2].`,
+    );
+    const missing = join(dir, 'missing.json');
+    expect(await configError(() => resolveConfig({ configPath: missing, env: {} }))).toContain(
+      `cannot read config file ${missing}`,
+    );
+  });
+});
+
+describe('environment and flags', () => {
+  it('bad environment values name the variable', async () => {
+    expect(await configError(() => configFromEnvironment({ TWOSTEP_DTYPE: 'float16' }))).toBe(
+      'TWOSTEP_DTYPE: "float16" is not one of float32, float64.',
+    );
+    expect(configFromEnvironment({ TWOSTEP_BACKEND: '', TWOSTEP_DTYPE: undefined })).toEqual({});
+  });
+
+  it('parses the command and flags; numbers must be integers', async () => {
+    const cwd = '/work/here';
+    expect(parseCommandLine([], cwd)).toEqual({ command: 'train', overrides: {} });
+    expect(
+      parseCommandLine(
+        ['train', '--backend', 'ts', '--dtype', 'float32', '--epochs', '5', '--seed', '0'],
+        cwd,
+      ),
+    ).toEqual({
+      command: 'train',
+      overrides: { backend: 'ts', dtype: 'float32', epochs: 5, seed: 0 },
+    });
+    expect(parseCommandLine(['--config', 'c.json', '--model', 'out/m.json'], cwd)).toEqual({
+      command: 'train',
+      configPath: '/work/here/c.json',
+      overrides: { model: '/work/here/out/m.json' },
+    });
+    expect(parseCommandLine(['--help'], cwd).command).toBe('help');
+    expect(await configError(() => parseCommandLine(['--epochs', 'ten']))).toBe(
+      '--epochs: "ten" is not an integer ≥ 1.',
+    );
+    expect(await configError(() => parseCommandLine(['--dtype', 'int8']))).toBe(
+      '--dtype: "int8" is not one of float32, float64.',
+    );
+  });
+
+  it('unknown flags and commands are errors', async () => {
+    expect(await configError(() => parseCommandLine(['--learning-rate', '0.1']))).toContain(
+      "Unknown option '--learning-rate'",
+    );
+    expect(await configError(() => parseCommandLine(['fit']))).toBe(
+      'unknown command "fit"; the commands are train, help.',
+    );
+  });
+
+  it('precedence: defaults < config file < environment < flags', async () => {
+    const dir = await tempDir();
+    const configPath = join(dir, 'sub', 'my.config.json');
+    await mkdir(join(dir, 'sub'));
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        backend: 'file-backend',
+        dtype: 'float32',
+        epochs: 5,
+        seed: 7,
+        model: 'file-model.json',
+      }),
+    );
+    const resolveWith = async (env: Record<string, string>, argv: string[]) => {
+      const line = parseCommandLine(['--config', configPath, ...argv], dir);
+      return (
+        await resolveConfig({
+          configPath: line.configPath,
+          env,
+          overrides: line.overrides,
+          cwd: dir,
+        })
+      ).config;
+    };
+
+    // The file over the defaults; its model path is relative to the file.
+    const fromFile = await resolveWith({}, []);
+    expect(fromFile).toMatchObject({
+      backend: 'file-backend',
+      dtype: 'float32',
+      epochs: 5,
+      seed: 7,
+    });
+    expect(fromFile.model).toBe(join(dir, 'sub', 'file-model.json'));
+    expect(fromFile.batchSize).toBe(DEFAULT_CONFIG.batchSize);
+
+    // The environment over the file.
+    const env = { TWOSTEP_BACKEND: 'env-backend', TWOSTEP_DTYPE: 'float64' };
+    expect(await resolveWith(env, [])).toMatchObject({
+      backend: 'env-backend',
+      dtype: 'float64',
+      epochs: 5,
+    });
+
+    // Flags over both; --model is relative to the working directory.
+    const fromFlags = await resolveWith(env, [
+      '--backend',
+      'flag-backend',
+      '--dtype',
+      'float32',
+      '--epochs',
+      '9',
+      '--seed',
+      '3',
+      '--model',
+      'flag-model.json',
+    ]);
+    expect(fromFlags).toMatchObject({
+      backend: 'flag-backend',
+      dtype: 'float32',
+      epochs: 9,
+      seed: 3,
+      model: join(dir, 'flag-model.json'),
+    });
+  });
+});
