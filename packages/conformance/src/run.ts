@@ -1,0 +1,45 @@
+/** Registers the suite with the running Vitest: one call per backend. */
+import type { Backend } from '@twostep/core';
+import { describe, it } from 'vitest';
+import { checks } from './checks.js';
+
+export interface ConformanceOptions {
+  /** Shown in test names, e.g. `ts-float64`. */
+  readonly name: string;
+  /** A fresh backend instance; called once per check. */
+  readonly create: () => Backend | Promise<Backend>;
+  /** Milliseconds per check (default 60 000: the browser and slow backends need time). */
+  readonly timeout?: number;
+}
+
+/**
+ * Registers every check of the suite as a Vitest test, grouped by area:
+ *
+ *     runConformance({ name: 'ts-float64', create: () => createBackend({ dtype: 'float64' }) });
+ *
+ * Checks that need an optional capability run only when the backend declares it in
+ * `supports`; everything else applies to every backend.
+ */
+export function runConformance({ name, create, timeout = 60_000 }: ConformanceOptions): void {
+  describe(`conformance: ${name}`, () => {
+    const areas = [...new Set(checks.map((c) => c.area))];
+    for (const area of areas) {
+      describe(area, () => {
+        for (const c of checks.filter((x) => x.area === area)) {
+          it(
+            c.name,
+            async (context) => {
+              const backend = await create();
+              if (c.applies && !c.applies(backend)) {
+                context.skip(`${name} does not declare what this check needs`);
+                return;
+              }
+              await c.run(backend);
+            },
+            timeout,
+          );
+        }
+      });
+    }
+  });
+}
