@@ -29,18 +29,23 @@ export function fail(message: string): never {
 
 /**
  * Tolerances, stated once, from the dtype the backend declares. `op`: one op against the
- * float64 reference, relative to the largest reference magnitude of the result; `gradient`:
+ * float64 reference, relative to the largest reference magnitude of the result; `closedForm`:
+ * the paper's Section 4 gradients (absolute); `gradient`:
  * the F-adjoint against central finite differences (relative norm error); `training`:
  * weights after several steps against the reference run.
  */
-export const TOLERANCES: Record<DType, { op: number; gradient: number; training: number }> = {
-  // float64: a handful of roundings in ≈1e-16 arithmetic; finite differences with h = 1e-6
-  // leave an error of order h² + ε/h ≈ 1e-10, far below 1e-7.
-  float64: { op: 1e-12, gradient: 1e-7, training: 1e-10 },
+export const TOLERANCES: Record<
+  DType,
+  { op: number; closedForm: number; gradient: number; training: number }
+> = {
+  // float64: a handful of roundings in ≈1e-16 arithmetic (op, closedForm: absolute on values
+  // of order 1); finite differences with h = 1e-6 leave an error of order h² + ε/h ≈ 1e-10,
+  // well below 1e-7 (gradient); a few training steps compound a few roundings (training).
+  float64: { op: 1e-12, closedForm: 1e-12, gradient: 1e-7, training: 1e-10 },
   // float32: ε = 1.2e-7; a sum of k products is off by up to ≈ k·ε relative to the largest
-  // term, so 64 terms stay within 1e-5; the F-adjoint of a small network compounds a few such
-  // errors (1e-4); a few training steps, a few more (1e-4).
-  float32: { op: 1e-5, gradient: 1e-4, training: 1e-4 },
+  // term, so 64 terms stay within 1e-5 (op, closedForm); the F-adjoint of a small network
+  // compounds a few such errors (gradient, 1e-4); a few training steps, a few more (training).
+  float32: { op: 1e-5, closedForm: 1e-5, gradient: 1e-4, training: 1e-4 },
 };
 
 export const tolerance = (backend: Backend) => TOLERANCES[backend.dtype];

@@ -1,5 +1,13 @@
 /** Every check of the suite, in the order the areas are reported. */
 import type { Check } from './check.js';
+import { fusedChecks } from './fused.js';
 import { opChecks } from './ops.js';
+import { ruleChecks } from './rule.js';
+import { trainingChecks } from './training.js';
 
-export const checks: readonly Check[] = [...opChecks];
+export const checks: readonly Check[] = [
+  ...opChecks,
+  ...fusedChecks,
+  ...ruleChecks,
+  ...trainingChecks,
+];

@@ -67,6 +67,19 @@ export const opChecks: Check[] = [
         const h = ref.host(rows, cols, (i, j) => i * cols + j - 0.25);
         await expectMatrix(k, `fromArray(${rows}×${cols}) then read`, upload(k, h), h);
       }
+      // Values that need every bit of the declared dtype survive the round trip exactly.
+      const precise = ref.host(
+        1,
+        4,
+        (_, j) => [Math.PI / 7, 1 / 3, -Math.E * 1e10, 0.1 + 2 ** -40][j]!,
+      );
+      await expectMatrix(
+        k,
+        `fromArray then read keeps full ${k.dtype} precision`,
+        upload(k, precise),
+        precise,
+        0,
+      );
       const tiny = denormal(k);
       const m = k.fromArray([tiny, -tiny], 1, 2);
       expectClose('fromArray keeps denormals', await k.read(m), [tiny, -tiny], 0);

@@ -68,3 +68,27 @@ export const check = (
   run: Check['run'],
   applies?: Check['applies'],
 ): Check => (applies ? { area, name, run, applies } : { area, name, run });
+
+/**
+ * The backend with its fused kernels hidden (`supports` says none), so the core takes the
+ * basic-op path; checks of the rule run on both views.
+ */
+export function withoutFusedKernels(backend: Backend): Backend {
+  return new Proxy(backend, {
+    get(target, property) {
+      if (property === 'supports')
+        return { ...target.supports, fusedActivation: false, fusedAdam: false };
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The backend as it is, and without fused kernels when it has any. */
+export const paths = (backend: Backend): [string, Backend][] =>
+  backend.supports.fusedActivation || backend.supports.fusedAdam
+    ? [
+        ['fused kernels', backend],
+        ['basic ops', withoutFusedKernels(backend)],
+      ]
+    : [['basic ops', backend]];

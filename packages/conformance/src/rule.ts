@@ -1,0 +1,275 @@
+/**
+ * The two-step rule on the backend: the paper's Section 4 closed forms, and the F-adjoint
+ * against central finite differences of a float64 host forward pass on seeded random
+ * networks with per-neuron activation families. Every check runs on the fused path and on
+ * basic ops.
+ */
+import {
+  ACTIVATION_NAMES,
+  type ActivationSpec,
+  type Backend,
+  fAdjoint,
+  fPropagate,
+  LOSS_NAMES,
+  type LossName,
+  losses,
+  Network,
+  Random,
+} from '@twostep/core';
+import { type Check, fail, tolerance } from './check.js';
+import * as ref from './reference.js';
+import { check, download, paths, scoped } from './util.js';
+
+/** A seeded random case: reproducible from `seed` alone, printed in every failure. */
+interface Case {
+  readonly seed: number;
+  readonly architecture: number[];
+  readonly bias: boolean;
+  readonly activations: ActivationSpec[][];
+  readonly loss: LossName;
+  readonly batch: number;
+  readonly inputs: ref.Host;
+  readonly targets: ref.Host;
+}
+
+const describeCase = (c: Case) =>
+  `case seed ${c.seed}: A[${c.architecture}], bias ${c.bias}, loss ${c.loss}, batch ${c.batch}, σ ${JSON.stringify(c.activations)}`;
+
+function makeCase(seed: number): Case {
+  const r = new Random(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r.next() * (hi - lo + 1));
+  const depth = int(1, 4);
+  const architecture = Array.from({ length: depth + 1 }, () => int(1, 6));
+  const loss = LOSS_NAMES[seed % LOSS_NAMES.length]!;
+  const activations = architecture.slice(1).map((n, h) =>
+    Array.from({ length: n }, (): ActivationSpec => {
+      if (h === depth - 1 && loss === 'binaryCrossEntropy') return 'sigmoid';
+      const name = ACTIVATION_NAMES[int(0, ACTIVATION_NAMES.length - 1)]!;
+      return name === 'leakyRelu' ? { name, alpha: 0.05 + 0.3 * r.next() } : name;
+    }),
+  );
+  const batch = seed % 3 === 0 ? 1 : int(2, 4);
+  const nL = architecture[depth]!;
+  const targets = ref.host(nL, batch, () => r.next());
+  if (loss === 'softmaxCrossEntropy') {
+    for (let j = 0; j < batch; j++) {
+      let s = 0;
+      for (let i = 0; i < nL; i++) s += targets.data[i * batch + j]!;
+      for (let i = 0; i < nL; i++) targets.data[i * batch + j]! /= s;
+    }
+  }
+  const inputs = ref.host(architecture[0]!, batch, () => r.uniform(-1, 1));
+  return { seed, architecture, bias: seed % 4 !== 1, activations, loss, batch, inputs, targets };
+}
+
+const kindOf = (spec: ActivationSpec) =>
+  typeof spec === 'string'
+    ? { kind: spec, alpha: 0 }
+    : { kind: spec.name, alpha: spec.alpha ?? 0.01 };
+
+/** J of the case on the host in float64, for the given weights and inputs (eq. 1, 20). */
+function hostLoss(c: Case, weights: number[][][], inputs: ref.Host): number {
+  const ones = (cols: number) => ref.host(1, cols, () => 1);
+  let x = c.bias ? ref.concatRows(inputs, ones(c.batch)) : inputs;
+  weights.forEach((w, h) => {
+    const W = ref.host(w.length, w[0]!.length, (i, j) => w[i]![j]!);
+    const y = ref.matMul(W, x);
+    const s = ref.host(y.rows, y.cols, (i, j) => {
+      const { kind, alpha } = kindOf(c.activations[h]![i]!);
+      return ref.activationRules[kind].sigma(y.data[i * y.cols + j]!, alpha);
+    });
+    x = c.bias && h < weights.length - 1 ? ref.concatRows(s, ones(c.batch)) : s;
+  });
+  const r = 1 / c.batch; // the mean reduction
+  let J = 0;
+  const logP = ref.logSoftmax(x);
+  x.data.forEach((p, i) => {
+    const t = c.targets.data[i]!;
+    if (c.loss === 'difference') J += p - t;
+    else if (c.loss === 'mse') J += 0.5 * (p - t) ** 2;
+    else if (c.loss === 'binaryCrossEntropy') J -= t * Math.log(p) + (1 - t) * Math.log(1 - p);
+    else J -= t * logP.data[i]!;
+  });
+  return J * r;
+}
+
+/** Rounds weights to the backend's dtype, so host and backend start from the same numbers. */
+const held = (backend: Backend, w: number[][][]) =>
+  backend.dtype === 'float32' ? w.map((m) => m.map((row) => row.map(Math.fround))) : w;
+
+/** No kinked neuron (relu, leaky relu) has a pre-activation within 1e-3 of its kink. */
+function awayFromKinks(c: Case, weights: number[][][]): boolean {
+  const ones = (cols: number) => ref.host(1, cols, () => 1);
+  let x = c.bias ? ref.concatRows(c.inputs, ones(c.batch)) : c.inputs;
+  return weights.every((w, h) => {
+    const y = ref.matMul(
+      ref.host(w.length, w[0]!.length, (i, j) => w[i]![j]!),
+      x,
+    );
+    const kinked = y.data.some((v, idx) => {
+      const { kind } = kindOf(c.activations[h]![Math.floor(idx / y.cols)]!);
+      return (kind === 'relu' || kind === 'leakyRelu') && Math.abs(v) < 1e-3;
+    });
+    const s = ref.host(y.rows, y.cols, (i, j) => {
+      const { kind, alpha } = kindOf(c.activations[h]![i]!);
+      return ref.activationRules[kind].sigma(y.data[i * y.cols + j]!, alpha);
+    });
+    x = c.bias && h < weights.length - 1 ? ref.concatRows(s, ones(c.batch)) : s;
+    return !kinked;
+  });
+}
+
+/** Relative Frobenius error ‖a − b‖ / max(‖a‖, ‖b‖), 0 when both vanish. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  const s = Math.sqrt(Math.max(na, nb));
+  return s === 0 ? 0 : Math.sqrt(d) / s;
+}
+
+/** The cases: seeded, kept only away from kinks; 12 per backend. */
+const CASES: Case[] = [];
+for (let seed = 1; CASES.length < 12; seed++) {
+  const c = makeCase(seed);
+  const net = Network.create({
+    architecture: c.architecture,
+    activations: c.activations,
+    bias: c.bias,
+    seed: c.seed,
+  });
+  if (awayFromKinks(c, net.getWeights())) CASES.push(c);
+}
+
+const FD_STEP = 1e-6;
+
+async function gradientCheck(backend: Backend, path: string, c: Case): Promise<void> {
+  const net = Network.create({
+    architecture: c.architecture,
+    activations: c.activations,
+    bias: c.bias,
+    seed: c.seed,
+  });
+  const weights = held(backend, net.getWeights());
+  net.setWeights(weights);
+  const inputs =
+    backend.dtype === 'float32' ? { ...c.inputs, data: c.inputs.data.map(Math.fround) } : c.inputs;
+  const case_ = { ...c, inputs };
+  await scoped(backend, async (k) => {
+    const F = fPropagate(k, net, k.fromArray(inputs.data, inputs.rows, inputs.cols));
+    const t = k.fromArray(c.targets.data, c.targets.rows, c.targets.cols);
+    const { deltaUp } = losses[c.loss].forward(k, F.X.at(-1)!, t, 'mean');
+    const A = fAdjoint(k, net, F, deltaUp);
+    const tol = tolerance(backend).gradient;
+    for (const [h, w] of weights.entries()) {
+      const numeric: number[] = [];
+      for (const row of w) {
+        for (const [j, v] of row.entries()) {
+          row[j] = v + FD_STEP;
+          const plus = hostLoss(case_, weights, inputs);
+          row[j] = v - FD_STEP;
+          const minus = hostLoss(case_, weights, inputs);
+          row[j] = v;
+          numeric.push((plus - minus) / (2 * FD_STEP));
+        }
+      }
+      const analytic = (await download(k, A.gradients[h]!)).data;
+      const error = relativeError(analytic, numeric);
+      if (!(error <= tol)) {
+        fail(
+          `∂J/∂W${h + 1} (${path}) is off from central finite differences by ${error.toExponential(2)} (tolerance ${tol}) in ${describeCase(c)}.`,
+        );
+      }
+    }
+    const numericInput = Array.from(inputs.data, (v, i) => {
+      const shifted = (x: number) =>
+        hostLoss(case_, weights, { ...inputs, data: inputs.data.map((u, q) => (q === i ? x : u)) });
+      return (shifted(v + FD_STEP) - shifted(v - FD_STEP)) / (2 * FD_STEP);
+    });
+    const error = relativeError((await download(k, A.deltaUp[0]!)).data, numericInput);
+    if (!(error <= tol)) {
+      fail(
+        `δup_0 = ∂J/∂X0 (${path}) is off from central finite differences by ${error.toExponential(2)} (tolerance ${tol}) in ${describeCase(c)}.`,
+      );
+    }
+  });
+}
+
+/** Section 4: A[1,1,1] and A[1,2,1], J = f(x) − y, σ everywhere. */
+const SIGMAS = {
+  sigmoid: {
+    s: (y: number) => 1 / (1 + Math.exp(-y)),
+    ds: (y: number) => Math.exp(-y) / (1 + Math.exp(-y)) ** 2,
+  },
+  tanh: { s: Math.tanh, ds: (y: number) => 1 / Math.cosh(y) ** 2 },
+};
+
+async function sectionFour(
+  backend: Backend,
+  path: string,
+  name: keyof typeof SIGMAS,
+  hidden: 1 | 2,
+): Promise<void> {
+  const { s, ds } = SIGMAS[name];
+  const f = backend.dtype === 'float32' ? Math.fround : (x: number) => x;
+  const [x, y] = [f(0.9), f(0.4)];
+  const W1 =
+    hidden === 1
+      ? [[f(0.7), f(-0.3)]]
+      : [
+          [f(0.5), f(0.1)],
+          [f(-0.8), f(0.3)],
+        ];
+  const W2 = hidden === 1 ? [[f(1.3), f(0.2)]] : [[f(1.1), f(-0.6), f(0.25)]];
+  const y1 = W1.map(([a, b]) => a! * x + b!);
+  const y2 = W1.reduce((sum, _, i) => sum + W2[0]![i]! * s(y1[i]!), W2[0]![hidden]!);
+  // δW2 = σ'(y2)·(σ(y1…), 1); δW1[i] = α2ᵢ σ'(y1ᵢ) σ'(y2)·(x, 1) (Section 4.1, 4.2).
+  const dW2 = [[...y1.map((v) => ds(y2) * s(v)), ds(y2)]];
+  const dW1 = y1.map((v, i) => [W2[0]![i]! * x * ds(v) * ds(y2), W2[0]![i]! * ds(v) * ds(y2)]);
+  const net = Network.create({ architecture: [1, hidden, 1], activation: name });
+  net.setWeights([W1, W2]);
+  await scoped(backend, async (k) => {
+    const F = fPropagate(k, net, k.fromArray([x], 1, 1));
+    const { deltaUp } = losses.difference.forward(k, F.X[2]!, k.fromArray([y], 1, 1), 'sum');
+    const A = fAdjoint(k, net, F, deltaUp);
+    const tol = tolerance(backend).closedForm;
+    for (const [h, expected] of [dW1, dW2].entries()) {
+      const got = (await download(k, A.gradients[h]!)).data;
+      const want = expected.flat();
+      const worst = Math.max(...want.map((v, i) => Math.abs(v - got[i]!)));
+      if (!(worst <= tol)) {
+        fail(
+          `A[1,${hidden},1] with σ = ${name} (${path}): δW${h + 1} is [${Array.from(got)}], the closed form of Section 4 gives [${want}] (off by ${worst.toExponential(2)}, tolerance ${tol}).`,
+        );
+      }
+    }
+  });
+}
+
+export const ruleChecks: Check[] = [
+  ...(['sigmoid', 'tanh'] as const).flatMap((name) =>
+    ([1, 2] as const).map((hidden) =>
+      check(
+        'section 4',
+        `A[1,${hidden},1] with σ = ${name}: δW1, δW2 equal the closed forms`,
+        async (backend) => {
+          for (const [path, view] of paths(backend)) await sectionFour(view, path, name, hidden);
+        },
+      ),
+    ),
+  ),
+  ...CASES.map((c) =>
+    check(
+      'gradients',
+      `fAdjoint against finite differences: ${describeCase(c)}`,
+      async (backend) => {
+        for (const [path, view] of paths(backend)) await gradientCheck(view, path, c);
+      },
+    ),
+  ),
+];
