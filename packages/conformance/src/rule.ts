@@ -97,7 +97,7 @@ function hostLoss(c: Case, weights: number[][][], inputs: ref.Host): number {
 const held = (backend: Backend, w: number[][][]) =>
   backend.dtype === 'float32' ? w.map((m) => m.map((row) => row.map(Math.fround))) : w;
 
-/** No kinked neuron (relu, leaky relu) has a pre-activation within 1e-3 of its kink. */
+/** No kinked neuron (relu, leaky relu) has a pre-activation within 1e-2 of its kink (the stencil reaches 2h). */
 function awayFromKinks(c: Case, weights: number[][][]): boolean {
   const ones = (cols: number) => ref.host(1, cols, () => 1);
   let x = c.bias ? ref.concatRows(c.inputs, ones(c.batch)) : c.inputs;
@@ -108,7 +108,7 @@ function awayFromKinks(c: Case, weights: number[][][]): boolean {
     );
     const kinked = y.data.some((v, idx) => {
       const { kind } = kindOf(c.activations[h]![Math.floor(idx / y.cols)]!);
-      return (kind === 'relu' || kind === 'leakyRelu') && Math.abs(v) < 1e-3;
+      return (kind === 'relu' || kind === 'leakyRelu') && Math.abs(v) < 1e-2;
     });
     const s = ref.host(y.rows, y.cols, (i, j) => {
       const { kind, alpha } = kindOf(c.activations[h]![i]!);
@@ -133,9 +133,9 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s === 0 ? 0 : Math.sqrt(d) / s;
 }
 
-/** The cases: seeded, kept only away from kinks; 12 per backend. */
+/** The cases: seeded, kept only away from kinks; 20 per backend. */
 const CASES: Case[] = [];
-for (let seed = 1; CASES.length < 12; seed++) {
+for (let seed = 1; CASES.length < 20; seed++) {
   const c = makeCase(seed);
   const net = Network.create({
     architecture: c.architecture,
@@ -146,7 +146,15 @@ for (let seed = 1; CASES.length < 12; seed++) {
   if (awayFromKinks(c, net.getWeights())) CASES.push(c);
 }
 
-const FD_STEP = 1e-6;
+/**
+ * Central differences on the five-point stencil, f'(x) ≈ (−f(x+2h) + 8f(x+h) − 8f(x−h) +
+ * f(x−2h)) / 12h: truncation O(h⁴) and rounding ≈ ε/h, both ≈ 1e-13 at h = 1e-3, so even
+ * small gradients (a narrow layer) are measured well within the float64 tolerance.
+ */
+const FD_STEP = 1e-3;
+const derivative = (f: (x: number) => number, x: number) =>
+  (-f(x + 2 * FD_STEP) + 8 * f(x + FD_STEP) - 8 * f(x - FD_STEP) + f(x - 2 * FD_STEP)) /
+  (12 * FD_STEP);
 
 async function gradientCheck(backend: Backend, path: string, c: Case): Promise<void> {
   const net = Network.create({
@@ -170,12 +178,13 @@ async function gradientCheck(backend: Backend, path: string, c: Case): Promise<v
       const numeric: number[] = [];
       for (const row of w) {
         for (const [j, v] of row.entries()) {
-          row[j] = v + FD_STEP;
-          const plus = hostLoss(case_, weights, inputs);
-          row[j] = v - FD_STEP;
-          const minus = hostLoss(case_, weights, inputs);
+          numeric.push(
+            derivative((x) => {
+              row[j] = x;
+              return hostLoss(case_, weights, inputs);
+            }, v),
+          );
           row[j] = v;
-          numeric.push((plus - minus) / (2 * FD_STEP));
         }
       }
       const analytic = (await download(k, A.gradients[h]!)).data;
@@ -189,7 +198,7 @@ async function gradientCheck(backend: Backend, path: string, c: Case): Promise<v
     const numericInput = Array.from(inputs.data, (v, i) => {
       const shifted = (x: number) =>
         hostLoss(case_, weights, { ...inputs, data: inputs.data.map((u, q) => (q === i ? x : u)) });
-      return (shifted(v + FD_STEP) - shifted(v - FD_STEP)) / (2 * FD_STEP);
+      return derivative(shifted, v);
     });
     const error = relativeError((await download(k, A.deltaUp[0]!)).data, numericInput);
     if (!(error <= tol)) {
