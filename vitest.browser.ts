@@ -1,0 +1,70 @@
+import { playwright } from '@vitest/browser-playwright';
+import type { TestProjectInlineConfiguration, ViteUserConfig } from 'vitest/config';
+
+/**
+ * Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Test tools never
+ * download a browser here: Playwright only drives this binary.
+ */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // CI and the dev machines run as root
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+/** Vite's `defaultClientConditions` (vite is not a direct dependency to import them from). */
+const VITE_CLIENT_CONDITIONS = ['module', 'browser', 'development|production'];
+
+/**
+ * A Vitest project named `chromium` that runs the test files `include` in headless Chromium
+ * through Vitest's browser mode, for a package's `test.projects` next to its `node` project.
+ *
+ * `base` is the package's own config (vitest.shared.ts merged with the package's additions).
+ * The project is built from it rather than with `extends: true`, because `extends` would
+ * concatenate `include` with the shared `test/**\/*.test.ts` and run every test in the browser.
+ * Its Vite options come along, so the browser build resolves workspace packages to their
+ * `src/` through the `@twostep/source` condition (`resolve.conditions`) as Node does.
+ */
+export function chromiumProject(
+  base: ViteUserConfig,
+  include: string[],
+): TestProjectInlineConfiguration {
+  // Drop what is the root run's alone (reporters, output files) and what `include` replaces.
+  const {
+    include: _include,
+    reporters: _reporters,
+    outputFile: _outputFile,
+    projects: _projects,
+    benchmark: _benchmark,
+    ...test
+  } = base.test ?? {};
+  return {
+    ...base,
+    resolve: {
+      ...base.resolve,
+      // Setting `conditions` replaces Vite's defaults; keep its browser ones after ours.
+      conditions: [...(base.resolve?.conditions ?? []), ...VITE_CLIENT_CONDITIONS],
+    },
+    test: {
+      ...test,
+      // The browser instance below is the project that runs (and is named in the output);
+      // Vitest needs the parent's name to differ from it.
+      name: 'browser',
+      include,
+      benchmark: { include: [] }, // benchmarks run in Node only
+      browser: {
+        enabled: true,
+        headless: true,
+        // The suites draw nothing; a failure screenshot would only litter test/__screenshots__.
+        screenshotFailures: false,
+        provider: playwright({
+          launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+        }),
+        instances: [{ browser: 'chromium', name: 'chromium' }],
+      },
+    },
+  };
+}
