@@ -17,6 +17,7 @@ import {
   type OptimizerConfig,
   predict,
   ShapeError,
+  SPECIFICATION_VERSION,
   serialize,
   sgd,
   train,
@@ -272,8 +273,10 @@ export const trainingChecks: Check[] = [
         fail(`dtype ${backend.dtype} is not in dtypes [${backend.dtypes}].`);
       if (backend.dtypes.some((d) => d !== 'float32' && d !== 'float64'))
         fail(`dtypes [${backend.dtypes}] names an unknown dtype.`);
-      if (backend.specificationVersion !== 1)
-        fail(`specificationVersion is ${backend.specificationVersion}, expected 1.`);
+      if (backend.specificationVersion !== SPECIFICATION_VERSION)
+        fail(
+          `specificationVersion is ${backend.specificationVersion}, expected ${SPECIFICATION_VERSION} (the contract of this @twostep/core).`,
+        );
     },
   ),
   check(
