@@ -39,8 +39,9 @@ export const TOLERANCES: Record<
   { op: number; closedForm: number; gradient: number; training: number }
 > = {
   // float64: a handful of roundings in ≈1e-16 arithmetic (op, closedForm: absolute on values
-  // of order 1); finite differences with h = 1e-6 leave an error of order h² + ε/h ≈ 1e-10,
-  // well below 1e-7 (gradient); a few training steps compound a few roundings (training).
+  // of order 1); five-point central differences at h = 1e-3 leave an error of order
+  // h⁴ + ε/h ≈ 1e-13, well below 1e-7 (gradient); a few training steps compound a few
+  // roundings (training).
   float64: { op: 1e-12, closedForm: 1e-12, gradient: 1e-7, training: 1e-10 },
   // float32: ε = 1.2e-7; a sum of k products is off by up to ≈ k·ε relative to the largest
   // term, so 64 terms stay within 1e-5 (op, closedForm); the F-adjoint of a small network
