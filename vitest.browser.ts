@@ -1,5 +1,9 @@
 import { playwright } from '@vitest/browser-playwright';
-import type { TestProjectInlineConfiguration, ViteUserConfig } from 'vitest/config';
+import {
+  configDefaults,
+  type TestProjectInlineConfiguration,
+  type ViteUserConfig,
+} from 'vitest/config';
 
 /**
  * Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Test tools never
@@ -67,4 +71,22 @@ export function chromiumProject(
       },
     },
   };
+}
+
+/**
+ * The two projects of a backend package: `node` runs every test file but the browser-only
+ * `*.browser.test.ts`; `chromium` runs `include` (the conformance suite, say) and those
+ * browser-only files in headless Chromium. Use as `test.projects` in the package's config.
+ */
+export function nodeAndChromiumProjects(
+  base: ViteUserConfig,
+  include: string[],
+): TestProjectInlineConfiguration[] {
+  return [
+    {
+      extends: true,
+      test: { name: 'node', exclude: [...configDefaults.exclude, 'test/**/*.browser.test.ts'] },
+    },
+    chromiumProject(base, [...include, 'test/**/*.browser.test.ts']),
+  ];
 }

@@ -4,10 +4,10 @@ import {
   type Backend,
   type BackendOptions,
   broadcastKind,
-  ConfigError,
   checkConcatRows,
   checkData,
   checkDType,
+  checkOneOf,
   checkOperands,
   checkSameShape,
   checkShape,
@@ -32,15 +32,6 @@ export interface TsBackendOptions extends BackendOptions {
 }
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
-
-/** Throws a ConfigError unless `value` is one of `allowed`. */
-function checkOneOf<T extends string>(op: string, what: string, value: T, allowed: readonly T[]) {
-  if (!allowed.includes(value)) {
-    throw new ConfigError(
-      `${op}: unknown ${what} ${JSON.stringify(value)}; use one of ${allowed.join(', ')}.`,
-    );
-  }
-}
 
 /**
  * The reference backend: plain TypeScript over Float32Array or Float64Array, synchronous,

@@ -3,7 +3,7 @@
  * of them. Each throws a `TwoStepError` naming the op, the shapes and the fix.
  */
 import type { DType, MatMulOptions, Matrix } from './backend.js';
-import { DisposedMatrixError, DTypeError, ShapeError } from './errors.js';
+import { ConfigError, DisposedMatrixError, DTypeError, ShapeError } from './errors.js';
 
 const shape = (m: Matrix): string => `${m.rows}×${m.cols}`;
 
@@ -115,6 +115,20 @@ export function checkDType(backend: string, dtype: DType, supported: readonly DT
     throw new DTypeError(
       `Backend '${backend}' does not support ${dtype}; it supports ${supported.join(', ')}. ` +
         `Ask for ${supported.join(' or ')}, or pick a backend that supports ${dtype}.`,
+    );
+  }
+}
+
+/** A named option (a unary op, an activation kind) must be one of `allowed`. */
+export function checkOneOf<T extends string>(
+  op: string,
+  what: string,
+  value: T,
+  allowed: readonly T[],
+): void {
+  if (!allowed.includes(value)) {
+    throw new ConfigError(
+      `${op}: unknown ${what} ${JSON.stringify(value)}; use one of ${allowed.join(', ')}.`,
     );
   }
 }

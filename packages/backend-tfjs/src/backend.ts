@@ -1,0 +1,297 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  ACTIVATION_NAMES,
+  type AdamStep,
+  type Backend,
+  BackendUnavailableError,
+  broadcastKind,
+  checkConcatRows,
+  checkData,
+  checkOneOf,
+  checkOperands,
+  checkSameShape,
+  checkShape,
+  checkSlice,
+  type DType,
+  type FusedActivation,
+  type MatMulOptions,
+  type MemoryInfo,
+  matMulShape,
+  SPECIFICATION_VERSION,
+  UNARY_OPS,
+  type UnaryOp,
+} from '@twostep/core';
+import { TfjsMatrix } from './matrix.js';
+
+const DTYPES: readonly DType[] = ['float32'];
+
+type Tensor = tf.Tensor;
+
+/** σ'(y) · δ for a uniform activation, in forms that keep their accuracy where σ saturates. */
+function deltaDownOf(d: Tensor, y: Tensor, { kind, alpha }: FusedActivation): Tensor {
+  switch (kind) {
+    case 'identity':
+      return tf.clone(d);
+    case 'sigmoid': {
+      // s(1 − s) = e/(1 + e)² with e = e^−|y|
+      const e = tf.exp(tf.neg(tf.abs(y)));
+      return tf.div(tf.mul(d, e), tf.square(tf.add(e, 1)));
+    }
+    case 'tanh': {
+      // 1 − t² = 4e/(1 + e)² with e = e^−2|y|
+      const e = tf.exp(tf.mul(tf.abs(y), -2));
+      return tf.div(tf.mul(tf.mul(d, e), 4), tf.square(tf.add(e, 1)));
+    }
+    case 'relu':
+      return tf.mul(d, tf.step(y, 0));
+    case 'leakyRelu':
+      return tf.mul(d, tf.step(y, alpha));
+    case 'softplus':
+      return tf.mul(d, tf.sigmoid(y));
+  }
+}
+
+function unaryOf(op: UnaryOp, a: Tensor): Tensor {
+  switch (op) {
+    case 'neg':
+      return tf.neg(a);
+    case 'abs':
+      return tf.abs(a);
+    case 'square':
+      return tf.square(a);
+    case 'sqrt':
+      return tf.sqrt(a);
+    case 'exp':
+      return tf.exp(a);
+    case 'log':
+      return tf.log(a);
+    case 'tanh':
+      return tf.tanh(a);
+    case 'sigmoid':
+      return tf.sigmoid(a);
+    case 'relu':
+      return tf.relu(a);
+    case 'step': // the contract's step is 0 at NaN, where tf.step keeps NaN
+      return tf.cast(tf.greater(a, 0), 'float32');
+    case 'softplus':
+      return tf.softplus(a);
+  }
+}
+
+function activationOf(y: Tensor, { kind, alpha }: FusedActivation): Tensor {
+  switch (kind) {
+    case 'identity':
+      return tf.clone(y);
+    case 'leakyRelu':
+      return tf.leakyRelu(y, alpha);
+    default:
+      return unaryOf(kind, y);
+  }
+}
+
+/**
+ * The Backend contract over one TensorFlow.js backend (`cpu`, `webgl`, `wasm` or any other
+ * registered one), in float32. Each op is one or a few tfjs ops inside `tf.tidy`, so their
+ * temporaries are freed at once; a matrix owns its result tensor until the core disposes it.
+ *
+ * TensorFlow.js has one engine per page or process, with one active backend. Each op first
+ * makes this instance's backend the active one, so instances for different tfjs backends
+ * can be used side by side (tfjs moves a tensor's data when another backend reads it).
+ */
+export class TfjsBackend implements Backend<TfjsMatrix> {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly name: string;
+  readonly dtype = 'float32';
+  readonly dtypes = DTYPES;
+  readonly supports: Backend['supports'];
+  /** The TensorFlow.js backend this instance computes on, e.g. `webgl`. */
+  readonly tfBackend: string;
+  /** Present when `supports.readSync`: on the CPU backends, not on WebGL. */
+  readonly readSync?: (m: TfjsMatrix) => Float32Array;
+
+  /** Use `createTfjsBackend`, which activates and initialises the tfjs backend first. */
+  constructor(tfBackend: string) {
+    this.tfBackend = tfBackend;
+    this.name = `tfjs-${tfBackend}`;
+    // A GPU backend can only read back by waiting for the GPU; it declares no readSync.
+    this.supports = { readSync: tfBackend !== 'webgl', fusedActivation: true, fusedAdam: true };
+    if (this.supports.readSync) {
+      this.readSync = (m) => {
+        checkOperands('readSync', this.dtype, m);
+        return Float32Array.from(m.tensor.dataSync() as Float32Array);
+      };
+    }
+  }
+
+  /** Runs `fn` on this instance's tfjs backend, freeing every tensor it made but the result. */
+  #run(fn: () => Tensor): TfjsMatrix {
+    this.#activate();
+    return new TfjsMatrix(tf.tidy(fn) as tf.Tensor2D);
+  }
+
+  #activate(): void {
+    if (tf.getBackend() === this.tfBackend) return;
+    // For an initialised backend, setBackend switches before its promise settles.
+    void tf.setBackend(this.tfBackend);
+    if (tf.getBackend() !== this.tfBackend) {
+      throw new BackendUnavailableError(
+        `${this.name}: TensorFlow.js could not switch back to its '${this.tfBackend}' backend (it is '${tf.getBackend()}'). ` +
+          'Await tf.setBackend before using this instance again, or create one backend per tfjs backend.',
+      );
+    }
+  }
+
+  // transfer
+
+  fromArray(data: ArrayLike<number>, rows: number, cols: number): TfjsMatrix {
+    checkData('fromArray', data, rows, cols);
+    // A fresh copy: tfjs keeps the array it is given, so the caller's could change the matrix.
+    const values = Float32Array.from(data);
+    return this.#run(() => tf.tensor2d(values, [rows, cols], 'float32'));
+  }
+
+  fill(rows: number, cols: number, value: number): TfjsMatrix {
+    checkShape('fill', rows, cols);
+    return this.#run(() => tf.fill([rows, cols], value, 'float32'));
+  }
+
+  async read(m: TfjsMatrix): Promise<Float32Array> {
+    checkOperands('read', this.dtype, m);
+    // A copy: on the CPU backends `data()` hands out the tensor's own storage.
+    return Float32Array.from((await m.tensor.data()) as Float32Array);
+  }
+
+  // linear algebra
+
+  matMul(a: TfjsMatrix, b: TfjsMatrix, options: MatMulOptions = {}): TfjsMatrix {
+    checkOperands('matMul', this.dtype, a, b);
+    matMulShape(a, b, options);
+    const { transposeA = false, transposeB = false } = options;
+    return this.#run(() => tf.matMul(a.tensor, b.tensor, transposeA, transposeB));
+  }
+
+  // element-wise: tfjs broadcasts an a.rows × 1 column across a's columns by itself
+
+  add(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
+    return this.#binary('add', a, b, tf.add);
+  }
+
+  sub(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
+    return this.#binary('sub', a, b, tf.sub);
+  }
+
+  mul(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
+    return this.#binary('mul', a, b, tf.mul);
+  }
+
+  div(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
+    return this.#binary('div', a, b, tf.div);
+  }
+
+  #binary(
+    op: string,
+    a: TfjsMatrix,
+    b: TfjsMatrix,
+    kernel: (x: Tensor, y: Tensor) => Tensor,
+  ): TfjsMatrix {
+    checkOperands(op, this.dtype, a, b);
+    broadcastKind(op, a, b);
+    return this.#run(() => kernel(a.tensor, b.tensor));
+  }
+
+  scale(a: TfjsMatrix, s: number, t = 0): TfjsMatrix {
+    checkOperands('scale', this.dtype, a);
+    return this.#run(() => tf.add(tf.mul(a.tensor, s), t));
+  }
+
+  unary(op: UnaryOp, a: TfjsMatrix): TfjsMatrix {
+    checkOneOf('unary', 'op', op, UNARY_OPS);
+    checkOperands('unary', this.dtype, a);
+    return this.#run(() => unaryOf(op, a.tensor));
+  }
+
+  clamp(a: TfjsMatrix, lo: number, hi: number): TfjsMatrix {
+    checkOperands('clamp', this.dtype, a);
+    return this.#run(() => tf.clipByValue(a.tensor, lo, hi));
+  }
+
+  // reductions and structure
+
+  sum(a: TfjsMatrix): TfjsMatrix {
+    checkOperands('sum', this.dtype, a);
+    return this.#run(() => tf.reshape(tf.sum(a.tensor), [1, 1]));
+  }
+
+  sumRows(a: TfjsMatrix): TfjsMatrix {
+    checkOperands('sumRows', this.dtype, a);
+    return this.#run(() => tf.sum(a.tensor, 1, true));
+  }
+
+  logSoftmax(a: TfjsMatrix): TfjsMatrix {
+    checkOperands('logSoftmax', this.dtype, a);
+    // Columns are samples: reduce over axis 0 (tf.logSoftmax reduces the last axis).
+    return this.#run(() => tf.sub(a.tensor, tf.logSumExp(a.tensor, 0, true)));
+  }
+
+  sliceCols(a: TfjsMatrix, start: number, end: number): TfjsMatrix {
+    checkOperands('sliceCols', this.dtype, a);
+    checkSlice(a, start, end);
+    return this.#run(() => tf.slice(a.tensor, [0, start], [a.rows, end - start]));
+  }
+
+  concatRows(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
+    checkOperands('concatRows', this.dtype, a, b);
+    checkConcatRows(a, b);
+    return this.#run(() => tf.concat([a.tensor, b.tensor], 0));
+  }
+
+  // memory
+
+  dispose(m: TfjsMatrix): void {
+    m.release();
+  }
+
+  /**
+   * From `tf.memory()`: the engine's live tensors and their bytes. The engine is shared by
+   * every instance in the page or process and by any tfjs code of your own, so these count
+   * all of it; a leak anywhere in the engine shows here.
+   */
+  memory(): MemoryInfo {
+    const { numTensors, numBytes } = tf.memory();
+    return { matrices: numTensors, bytes: numBytes };
+  }
+
+  // fused kernels
+
+  activate(y: TfjsMatrix, activation: FusedActivation): TfjsMatrix {
+    checkOneOf('activate', 'activation', activation.kind, ACTIVATION_NAMES);
+    checkOperands('activate', this.dtype, y);
+    return this.#run(() => activationOf(y.tensor, activation));
+  }
+
+  deltaDown(deltaUp: TfjsMatrix, y: TfjsMatrix, activation: FusedActivation): TfjsMatrix {
+    checkOneOf('deltaDown', 'activation', activation.kind, ACTIVATION_NAMES);
+    checkOperands('deltaDown', this.dtype, deltaUp, y);
+    checkSameShape('deltaDown', { deltaUp, y });
+    return this.#run(() => deltaDownOf(deltaUp.tensor, y.tensor, activation));
+  }
+
+  adam(
+    w: TfjsMatrix,
+    g: TfjsMatrix,
+    m: TfjsMatrix,
+    v: TfjsMatrix,
+    { stepSize, beta1, beta2, epsilon }: AdamStep,
+  ): { w: TfjsMatrix; m: TfjsMatrix; v: TfjsMatrix } {
+    checkOperands('adam', this.dtype, w, g, m, v);
+    checkSameShape('adam', { w, g, m, v });
+    this.#activate();
+    const out = tf.tidy(() => {
+      const m1 = tf.add(tf.mul(m.tensor, beta1), tf.mul(g.tensor, 1 - beta1));
+      const v1 = tf.add(tf.mul(v.tensor, beta2), tf.mul(tf.square(g.tensor), 1 - beta2));
+      const w1 = tf.sub(w.tensor, tf.div(tf.mul(m1, stepSize), tf.add(tf.sqrt(v1), epsilon)));
+      return { w: w1, m: m1, v: v1 } as Record<'w' | 'm' | 'v', tf.Tensor2D>;
+    });
+    return { w: new TfjsMatrix(out.w), m: new TfjsMatrix(out.m), v: new TfjsMatrix(out.v) };
+  }
+}

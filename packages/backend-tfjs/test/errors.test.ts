@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  BackendUnavailableError,
+  DisposedMatrixError,
+  DTypeError,
+  loadBackend,
+} from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { createBackend as createCpu } from '../src/cpu.js';
+import { createTfjsBackend } from '../src/create.js';
+import { createBackend as createWasm } from '../src/wasm.js';
+import { createBackend as createWebgl } from '../src/webgl.js';
+
+const importModule = (specifier: string) => import(/* @vite-ignore */ specifier);
+
+describe('creating a tfjs backend', () => {
+  it('declares float32 only and rejects float64 with the contract error', async () => {
+    for (const create of [createCpu, createWasm, createWebgl]) {
+      await expect(create({ dtype: 'float64' })).rejects.toThrow(DTypeError);
+    }
+    await expect(createCpu({ dtype: 'float64' })).rejects.toThrow(
+      "Backend 'tfjs-cpu' does not support float64; it supports float32.",
+    );
+    const backend = await createCpu();
+    expect([backend.dtype, backend.dtypes]).toEqual(['float32', ['float32']]);
+  });
+
+  it('says that WebGL needs a browser, and what to use in Node', async () => {
+    const error = await createWebgl().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toMatch(
+      /WebGL needs a browser.*use tfjs-cpu or tfjs-wasm in Node/,
+    );
+  });
+
+  it('names a tfjs backend that no package registered', async () => {
+    await expect(createTfjsBackend('webgpu')).rejects.toThrow(
+      "tfjs-webgpu: TensorFlow.js has no 'webgpu' backend registered here. Import the package that registers it (for example @tensorflow/tfjs-backend-webgpu)",
+    );
+  });
+
+  it('loads by name through loadBackend', async () => {
+    const cpu = await loadBackend('tfjs-cpu', { importModule });
+    const wasm = await loadBackend({ backend: 'tfjs-wasm' }, { importModule });
+    expect([cpu.name, wasm.name]).toEqual(['tfjs-cpu', 'tfjs-wasm']);
+    await expect(
+      loadBackend({ backend: 'tfjs-cpu', dtype: 'float64' }, { importModule }),
+    ).rejects.toThrow(DTypeError);
+    await expect(loadBackend('tfjs-webgl', { importModule })).rejects.toThrow(
+      BackendUnavailableError,
+    );
+  });
+});
+
+describe('instances side by side', () => {
+  it('computes each op on its own tfjs backend', async () => {
+    const cpu = await createCpu();
+    const wasm = await createWasm();
+    expect(tf.getBackend()).toBe('wasm');
+    const a = cpu.fromArray([1, 2, 3, 4], 2, 2);
+    expect(tf.getBackend()).toBe('cpu');
+    const b = wasm.fromArray([1, 0, 0, 1], 2, 2);
+    expect(tf.getBackend()).toBe('wasm');
+    const product = cpu.matMul(a, a);
+    expect(tf.getBackend()).toBe('cpu');
+    expect([...(await cpu.read(product))]).toEqual([7, 10, 15, 22]);
+    expect([...(wasm.readSync?.(b) ?? [])]).toEqual([1, 0, 0, 1]);
+    for (const m of [a, product]) cpu.dispose(m);
+    wasm.dispose(b);
+  });
+
+  it('gives up a disposed matrix tensor with the contract error', async () => {
+    const backend = await createCpu();
+    const m = backend.fromArray([1], 1, 1);
+    backend.dispose(m);
+    backend.dispose(m);
+    expect(m.isDisposed).toBe(true);
+    expect(() => m.tensor).toThrow(DisposedMatrixError);
+    await expect(backend.read(m)).rejects.toThrow(DisposedMatrixError);
+  });
+});

@@ -1,0 +1,4 @@
+import { runConformance } from '@twostep/conformance';
+import { createBackend } from '../src/wasm.js';
+
+runConformance({ name: 'tfjs-wasm', create: () => createBackend() });

@@ -1,0 +1,4 @@
+import { runConformance } from '@twostep/conformance';
+import { createBackend } from '../src/webgl.js';
+
+runConformance({ name: 'tfjs-webgl', create: () => createBackend() });
