@@ -26,7 +26,8 @@ import {
 export interface Config {
   /** A built-in backend name or a package exporting `createBackend`. */
   readonly backend: string;
-  readonly dtype: DType;
+  /** The dtype to compute in, or `default` for the backend's own (float32 on every built-in one). */
+  readonly dtype: DType | 'default';
   /** `A[4,…,3]`: Iris has 4 measurements and 3 species. */
   readonly architecture: string;
   readonly activation: ActivationName;
@@ -48,7 +49,7 @@ export interface Config {
 
 export const DEFAULT_CONFIG: Config = {
   backend: 'ts',
-  dtype: 'float64',
+  dtype: 'default',
   architecture: 'A[4,8,3]',
   activation: 'tanh',
   outputActivation: 'identity',
@@ -145,7 +146,7 @@ const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] 
           key,
           `${show(value)} is not a backend name; use ${list(Object.keys(BACKENDS))}, or a package that exports createBackend.`,
         ),
-  dtype: oneOf(DTYPES),
+  dtype: oneOf([...DTYPES, 'default']),
   architecture,
   activation: oneOf(ACTIVATION_NAMES),
   outputActivation: oneOf(ACTIVATION_NAMES),
@@ -231,7 +232,7 @@ Trains a network on the Iris data with the two-step rule and saves the model.
 Options:
   --config <path>    config file (default: ./${CONFIG_FILE} when it exists)
   --backend <name>   ${list(Object.keys(BACKENDS))}, or a backend package (env TWOSTEP_BACKEND)
-  --dtype <dtype>    ${list(DTYPES)} (env TWOSTEP_DTYPE)
+  --dtype <dtype>    ${list(DTYPES)}, or default: the backend's (env TWOSTEP_DTYPE)
   --epochs <n>       training epochs
   --seed <n>         seed of the initial weights and the shuffling
   --model <path>     where to save the model

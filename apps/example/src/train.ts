@@ -79,7 +79,9 @@ export async function runTraining(
   }: TrainingOptions = {},
 ): Promise<TrainingResult> {
   const backend = await loadBackend(
-    { backend: config.backend, dtype: config.dtype },
+    config.dtype === 'default'
+      ? { backend: config.backend }
+      : { backend: config.backend, dtype: config.dtype },
     { importModule },
   );
 

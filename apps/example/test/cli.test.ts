@@ -44,8 +44,32 @@ describe('twostep', () => {
     );
   });
 
+  it.each(['tfjs-cpu', 'tfjs-wasm'])('trains on %s with the same flags', async (backend) => {
+    const { code, stdout, stderr } = await run(['--backend', backend, '--epochs', '3']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContainEqual(expect.stringMatching(`^backend ${backend} \\(float32\\)`));
+    expect(stdout.at(-2)).toMatch(/^test accuracy \d+\.\d% \(\d+\/30\)$/);
+  });
+
+  it('says that tfjs-webgl needs a browser', async () => {
+    const { code, stderr } = await run(['--backend', 'tfjs-webgl']);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "error: Backend 'tfjs-webgl' needs WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm.",
+    );
+  });
+
   it('a backend that is not installed says what to install', async () => {
-    const { code, stderr } = await run([], { env: { TWOSTEP_BACKEND: 'tfjs-cpu' } });
+    // As where @twostep/backend-tfjs is not installed.
+    const missing = Object.assign(
+      new Error("Cannot find package '@twostep/backend-tfjs' imported from /app/dist/train.js"),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    );
+    const { code, stderr } = await run([], {
+      env: { TWOSTEP_BACKEND: 'tfjs-cpu' },
+      importModule: () => Promise.reject(missing),
+    });
     expect(code).toBe(1);
     expect(stderr).toContain("error: Backend 'tfjs-cpu' needs @twostep/backend-tfjs");
     expect(stderr).toContain('npm install');

@@ -57,7 +57,7 @@ describe('config file', () => {
 
   it('a bad dtype names the key and the dtypes', async () => {
     const message = await configError(() => checkConfig({ dtype: 'float16' }, 'f.json'));
-    expect(message).toBe('f.json: dtype: "float16" is not one of float32, float64.');
+    expect(message).toBe('f.json: dtype: "float16" is not one of float32, float64, default.');
   });
 
   it.each([
@@ -132,7 +132,7 @@ describe('config file', () => {
 describe('environment and flags', () => {
   it('bad environment values name the variable', async () => {
     expect(await configError(() => configFromEnvironment({ TWOSTEP_DTYPE: 'float16' }))).toBe(
-      'TWOSTEP_DTYPE: "float16" is not one of float32, float64.',
+      'TWOSTEP_DTYPE: "float16" is not one of float32, float64, default.',
     );
     expect(configFromEnvironment({ TWOSTEP_BACKEND: '', TWOSTEP_DTYPE: undefined })).toEqual({});
   });
@@ -159,7 +159,7 @@ describe('environment and flags', () => {
       '--epochs: "ten" is not an integer ≥ 1.',
     );
     expect(await configError(() => parseCommandLine(['--dtype', 'int8']))).toBe(
-      '--dtype: "int8" is not one of float32, float64.',
+      '--dtype: "int8" is not one of float32, float64, default.',
     );
   });
 

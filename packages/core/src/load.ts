@@ -26,6 +26,7 @@ export const BACKENDS = {
   },
   'tfjs-webgl': {
     module: '@twostep/backend-tfjs/webgl',
+    needs: 'WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm',
     install: [
       '@twostep/backend-tfjs',
       '@tensorflow/tfjs-core',
@@ -80,6 +81,11 @@ function isNotFound(error: unknown, packageName: string): boolean {
   );
 }
 
+/** A browser page (a DOM) or a worker (OffscreenCanvas) can create WebGL contexts; Node cannot. */
+const hasWebGL = () =>
+  typeof (globalThis as { document?: unknown }).document !== 'undefined' ||
+  typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined';
+
 /** Checks what a backend factory returned against the contract this core implements. */
 function checkBackend(backend: Backend, name: string, dtype: DType | undefined): Backend {
   if (backend?.specificationVersion !== SPECIFICATION_VERSION) {
@@ -122,6 +128,9 @@ export async function loadBackend(
     throw new UnknownBackendError(
       `Unknown backend '${name}': use one of ${Object.keys(BACKENDS).join(', ')}, or the name of a package that exports createBackend.`,
     );
+  }
+  if (known && 'needs' in known && !hasWebGL()) {
+    throw new BackendUnavailableError(`Backend '${name}' needs ${known.needs}.`);
   }
   const specifier = known?.module ?? name;
   const importModule = options.importModule ?? ((s: string) => import(/* @vite-ignore */ s));

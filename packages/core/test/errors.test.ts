@@ -1,5 +1,6 @@
 import {
   BackendNotInstalledError,
+  BackendUnavailableError,
   ConfigError,
   DTypeError,
   deserialize,
@@ -13,7 +14,7 @@ import {
   train,
   UnknownBackendError,
 } from '@twostep/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { f64 } from './helpers.js';
 
 const net = () => Network.create({ architecture: 'A[3,2,2]', seed: 1 });
@@ -209,6 +210,16 @@ describe('loadBackend', () => {
     await expect(
       loadBackend('@acme/twostep-backend', { importModule: importHere }),
     ).rejects.toThrow(/npm install @acme\/twostep-backend/);
+  });
+
+  it('a browser-only backend outside a browser says so before importing anything', async () => {
+    const importModule = vi.fn(importHere);
+    const run = loadBackend('tfjs-webgl', { importModule });
+    await expect(run).rejects.toThrow(BackendUnavailableError);
+    await expect(run).rejects.toThrow(
+      "Backend 'tfjs-webgl' needs WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm.",
+    );
+    expect(importModule).not.toHaveBeenCalled();
   });
 
   it('a dtype the backend lacks', async () => {
