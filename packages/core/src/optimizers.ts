@@ -12,14 +12,28 @@ export interface OptimizerState {
   update(k: Backend, h: number, w: Matrix, gradient: Matrix, lr: number): Matrix;
   /** A copy of the state (moments and step counts), for replaying steps. */
   clone(k: Backend): OptimizerState;
+  /** The state on the host, as plain JSON-ready data (for checkpoints). */
+  save(): Promise<SavedOptimizerState>;
   dispose(): void;
+}
+
+/**
+ * An optimizer's state on the host: per layer h = 1…L, the step count and the moment
+ * matrices (none for sgd; the velocity for momentum; m and v for adam), row-major.
+ */
+export interface SavedOptimizerState {
+  readonly optimizer: 'sgd' | 'momentum' | 'adam';
+  readonly layers: readonly {
+    readonly steps: number;
+    readonly slots: readonly (readonly number[])[];
+  }[];
 }
 
 export interface Optimizer {
   readonly name: 'sgd' | 'momentum' | 'adam';
   readonly learningRate: number;
-  /** Fresh state for the given weights. */
-  start(backend: Backend, weights: readonly Matrix[]): OptimizerState;
+  /** State for the given weights: fresh (zero moments), or `saved` from an earlier run. */
+  start(backend: Backend, weights: readonly Matrix[], saved?: SavedOptimizerState): OptimizerState;
 }
 
 function positive(
@@ -42,6 +56,7 @@ function positive(
  */
 class SlotState implements OptimizerState {
   constructor(
+    private readonly name: Optimizer['name'],
     private readonly backend: Backend,
     private slots: Matrix[][],
     private readonly steps: number[],
@@ -55,19 +70,36 @@ class SlotState implements OptimizerState {
     ) => Matrix[],
   ) {}
 
-  static zeros(
+  /** `count` zero slots per layer, or the slots and step counts of `saved` (checked). */
+  static start(
+    name: Optimizer['name'],
     backend: Backend,
     weights: readonly Matrix[],
     count: number,
     advance: SlotState['advance'],
+    saved?: SavedOptimizerState,
   ): SlotState {
-    const slots = weights.map((w) =>
-      Array.from({ length: count }, () => backend.fill(w.rows, w.cols, 0)),
+    if (!saved) {
+      const slots = weights.map((w) =>
+        Array.from({ length: count }, () => backend.fill(w.rows, w.cols, 0)),
+      );
+      return new SlotState(
+        name,
+        backend,
+        slots,
+        weights.map(() => 0),
+        advance,
+      );
+    }
+    checkSaved(name, saved, weights, count);
+    const slots = saved.layers.map(({ slots }, h) =>
+      slots.map((data) => backend.fromArray(data, weights[h]!.rows, weights[h]!.cols)),
     );
     return new SlotState(
+      name,
       backend,
       slots,
-      weights.map(() => 0),
+      saved.layers.map((layer) => layer.steps),
       advance,
     );
   }
@@ -82,7 +114,17 @@ class SlotState implements OptimizerState {
 
   clone(k: Backend): OptimizerState {
     const slots = this.slots.map((layer) => layer.map((m) => k.scale(m, 1)));
-    return new SlotState(this.backend, keep(k, slots), [...this.steps], this.advance);
+    return new SlotState(this.name, this.backend, keep(k, slots), [...this.steps], this.advance);
+  }
+
+  async save(): Promise<SavedOptimizerState> {
+    const layers = [];
+    for (const [h, layer] of this.slots.entries()) {
+      const slots = [];
+      for (const m of layer) slots.push(Array.from(await this.backend.read(m)));
+      layers.push({ steps: this.steps[h]!, slots });
+    }
+    return { optimizer: this.name, layers };
   }
 
   dispose(): void {
@@ -91,14 +133,57 @@ class SlotState implements OptimizerState {
   }
 }
 
+/** A saved state fits this optimizer and these weights, or a ConfigError names what differs. */
+function checkSaved(
+  name: Optimizer['name'],
+  saved: SavedOptimizerState,
+  weights: readonly Matrix[],
+  count: number,
+): void {
+  const fail = (problem: string): never => {
+    throw new ConfigError(`optimizer state: ${problem}`);
+  };
+  if (saved?.optimizer !== name) {
+    fail(
+      `it was saved by ${JSON.stringify(saved?.optimizer)}, not ${name}; resume with the same optimizer.`,
+    );
+  }
+  if (!Array.isArray(saved.layers) || saved.layers.length !== weights.length) {
+    fail(`it has ${saved.layers?.length} layers, the network ${weights.length}.`);
+  }
+  saved.layers.forEach(({ steps, slots }, i) => {
+    const { rows, cols } = weights[i]!;
+    if (!Number.isInteger(steps) || steps < 0) {
+      fail(`layer ${i + 1}: steps ${JSON.stringify(steps)} is not a non-negative integer.`);
+    }
+    if (!Array.isArray(slots) || slots.length !== count) {
+      fail(`layer ${i + 1}: ${name} keeps ${count} moment matrices, found ${slots?.length}.`);
+    }
+    for (const [j, data] of slots.entries()) {
+      if (!Array.isArray(data) || data.length !== rows * cols || !data.every(Number.isFinite)) {
+        fail(
+          `layer ${i + 1}, moment ${j + 1}: expected ${rows}×${cols} = ${rows * cols} finite numbers.`,
+        );
+      }
+    }
+  });
+}
+
 /** Plain gradient descent: Wh ← Wh − lr · ∂J/∂Wh. */
 export function sgd({ learningRate = 0.1 }: { learningRate?: number } = {}): Optimizer {
   positive('sgd', 'learningRate', learningRate);
   return {
     name: 'sgd',
     learningRate,
-    start: (backend, weights) =>
-      SlotState.zeros(backend, weights, 0, (k, w, g, _slots, lr) => [k.sub(w, k.scale(g, lr))]),
+    start: (backend, weights, saved) =>
+      SlotState.start(
+        'sgd',
+        backend,
+        weights,
+        0,
+        (k, w, g, _slots, lr) => [k.sub(w, k.scale(g, lr))],
+        saved,
+      ),
   };
 }
 
@@ -115,11 +200,18 @@ export function momentum({
   return {
     name: 'momentum',
     learningRate,
-    start: (backend, weights) =>
-      SlotState.zeros(backend, weights, 1, (k, w, g, [v], lr) => {
-        const velocity = k.add(k.scale(v!, mu), g);
-        return [k.sub(w, k.scale(velocity, lr)), velocity];
-      }),
+    start: (backend, weights, saved) =>
+      SlotState.start(
+        'momentum',
+        backend,
+        weights,
+        1,
+        (k, w, g, [v], lr) => {
+          const velocity = k.add(k.scale(v!, mu), g);
+          return [k.sub(w, k.scale(velocity, lr)), velocity];
+        },
+        saved,
+      ),
   };
 }
 
@@ -145,25 +237,32 @@ export function adam({
   return {
     name: 'adam',
     learningRate,
-    start: (backend, weights) =>
-      SlotState.zeros(backend, weights, 2, (k, w, g, [m, v], lr, t) => {
-        // lr·m̂/(√v̂ + ε) = stepSize·m/(√v + ε·√(1−β2ᵗ)) with stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ).
-        const c2 = Math.sqrt(1 - beta2 ** t);
-        const step = {
-          stepSize: (lr * c2) / (1 - beta1 ** t),
-          beta1,
-          beta2,
-          epsilon: epsilon * c2,
-        };
-        if (k.supports.fusedAdam && k.adam) {
-          const next = k.adam(w, g, m!, v!, step);
-          return [next.w, next.m, next.v];
-        }
-        const m2 = k.add(k.scale(m!, beta1), k.scale(g, 1 - beta1));
-        const v2 = k.add(k.scale(v!, beta2), k.scale(k.unary('square', g), 1 - beta2));
-        const direction = k.div(m2, k.scale(k.unary('sqrt', v2), 1, step.epsilon));
-        return [k.sub(w, k.scale(direction, step.stepSize)), m2, v2];
-      }),
+    start: (backend, weights, saved) =>
+      SlotState.start(
+        'adam',
+        backend,
+        weights,
+        2,
+        (k, w, g, [m, v], lr, t) => {
+          // lr·m̂/(√v̂ + ε) = stepSize·m/(√v + ε·√(1−β2ᵗ)) with stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ).
+          const c2 = Math.sqrt(1 - beta2 ** t);
+          const step = {
+            stepSize: (lr * c2) / (1 - beta1 ** t),
+            beta1,
+            beta2,
+            epsilon: epsilon * c2,
+          };
+          if (k.supports.fusedAdam && k.adam) {
+            const next = k.adam(w, g, m!, v!, step);
+            return [next.w, next.m, next.v];
+          }
+          const m2 = k.add(k.scale(m!, beta1), k.scale(g, 1 - beta1));
+          const v2 = k.add(k.scale(v!, beta2), k.scale(k.unary('square', g), 1 - beta2));
+          const direction = k.div(m2, k.scale(k.unary('sqrt', v2), 1, step.epsilon));
+          return [k.sub(w, k.scale(direction, step.stepSize)), m2, v2];
+        },
+        saved,
+      ),
   };
 }
 

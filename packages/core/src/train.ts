@@ -21,6 +21,7 @@ import {
   type OptimizerConfig,
   type OptimizerState,
   resolveOptimizer,
+  type SavedOptimizerState,
   sgd,
 } from './optimizers.js';
 import { Random } from './random.js';
@@ -38,6 +39,11 @@ export interface EpochEvent {
   readonly samples: number;
   readonly seconds: number;
   readonly samplesPerSecond: number;
+  /**
+   * Reads the optimizer's state after this epoch to the host (moments and step counts), for
+   * a checkpoint that `initialEpoch` and `optimizerState` resume from.
+   */
+  saveOptimizer(): Promise<SavedOptimizerState>;
 }
 
 export interface BatchEvent {
@@ -57,7 +63,16 @@ export interface TrainOptions {
   /** Learning rate per layer h = 1…L, overriding the optimizer's. */
   readonly learningRates?: readonly number[];
   readonly batchSize?: number;
+  /** The epoch to stop after (default 1); counts `initialEpoch`'s epochs too. */
   readonly epochs?: number;
+  /**
+   * Epochs already trained, when resuming from a checkpoint (default 0): training runs epochs
+   * initialEpoch + 1 … epochs, and the shuffling skips the orders of the epochs done, so with
+   * the checkpoint's weights and `optimizerState` the result equals an uninterrupted run.
+   */
+  readonly initialEpoch?: number;
+  /** The optimizer's state to start from (from `EpochEvent.saveOptimizer`); default fresh. */
+  readonly optimizerState?: SavedOptimizerState;
   readonly shuffle?: boolean;
   /** Seed of the shuffling; default 0. */
   readonly seed?: number;
@@ -204,6 +219,12 @@ export async function train(
   const s = settings(net, options, optimizer);
   const { inputs, targets } = checkDataset(data, net.architecture);
   const epochs = positiveInteger('epochs', options.epochs ?? 1, true);
+  const initialEpoch = positiveInteger('initialEpoch', options.initialEpoch ?? 0, true);
+  if (initialEpoch > epochs) {
+    throw new ConfigError(
+      `initialEpoch ${initialEpoch} is past epochs ${epochs}: the run is already complete; ask for more epochs to continue it.`,
+    );
+  }
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
   const shuffle = options.shuffle ?? true;
   const random = new Random(options.seed ?? 0);
@@ -215,7 +236,13 @@ export async function train(
   const breathe = breather();
 
   let weights: Matrix[] = net.weightsOn(backend).map((w) => backend.scale(w, 1));
-  let state = optimizer.start(backend, weights);
+  let state: OptimizerState;
+  try {
+    state = optimizer.start(backend, weights, options.optimizerState);
+  } catch (error) {
+    dispose(backend, weights);
+    throw error;
+  }
   /** Batch b of an epoch: the updated weights, J and J as a per-sample sum (all kept). */
   const runBatch = (order: ArrayLike<number>, b: number, trace?: Trace): StepResult => {
     const start = b * batchSize;
@@ -237,7 +264,9 @@ export async function train(
   };
 
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    // The epochs done drew their orders from the same generator: draw and drop them.
+    if (shuffle) for (let e = 1; e <= initialEpoch; e++) random.permutation(count);
+    for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
       const started = performance.now();
       const order = shuffle ? random.permutation(count) : identityOrder(count);
       // Where to replay the epoch from if it diverges.
@@ -299,6 +328,7 @@ export async function train(
         samples: count,
         seconds,
         samplesPerSecond: count / seconds,
+        saveOptimizer: () => state.save(),
       };
       history.push(event);
       // The network holds each epoch's weights, so `onEpoch` can evaluate or save it.
