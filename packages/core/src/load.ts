@@ -139,7 +139,8 @@ export async function loadBackend(
     module = (await importModule(specifier)) as { createBackend?: unknown };
   } catch (error) {
     const install: readonly string[] = known?.install ?? [packageOf(name)];
-    if (!install.some((p) => isNotFound(error, p))) throw error;
+    const missing = install.filter((p) => isNotFound(error, p));
+    if (missing.length === 0) throw error;
     if (!known && !name.includes('/') && !name.startsWith('@')) {
       throw new UnknownBackendError(
         `Unknown backend '${name}': it is not one of ${Object.keys(BACKENDS).join(', ')} and no package of that name is installed.`,
@@ -147,7 +148,7 @@ export async function loadBackend(
       );
     }
     throw new BackendNotInstalledError(
-      `Backend '${name}' needs ${install.join(', ')}, which ${install.length > 1 ? 'are' : 'is'} not installed. Install: npm install ${install.join(' ')}`,
+      `Backend '${name}' needs ${install.join(', ')}; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed. Install: npm install ${install.join(' ')}`,
       { cause: error },
     );
   }

@@ -207,6 +207,16 @@ describe('loadBackend', () => {
     await expect(run).rejects.toThrow(
       /npm install @twostep\/backend-tfjs @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-cpu/,
     );
+    // Only the package whose import failed is named as missing.
+    const peerMissing = Object.assign(
+      new Error("Cannot find package '@tensorflow/tfjs-backend-wasm' imported from /app/wasm.js"),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    );
+    await expect(
+      loadBackend('tfjs-wasm', { importModule: () => Promise.reject(peerMissing) }),
+    ).rejects.toThrow(
+      "Backend 'tfjs-wasm' needs @twostep/backend-tfjs, @tensorflow/tfjs-core, @tensorflow/tfjs-backend-cpu, @tensorflow/tfjs-backend-wasm; @tensorflow/tfjs-backend-wasm is not installed. Install: npm install @twostep/backend-tfjs @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm",
+    );
     await expect(
       loadBackend('@acme/twostep-backend', { importModule: importHere }),
     ).rejects.toThrow(/npm install @acme\/twostep-backend/);
