@@ -22,13 +22,17 @@ import {
   resolveOptimizer,
   TwoStepError,
 } from '@twostep/core';
+import { CLASSES, PIXELS } from './data.js';
+
+/** Digits in the `mnist` package. */
+const DIGITS = 10_000;
 
 export interface Config {
   /** A built-in backend name or a package exporting `createBackend`. */
   readonly backend: string;
   /** The dtype to compute in, or `default` for the backend's own (float32 on every built-in one). */
   readonly dtype: DType | 'default';
-  /** `A[4,…,3]`: Iris has 4 measurements and 3 species. */
+  /** `A[784,…,10]`: a digit has 784 pixels and there are 10 classes. */
   readonly architecture: string;
   readonly activation: ActivationName;
   readonly outputActivation: ActivationName;
@@ -36,32 +40,39 @@ export interface Config {
   readonly optimizer: OptimizerConfig;
   readonly mode: LearningMode;
   readonly batchSize: number;
+  /** The epoch to stop after (a resumed run continues up to it). */
   readonly epochs: number;
   /** Seed of the initial weights and of the shuffling. */
   readonly seed: number;
-  /** Share of each species held out for testing. */
-  readonly testFraction: number;
+  /** Digits held out for testing: the last `testSize` of a seeded shuffle of all 10,000. */
+  readonly testSize: number;
+  /** Digits trained on: the first `trainSize` of the same shuffle (at most 10,000 − testSize). */
+  readonly trainSize: number;
   /** Seed of the train/test split, apart from `seed` so that runs with other seeds compare. */
   readonly splitSeed: number;
   /** Where the trained model is written: relative to the config file, or to the working directory. */
   readonly model: string;
+  /** Write a checkpoint after every N epochs (0: never); `--resume` continues from it. */
+  readonly checkpointEvery: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
   backend: 'ts',
   dtype: 'default',
-  architecture: 'A[4,8,3]',
-  activation: 'tanh',
+  architecture: 'A[784,128,10]',
+  activation: 'relu',
   outputActivation: 'identity',
   loss: 'softmaxCrossEntropy',
-  optimizer: { name: 'adam', learningRate: 0.02 },
+  optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 },
   mode: 'global',
-  batchSize: 16,
-  epochs: 60,
+  batchSize: 32,
+  epochs: 12,
   seed: 1,
-  testFraction: 0.2,
-  splitSeed: 2,
-  model: 'models/iris.json',
+  testSize: 2000,
+  trainSize: 8000,
+  splitSeed: 0,
+  model: 'models/mnist.json',
+  checkpointEvery: 0,
 };
 
 export const CONFIG_FILE = 'twostep.config.json';
@@ -119,7 +130,7 @@ function optimizer(value: unknown, key: string): OptimizerConfig {
 
 function architecture(value: unknown, key: string): string {
   if (typeof value !== 'string' && !Array.isArray(value)) {
-    fail(key, `${show(value)} is not an architecture such as "A[4,8,3]".`);
+    fail(key, `${show(value)} is not an architecture such as "A[784,128,10]".`);
   }
   let widths: number[] = [];
   try {
@@ -128,10 +139,10 @@ function architecture(value: unknown, key: string): string {
     if (error instanceof TwoStepError) fail(key, error.message);
     throw error;
   }
-  if (widths[0] !== 4 || widths.at(-1) !== 3) {
+  if (widths[0] !== PIXELS || widths.at(-1) !== CLASSES.length) {
     fail(
       key,
-      `${formatArchitecture(widths)} does not fit Iris, which has 4 inputs and 3 classes: use A[4,…,3].`,
+      `${formatArchitecture(widths)} does not fit MNIST, which has ${PIXELS} pixels and ${CLASSES.length} classes: use A[${PIXELS},…,${CLASSES.length}].`,
     );
   }
   return formatArchitecture(widths);
@@ -156,15 +167,17 @@ const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] 
   batchSize: integer(1),
   epochs: integer(1),
   seed: integer(0),
-  testFraction: (value, key) =>
-    typeof value === 'number' && value > 0 && value < 1
-      ? value
-      : fail(key, `${show(value)} is not a number between 0 and 1 (both excluded).`),
+  testSize: (value, key) =>
+    integer(1)(value, key) < DIGITS
+      ? (value as number)
+      : fail(key, `${show(value)} leaves no digit to train on; MNIST here has ${DIGITS}.`),
+  trainSize: integer(1),
   splitSeed: integer(0),
   model: (value, key) =>
     typeof value === 'string' && value !== ''
       ? value
-      : fail(key, `${show(value)} is not a file path such as "models/iris.json".`),
+      : fail(key, `${show(value)} is not a file path such as "models/mnist.json".`),
+  checkpointEvery: integer(0),
 };
 
 /**
@@ -218,67 +231,156 @@ export function configFromEnvironment(env: Record<string, string | undefined>): 
   return out as Partial<Config>;
 }
 
+/** The app's commands; `train` is the default. */
+export const COMMANDS = [
+  'train',
+  'backends',
+  'evaluate',
+  'predict',
+  'report',
+  'trace',
+  'export',
+  'help',
+] as const;
+export type Command = (typeof COMMANDS)[number];
+
 export interface CommandLine {
-  readonly command: 'train' | 'help';
-  /** `--config`, resolved against the working directory. */
+  readonly command: Command;
+  /** `--config`, resolved against the working directory (train). */
   readonly configPath?: string;
+  /** Config values from flags (train). */
   readonly overrides: Partial<Config>;
+  /** `--learning-rate`, applied to whichever optimizer the config ends up with (train). */
+  readonly learningRate?: number;
+  /** `--json`: one JSON event per line instead of text (train). */
+  readonly json: boolean;
+  /** `--resume`: continue from the model's checkpoint (train). */
+  readonly resume: boolean;
+  /** The arguments after the command, for commands that parse their own (all but train). */
+  readonly args: readonly string[];
 }
 
-export const USAGE = `Usage: twostep [train] [options]
+export const USAGE = `Usage: twostep [command] [options]
 
-Trains a network on the Iris data with the two-step rule and saves the model.
+Commands:
+  train              train on MNIST with the two-step rule and save the model (the default)
+  backends           list the backends and whether they can run here
+  evaluate           accuracy and confusion matrix of a saved model on the test digits
+  predict            classify test digits or your own 784-pixel images with a saved model
+  report             write an HTML report of the last training run
+  trace              print the F-propagation and F-adjoint of a small network, step by step
+  export             write a saved model in another format (tfjs-layers)
+  help               show this help (also: twostep <command> --help)
 
-Options:
-  --config <path>    config file (default: ./${CONFIG_FILE} when it exists)
-  --backend <name>   ${list(Object.keys(BACKENDS))}, or a backend package (env TWOSTEP_BACKEND)
-  --dtype <dtype>    ${list(DTYPES)}, or default: the backend's (env TWOSTEP_DTYPE)
-  --epochs <n>       training epochs
-  --seed <n>         seed of the initial weights and the shuffling
-  --model <path>     where to save the model
-  -h, --help         show this help`;
+Options of train:
+  --config <path>            config file (default: ./${CONFIG_FILE} when it exists)
+  --backend <name>           ${list(Object.keys(BACKENDS))}, or a backend package (env TWOSTEP_BACKEND)
+  --dtype <dtype>            ${list(DTYPES)}, or default: the backend's (env TWOSTEP_DTYPE)
+  --architecture <A[…]>      for example A[784,128,10]
+  --activation <name>        σ of the hidden layers: ${list(ACTIVATION_NAMES)}
+  --loss <name>              ${list(LOSS_NAMES)}
+  --optimizer <name>         sgd, momentum, adam (with their default settings)
+  --learning-rate <number>   the optimizer's learning rate
+  --mode <mode>              global, layerwise
+  --batch-size <n>           samples per step
+  --epochs <n>               the epoch to stop after
+  --seed <n>                 seed of the initial weights and the shuffling
+  --model <path>             where to save the model
+  --checkpoint-every <n>     write a checkpoint every n epochs (0: never)
+  --resume                   continue from the model's checkpoint
+  --json                     print one JSON event per line
+  -h, --help                 show this help`;
 
 const FLAGS = {
   config: { type: 'string' },
   backend: { type: 'string' },
   dtype: { type: 'string' },
+  architecture: { type: 'string' },
+  activation: { type: 'string' },
+  loss: { type: 'string' },
+  optimizer: { type: 'string' },
+  'learning-rate': { type: 'string' },
+  mode: { type: 'string' },
+  'batch-size': { type: 'string' },
   epochs: { type: 'string' },
   seed: { type: 'string' },
   model: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Flags that set a config key of the same meaning. */
+const KEY_FLAGS = {
+  backend: 'backend',
+  dtype: 'dtype',
+  architecture: 'architecture',
+  activation: 'activation',
+  loss: 'loss',
+  mode: 'mode',
+  model: 'model',
+  'batch-size': 'batchSize',
+  epochs: 'epochs',
+  seed: 'seed',
+  'checkpoint-every': 'checkpointEvery',
+} as const satisfies Partial<Record<keyof typeof FLAGS, keyof Config>>;
+
+const INTEGER_KEYS = new Set<keyof Config>(['batchSize', 'epochs', 'seed', 'checkpointEvery']);
+
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
 /** Parses the arguments after `twostep`; unknown flags and commands are ConfigErrors. */
 export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): CommandLine {
+  const first = argv[0];
+  const none = { overrides: {}, json: false, resume: false, args: [] };
+  if (first === '-h' || first === '--help') return { command: 'help', ...none };
+  if (first !== undefined && !first.startsWith('-') && first !== 'train') {
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      throw new ConfigError(`unknown command "${first}"; the commands are ${list(COMMANDS)}.`);
+    }
+    return { command: first as Command, ...none, args: argv.slice(1) };
+  }
+  const args = first === 'train' ? argv.slice(1) : argv;
   let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
     // Node's ERR_PARSE_ARGS_* errors already name the flag.
     throw new ConfigError(`${(error as Error).message}\nRun 'twostep --help' for the options.`);
   }
   const { values, positionals } = parsed;
-  const [command = 'train', ...extra] = positionals;
-  if (command !== 'train' && command !== 'help') {
-    throw new ConfigError(`unknown command "${command}"; the commands are train, help.`);
+  if (positionals.length > 0) {
+    throw new ConfigError(`unexpected argument "${positionals[0]}"; see 'twostep --help'.`);
   }
-  if (extra.length > 0)
-    throw new ConfigError(`unexpected argument "${extra[0]}"; see 'twostep --help'.`);
   const overrides: Record<string, unknown> = {};
-  for (const key of ['backend', 'dtype', 'model'] as const) {
-    if (values[key] !== undefined) overrides[key] = CHECKS[key](values[key], `--${key}`);
+  for (const [flag, key] of Object.entries(KEY_FLAGS)) {
+    const text = values[flag as keyof typeof KEY_FLAGS];
+    if (text === undefined) continue;
+    // Integer flags arrive as text: a number where it is one, else the text for the error.
+    const value = INTEGER_KEYS.has(key) && /^\d+$/.test(text) ? Number(text) : text;
+    overrides[key] = CHECKS[key](value, `--${flag}`);
   }
-  for (const key of ['epochs', 'seed'] as const) {
-    const text = values[key];
-    if (text !== undefined) {
-      overrides[key] = CHECKS[key](/^\d+$/.test(text) ? Number(text) : text, `--${key}`);
+  if (values.optimizer !== undefined) {
+    overrides.optimizer = CHECKS.optimizer({ name: values.optimizer }, '--optimizer');
+  }
+  let learningRate: number | undefined;
+  const rate = values['learning-rate'];
+  if (rate !== undefined) {
+    learningRate = Number(rate);
+    if (!NUMBER.test(rate) || !(learningRate > 0) || !Number.isFinite(learningRate)) {
+      throw new ConfigError(`--learning-rate: ${show(rate)} is not a positive number.`);
     }
   }
   if (typeof overrides.model === 'string') overrides.model = resolve(cwd, overrides.model);
   return {
-    command: values.help ? 'help' : command,
+    command: values.help ? 'help' : 'train',
     ...(values.config !== undefined && { configPath: resolve(cwd, values.config) }),
     overrides: overrides as Partial<Config>,
+    ...(learningRate !== undefined && { learningRate }),
+    json: values.json ?? false,
+    resume: values.resume ?? false,
+    args,
   };
 }
 
@@ -288,6 +390,8 @@ export interface ConfigSources {
   readonly env?: Record<string, string | undefined>;
   /** Flags, the highest precedence. */
   readonly overrides?: Partial<Config>;
+  /** `--learning-rate`: set on the resulting optimizer. */
+  readonly learningRate?: number;
   readonly cwd?: string;
 }
 
@@ -299,6 +403,7 @@ export async function resolveConfig({
   configPath,
   env = process.env,
   overrides = {},
+  learningRate,
   cwd = process.cwd(),
 }: ConfigSources = {}): Promise<{ config: Config; configPath: string | undefined }> {
   let path = configPath;
@@ -314,5 +419,12 @@ export async function resolveConfig({
   }
   const file = path === undefined ? {} : await readConfigFile(path);
   const config = { ...DEFAULT_CONFIG, ...file, ...configFromEnvironment(env), ...overrides };
-  return { config: { ...config, model: resolve(cwd, config.model) }, configPath: path };
+  const optimizer =
+    learningRate === undefined
+      ? config.optimizer
+      : CHECKS.optimizer({ ...config.optimizer, learningRate }, '--learning-rate');
+  return {
+    config: { ...config, optimizer, model: resolve(cwd, config.model) },
+    configPath: path,
+  };
 }

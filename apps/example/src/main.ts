@@ -1,40 +1,63 @@
 /** The `twostep` command, as a function of its arguments and environment (for tests). */
 import { TwoStepError } from '@twostep/core';
-import { parseCommandLine, resolveConfig, USAGE } from './config.js';
+import { listBackends } from './backends.js';
+import { type Command, parseCommandLine, resolveConfig, USAGE } from './config.js';
+import { CLASSES } from './data.js';
+import { jsonReporter, type Terminal, textReporter } from './progress.js';
 import { runTraining, type TrainingOptions } from './train.js';
+import { runEvaluate, runPredict } from './use.js';
 
 export interface Io {
   readonly env: Record<string, string | undefined>;
   readonly cwd: string;
+  /** Writes one line of output. */
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+  /** Present when stdout is a terminal: `train` draws its progress bar there. */
+  readonly terminal?: Terminal;
   readonly signal?: AbortSignal;
   readonly importModule?: TrainingOptions['importModule'];
 }
 
-const processIo: Io = {
-  env: process.env,
-  cwd: process.cwd(),
-  stdout: (line) => console.log(line),
-  stderr: (line) => console.error(line),
+/** The commands other than `train`, each parsing the arguments after its name. */
+const COMMANDS: Record<
+  Exclude<Command, 'train' | 'help' | 'report' | 'trace' | 'export'>,
+  (args: readonly string[], io: Io) => Promise<void>
+> = {
+  backends: listBackends,
+  evaluate: runEvaluate,
+  predict: runPredict,
 };
 
 /**
- * Runs `twostep [train] [options]` and resolves to the exit code. Errors go to stderr as
+ * Runs `twostep [command] [options]` and resolves to the exit code. Errors go to stderr as
  * `error: <message>`: the library's own errors (TwoStepError) say what to fix, so they come
  * without a stack; anything else is a bug and shows its stack.
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
-    const { command, configPath, overrides } = parseCommandLine(argv, io.cwd);
-    if (command === 'help') {
+    const line = parseCommandLine(argv, io.cwd);
+    if (line.command === 'help') {
       io.stdout(USAGE);
       return 0;
     }
-    const { config } = await resolveConfig({ configPath, env: io.env, overrides, cwd: io.cwd });
+    if (line.command !== 'train') {
+      await COMMANDS[line.command as keyof typeof COMMANDS](line.args, io);
+      return 0;
+    }
+    const { config } = await resolveConfig({
+      configPath: line.configPath,
+      env: io.env,
+      overrides: line.overrides,
+      learningRate: line.learningRate,
+      cwd: io.cwd,
+    });
     await runTraining(config, {
-      log: io.stdout,
+      onEvent: line.json
+        ? jsonReporter(io.stdout)
+        : textReporter(io.stdout, CLASSES, io.cwd, io.terminal),
       signal: io.signal,
+      resume: line.resume,
       ...(io.importModule && { importModule: io.importModule }),
     });
     return 0;

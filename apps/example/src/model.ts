@@ -1,28 +1,73 @@
-/** The saved model: a network that takes raw measurements, written atomically. */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { deserialize, type Network, serialize } from '@twostep/core';
-import type { Standardization } from './data.js';
-
 /**
- * A copy of `net` that takes raw inputs x instead of standardised ones (x − μ) / σ. With the
- * bias as the last column of W1 (Remark 1, eq. 13), W1·[(x − μ)/σ; 1] = W1'·[x; 1] for
- * W1'[i][j] = W1[i][j] / σj and bias'[i] = bias[i] − Σj W1[i][j] μj / σj, so the model file
- * stays a plain network that anyone can load with `deserialize` and feed measurements in cm.
+ * The files a run writes next to its model, and writing them so that nothing is ever half
+ * written: `models/mnist.json` (the model), `mnist.run.json` (the run's record for
+ * `report`), `mnist.checkpoint.json` (for `--resume`), `mnist.last-finite.json` (when
+ * training diverged).
  */
-export function foldStandardization(net: Network, { mean, std }: Standardization): Network {
-  if (!net.bias) throw new Error('foldStandardization needs a network with bias.');
-  const [w1, ...rest] = net.getWeights();
-  const folded = w1!.map((row) => {
-    const weights = row.slice(0, mean.length).map((w, j) => w / std[j]!);
-    const shift = weights.reduce((sum, w, j) => sum + w * mean[j]!, 0);
-    return [...weights, row[mean.length]! - shift];
-  });
-  const model = deserialize(serialize(net));
-  model.setWeights([folded, ...rest]);
-  return model;
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  type ModelFile,
+  type OptimizerConfig,
+  type SavedOptimizerState,
+  TwoStepError,
+} from '@twostep/core';
+import type { EpochRecord } from './record.js';
+
+/** A file next to the model: `models/mnist.json` → `models/mnist.<suffix>.json`. */
+export const besideModel = (model: string, suffix: string): string =>
+  join(dirname(model), `${basename(model).replace(/\.json$/, '')}.${suffix}.json`);
+
+export const CHECKPOINT_FORMAT = 'twostep-checkpoint';
+
+/** Everything `--resume` needs to continue a run as if it had never stopped. */
+export interface Checkpoint {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly version: 1;
+  /** Epochs done. */
+  readonly epoch: number;
+  /** The settings that must not change on resume (see `RESUME_KEYS`). */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly network: ModelFile;
+  readonly optimizer: SavedOptimizerState;
+  readonly history: EpochRecord[];
 }
+
+/** Reads a checkpoint file; a missing or damaged one is an error that says what to do. */
+export async function readCheckpoint(path: string): Promise<Checkpoint> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new TwoStepError(
+      `--resume: no checkpoint at ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); train with --checkpoint-every N first.`,
+    );
+  }
+  let file: Partial<Checkpoint>;
+  try {
+    file = JSON.parse(text) as Partial<Checkpoint>;
+  } catch {
+    throw new TwoStepError(`--resume: ${path} is not valid JSON; the checkpoint is damaged.`);
+  }
+  if (file?.format !== CHECKPOINT_FORMAT || file.version !== 1) {
+    throw new TwoStepError(
+      `--resume: ${path} is not a version-1 checkpoint (format ${JSON.stringify(file?.format)}).`,
+    );
+  }
+  return file as Checkpoint;
+}
+
+/** Settings compared on resume, with the optimizer written out so that key order does not matter. */
+export function resumeSettings(config: object, keys: readonly string[]): Record<string, unknown> {
+  const values = config as Record<string, unknown>;
+  return Object.fromEntries(
+    keys.map((k) => [k, k === 'optimizer' ? sortKeys(values[k] as OptimizerConfig) : values[k]]),
+  );
+}
+
+const sortKeys = (o: object) =>
+  Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 /**
  * Writes `text` to `path` so that readers see the old file or the new one, never a part:

@@ -1,60 +1,72 @@
 /**
- * The training job: load the configured backend, train on the Iris training split with the
- * two-step rule, report each epoch, evaluate on the held-out split and save the model.
+ * The training job: load the configured backend, train on the MNIST training split with the
+ * two-step rule, evaluate each epoch on the held-out digits, and save the model and the run's
+ * record, checkpointing when asked. Nothing here prints: progress goes out as events.
  */
-import { relative } from 'node:path';
 import {
   type Backend,
+  DivergenceError,
+  deserialize,
   evaluate,
   loadBackend,
   Network,
   oneHot,
+  predict,
   serialize,
+  type TrainOptions,
   TwoStepError,
+  toModelFile,
   train,
 } from '@twostep/core';
 import type { Config } from './config.js';
 import {
-  loadIris,
-  type Standardization,
-  standardization,
-  standardize,
-  stratifiedSplit,
+  accuracyOf,
+  argmax,
+  CLASSES,
+  confusionMatrix,
+  type Digits,
+  HEIGHT,
+  loadDigits,
+  split,
+  WIDTH,
 } from './data.js';
-import { foldStandardization, writeFileAtomic } from './model.js';
+import {
+  besideModel,
+  CHECKPOINT_FORMAT,
+  type Checkpoint,
+  readCheckpoint,
+  resumeSettings,
+  writeFileAtomic,
+} from './model.js';
+import type { TrainEvent } from './progress.js';
+import { type EpochRecord, RUN_FORMAT, RUN_VERSION, type RunRecord } from './record.js';
 
-export interface EpochRecord {
-  /** 1-based. */
-  readonly epoch: number;
-  readonly epochs: number;
-  /** Mean training loss over the epoch. */
-  readonly loss: number;
-  /** Accuracy on the training split after the epoch. */
-  readonly trainAccuracy: number;
-  readonly samplesPerSecond: number;
-  /** Training time of the epoch (without the accuracy measurement). */
-  readonly seconds: number;
-}
+/** Settings a resumed run must share with its checkpoint (all but `epochs` and paths). */
+const RESUME_KEYS = [
+  'dtype',
+  'architecture',
+  'activation',
+  'outputActivation',
+  'loss',
+  'optimizer',
+  'mode',
+  'batchSize',
+  'seed',
+  'testSize',
+  'trainSize',
+  'splitSeed',
+] as const;
 
-export interface TrainingResult {
-  readonly history: EpochRecord[];
-  readonly testAccuracy: number;
-  readonly testLoss: number;
-  /** Absolute path of the saved model. */
-  readonly modelPath: string;
-  /** The trained network; it takes standardised inputs (see `standardization`). */
-  readonly network: Network;
-  /** The training split's statistics, folded into the saved model's first layer. */
-  readonly standardization: Standardization;
-  /** Row indices into the Iris data. */
-  readonly split: { readonly train: number[]; readonly test: number[] };
-}
+/** Misclassified test digits kept in the run record. */
+const MISCLASSIFIED = 24;
 
 export interface TrainingOptions {
-  /** Receives each line of progress (default: none). */
-  readonly log?: (line: string) => void;
-  /** Stops training at the next batch; nothing is saved. */
+  /** Receives progress (default: none). */
+  readonly onEvent?: (event: TrainEvent) => void;
+  /** Stops training at the next batch; the last checkpoint stays, the model is not written. */
   readonly signal?: AbortSignal;
+  /** Continue from the model's checkpoint. */
+  readonly resume?: boolean;
   /**
    * Imports backend packages. The default imports from this app, so backends resolve from
    * its own dependencies (pnpm's strict layout hides them from @twostep/core).
@@ -62,127 +74,240 @@ export interface TrainingOptions {
   readonly importModule?: (specifier: string) => Promise<unknown>;
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-const rate = (x: number) => Math.round(x).toLocaleString('en-US');
-const display = (path: string) => {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
-};
+export interface TrainingResult {
+  readonly record: RunRecord;
+  /** Absolute paths of what was written. */
+  readonly modelPath: string;
+  readonly runPath: string;
+}
 
-/** Trains as `config` says and saves the model to `config.model` (only when all went well). */
+/** The test split as the loss wants it. */
+const dataset = (digits: Digits) => ({
+  inputs: digits.images,
+  targets: oneHot(digits.labels, CLASSES.length),
+});
+
+/** Trains as `config` says; saves the model and the run record only when all went well. */
 export async function runTraining(
   config: Config,
   {
-    log = () => {},
+    onEvent = () => {},
     signal,
+    resume = false,
     importModule = (s) => import(/* @vite-ignore */ s),
   }: TrainingOptions = {},
 ): Promise<TrainingResult> {
+  const checkpointPath = besideModel(config.model, 'checkpoint');
+  const checkpoint = resume ? await readCheckpoint(checkpointPath) : undefined;
+  const settings = resumeSettings(config, RESUME_KEYS);
+  if (checkpoint) checkResume(checkpoint, settings, config.epochs, checkpointPath);
+
   const backend = await loadBackend(
     config.dtype === 'default'
       ? { backend: config.backend }
       : { backend: config.backend, dtype: config.dtype },
     { importModule },
   );
-
-  const iris = loadIris();
-  const split = stratifiedSplit(iris.labels, config.testFraction, config.splitSeed);
-  const rows = (indices: number[]) => indices.map((i) => iris.inputs[i]!);
-  const stats = standardization(rows(split.train));
-  const dataset = (indices: number[]) => ({
-    inputs: standardize(rows(indices), stats),
-    targets: oneHot(
-      indices.map((i) => iris.labels[i]!),
-      iris.classes.length,
-    ),
-  });
-  const trainSet = dataset(split.train);
-  const testSet = dataset(split.test);
-
-  const { optimizer } = config;
-  log(
-    `training ${config.architecture} (${config.activation}, ${config.outputActivation} output) on ` +
-      `${split.train.length} Iris flowers, ${split.test.length} held out for testing`,
-  );
-  log(
-    `backend ${backend.name} (${backend.dtype}), ${config.loss}, ${optimizer.name} ` +
-      `(learning rate ${optimizer.learningRate ?? 'default'}), ${config.mode} mode, ` +
-      `batch ${config.batchSize}, seed ${config.seed}`,
-  );
-
-  const network = Network.create({
+  const digits = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
+  const trainSet = dataset(digits.train);
+  const testSet = dataset(digits.test);
+  const network = checkpoint
+    ? deserialize(checkpoint.network)
+    : Network.create({
+        architecture: config.architecture,
+        activation: config.activation,
+        outputActivation: config.outputActivation,
+        seed: config.seed,
+      });
+  const initialEpoch = checkpoint?.epoch ?? 0;
+  const history: EpochRecord[] = [...(checkpoint?.history ?? [])];
+  onEvent({
+    type: 'start',
+    backend: backend.name,
+    dtype: backend.dtype,
     architecture: config.architecture,
     activation: config.activation,
-    outputActivation: config.outputActivation,
-    seed: config.seed,
+    loss: config.loss,
+    optimizer: `${config.optimizer.name} (learning rate ${config.optimizer.learningRate ?? 'default'})`,
+    mode: config.mode,
+    batchSize: config.batchSize,
+    trainSize: digits.train.labels.length,
+    testSize: digits.test.labels.length,
+    initialEpoch,
+    epochs: config.epochs,
   });
-  try {
-    const history = await trainEpochs(backend, network, trainSet, config, signal, (record) => {
-      const width = String(record.epochs).length;
-      log(
-        `epoch ${String(record.epoch).padStart(width)}/${record.epochs}  ` +
-          `loss ${record.loss.toFixed(4)}  train accuracy ${percent(record.trainAccuracy).padStart(6)}  ` +
-          `${rate(record.samplesPerSecond)} samples/s`,
-      );
-    });
-    const seconds = history.reduce((sum, e) => sum + e.seconds, 0);
-    const samples = history.length * split.train.length;
-    log(
-      `trained ${history.length} epochs in ${seconds.toFixed(2)} s, ${rate(samples / seconds)} samples/s overall`,
-    );
-    const test = await evaluate(backend, network, testSet, { loss: config.loss });
-    const correct = Math.round(test.accuracy * split.test.length);
-    log(`test accuracy ${percent(test.accuracy)} (${correct}/${split.test.length})`);
 
-    const model = foldStandardization(network, stats);
-    try {
-      await writeFileAtomic(config.model, `${serialize(model)}\n`);
-    } catch (error) {
-      throw new TwoStepError(
-        `cannot save the model to ${config.model}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    log(`saved model to ${display(config.model)} (it takes raw measurements in cm)`);
-    return {
-      history,
-      testAccuracy: test.accuracy,
-      testLoss: test.loss,
-      modelPath: config.model,
-      network,
-      standardization: stats,
-      split,
-    };
-  } finally {
-    network.release(backend);
-  }
-}
-
-/** Trains for `config.epochs`, measuring the training accuracy after each epoch. */
-async function trainEpochs(
-  backend: Backend,
-  network: Network,
-  data: { inputs: number[][]; targets: number[][] },
-  config: Config,
-  signal: AbortSignal | undefined,
-  report: (record: EpochRecord) => void,
-): Promise<EpochRecord[]> {
-  const history: EpochRecord[] = [];
-  await train(backend, network, data, {
+  const options: TrainOptions = {
     loss: config.loss,
     optimizer: config.optimizer,
     mode: config.mode,
     batchSize: config.batchSize,
     epochs: config.epochs,
     seed: config.seed,
+    initialEpoch,
+    ...(checkpoint && { optimizerState: checkpoint.optimizer }),
     signal,
+    onBatch: batchProgress(config, digits.train.labels.length, onEvent),
     // The network holds each epoch's weights here.
-    onEpoch: async ({ epoch, epochs, loss, samplesPerSecond, seconds }) => {
-      const { accuracy } = await evaluate(backend, network, data, { loss: config.loss });
-      const record = { epoch, epochs, loss, trainAccuracy: accuracy, samplesPerSecond, seconds };
+    onEpoch: async (event) => {
+      const accuracy = async (data: typeof testSet) =>
+        (await evaluate(backend, network, data, { loss: config.loss })).accuracy;
+      const record: EpochRecord = {
+        epoch: event.epoch,
+        loss: event.loss,
+        trainAccuracy: await accuracy(trainSet),
+        testAccuracy: await accuracy(testSet),
+        seconds: event.seconds,
+        samplesPerSecond: event.samplesPerSecond,
+      };
       history.push(record);
-      report(record);
+      onEvent({ type: 'epoch', epochs: config.epochs, ...record });
+      if (config.checkpointEvery > 0 && event.epoch % config.checkpointEvery === 0) {
+        const saved: Checkpoint = {
+          format: CHECKPOINT_FORMAT,
+          version: 1,
+          epoch: event.epoch,
+          settings,
+          network: toModelFile(network),
+          optimizer: await event.saveOptimizer(),
+          history,
+        };
+        await save(checkpointPath, JSON.stringify(saved), 'checkpoint');
+        onEvent({ type: 'checkpoint', epoch: event.epoch, path: checkpointPath });
+      }
     },
-  });
-  return history;
+  };
+
+  try {
+    try {
+      await train(backend, network, trainSet, options);
+    } catch (error) {
+      if (!(error instanceof DivergenceError)) throw error;
+      // The network kept the weights from before the step that diverged.
+      const path = besideModel(config.model, 'last-finite');
+      await save(path, serialize(network), 'last finite weights');
+      throw new TwoStepError(
+        `training diverged at epoch ${error.epoch}, batch ${error.batch}: ${error.message} ` +
+          `The last finite weights are in ${path}; the model was not written. Try a smaller learning rate.`,
+        { cause: error },
+      );
+    }
+    const record = await finish(backend, network, config, digits, history);
+    const runPath = besideModel(config.model, 'run');
+    await save(config.model, `${serialize(network)}\n`, 'model');
+    await save(runPath, `${JSON.stringify(record)}\n`, 'run record');
+    const seconds = history.reduce((sum, e) => sum + e.seconds, 0);
+    onEvent({
+      type: 'done',
+      epochs: history.length,
+      seconds,
+      samplesPerSecond: (history.length * digits.train.labels.length) / seconds,
+      testAccuracy: record.testAccuracy,
+      confusion: record.confusion,
+      model: config.model,
+      run: runPath,
+    });
+    return { record, modelPath: config.model, runPath };
+  } finally {
+    network.release(backend);
+  }
+}
+
+/** A resumed run must have the checkpoint's settings and stop later than it. */
+function checkResume(
+  checkpoint: Checkpoint,
+  settings: Record<string, unknown>,
+  epochs: number,
+  path: string,
+): void {
+  const changed = RESUME_KEYS.filter(
+    (k) => JSON.stringify(checkpoint.settings[k]) !== JSON.stringify(settings[k]),
+  );
+  if (changed.length > 0) {
+    const was = changed.map((k) => `${k} ${JSON.stringify(checkpoint.settings[k])}`).join(', ');
+    throw new TwoStepError(
+      `--resume: ${path} was trained with ${was}; resume with the same settings (only epochs may change).`,
+    );
+  }
+  if (checkpoint.epoch >= epochs) {
+    throw new TwoStepError(
+      `--resume: the checkpoint is at epoch ${checkpoint.epoch} and epochs is ${epochs}; ask for more epochs (--epochs ${checkpoint.epoch + 1} or more).`,
+    );
+  }
+}
+
+/** Batch events, at most every 200 ms, with the speed of the epoch so far and the run's ETA. */
+function batchProgress(
+  config: Config,
+  trainSize: number,
+  onEvent: (event: TrainEvent) => void,
+): TrainOptions['onBatch'] {
+  let epochStart = performance.now();
+  let last = 0;
+  return ({ epoch, batch, batches }) => {
+    const now = performance.now();
+    if (batch === 1) epochStart = now;
+    if (now - last < 200 || batch === batches) return;
+    last = now;
+    const samples = Math.min(batch * config.batchSize, trainSize);
+    const samplesPerSecond = samples / ((now - epochStart) / 1000);
+    const left = (config.epochs - epoch) * trainSize + (trainSize - samples);
+    onEvent({
+      type: 'batch',
+      epoch,
+      batch,
+      batches,
+      samplesPerSecond,
+      eta: left / samplesPerSecond,
+    });
+  };
+}
+
+/** The run record: final test accuracy, confusion matrix and misclassified digits. */
+async function finish(
+  backend: Backend,
+  network: Network,
+  config: Config,
+  digits: { train: Digits; test: Digits },
+  history: EpochRecord[],
+): Promise<RunRecord> {
+  const outputs = await predict(backend, network, digits.test.images);
+  const confusion = confusionMatrix(outputs, digits.test.labels);
+  const misclassified = outputs
+    .flatMap((row, index) => {
+      const [label, predicted] = [digits.test.labels[index]!, argmax(row)];
+      if (predicted === label) return [];
+      return [{ index, label, predicted, pixels: Array.from(digits.test.images[index]!) }];
+    })
+    .slice(0, MISCLASSIFIED);
+  return {
+    format: RUN_FORMAT,
+    version: RUN_VERSION,
+    finishedAt: new Date().toISOString(),
+    config: { ...config },
+    backend: { name: backend.name, dtype: backend.dtype },
+    dataset: {
+      name: 'MNIST',
+      classes: CLASSES,
+      trainSize: digits.train.labels.length,
+      testSize: digits.test.labels.length,
+      width: WIDTH,
+      height: HEIGHT,
+    },
+    epochs: history,
+    testAccuracy: accuracyOf(confusion),
+    confusion,
+    misclassified,
+  };
+}
+
+/** Writes atomically; a failure says which file could not be written. */
+async function save(path: string, text: string, what: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, text);
+  } catch (error) {
+    throw new TwoStepError(`cannot save the ${what} to ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }

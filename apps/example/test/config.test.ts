@@ -29,7 +29,7 @@ describe('config file', () => {
   it('the shipped twostep.config.json is valid and holds the defaults', async () => {
     const { config, configPath } = await resolveConfig({ env: {}, cwd: appDir });
     expect(configPath).toBe(join(appDir, 'twostep.config.json'));
-    expect(config).toEqual({ ...DEFAULT_CONFIG, model: join(appDir, 'models/iris.json') });
+    expect(config).toEqual({ ...DEFAULT_CONFIG, model: join(appDir, 'models/mnist.json') });
     const file = JSON.parse(await readFile(join(appDir, 'twostep.config.json'), 'utf8'));
     expect(Object.keys(file).sort()).toEqual(Object.keys(DEFAULT_CONFIG).sort());
   });
@@ -38,7 +38,7 @@ describe('config file', () => {
     const cwd = await tempDir();
     const { config, configPath } = await resolveConfig({ env: {}, cwd });
     expect(configPath).toBeUndefined();
-    expect(config).toEqual({ ...DEFAULT_CONFIG, model: join(cwd, 'models/iris.json') });
+    expect(config).toEqual({ ...DEFAULT_CONFIG, model: join(cwd, 'models/mnist.json') });
   });
 
   it('an unknown key is an error naming it and the allowed keys', async () => {
@@ -65,7 +65,10 @@ describe('config file', () => {
     ['epochs', '10', 'epochs: "10" is not an integer ≥ 1.'],
     ['batchSize', 2.5, 'batchSize: 2.5 is not an integer ≥ 1.'],
     ['seed', -1, 'seed: -1 is not an integer ≥ 0.'],
-    ['testFraction', 1, 'testFraction: 1 is not a number between 0 and 1 (both excluded).'],
+    ['testSize', 10000, 'testSize: 10000 leaves no digit to train on; MNIST here has 10000.'],
+    ['testSize', 0, 'testSize: 0 is not an integer ≥ 1.'],
+    ['trainSize', 0, 'trainSize: 0 is not an integer ≥ 1.'],
+    ['checkpointEvery', -2, 'checkpointEvery: -2 is not an integer ≥ 0.'],
   ])('a bad number: %s = %j', async (key, value, expected) => {
     expect(await configError(() => checkConfig({ [key]: value }, 'f.json'))).toBe(
       `f.json: ${expected}`,
@@ -99,15 +102,15 @@ describe('config file', () => {
     );
   });
 
-  it('checks the architecture, and that it fits Iris', async () => {
-    expect(checkConfig({ architecture: 'A[4, 16, 8, 3]' }, 'f')).toEqual({
-      architecture: 'A[4,16,8,3]',
+  it('checks the architecture, and that it fits MNIST', async () => {
+    expect(checkConfig({ architecture: 'A[784, 64, 32, 10]' }, 'f')).toEqual({
+      architecture: 'A[784,64,32,10]',
     });
-    expect(await configError(() => checkConfig({ architecture: 'A[4,x,3]' }, 'f'))).toContain(
+    expect(await configError(() => checkConfig({ architecture: 'A[784,x,10]' }, 'f'))).toContain(
       'architecture: ',
     );
-    expect(await configError(() => checkConfig({ architecture: 'A[2,8,1]' }, 'f'))).toBe(
-      'f: architecture: A[2,8,1] does not fit Iris, which has 4 inputs and 3 classes: use A[4,…,3].',
+    expect(await configError(() => checkConfig({ architecture: 'A[4,8,3]' }, 'f'))).toBe(
+      'f: architecture: A[4,8,3] does not fit MNIST, which has 784 pixels and 10 classes: use A[784,…,10].',
     );
   });
 
@@ -139,36 +142,110 @@ describe('environment and flags', () => {
 
   it('parses the command and flags; numbers must be integers', async () => {
     const cwd = '/work/here';
-    expect(parseCommandLine([], cwd)).toEqual({ command: 'train', overrides: {} });
-    expect(
-      parseCommandLine(
-        ['train', '--backend', 'ts', '--dtype', 'float32', '--epochs', '5', '--seed', '0'],
-        cwd,
-      ),
-    ).toEqual({
-      command: 'train',
+    const plain = { command: 'train', overrides: {}, json: false, resume: false, args: [] };
+    expect(parseCommandLine([], cwd)).toEqual(plain);
+    const argv = ['--backend', 'ts', '--dtype', 'float32', '--epochs', '5', '--seed', '0'];
+    expect(parseCommandLine(['train', ...argv], cwd)).toEqual({
+      ...plain,
       overrides: { backend: 'ts', dtype: 'float32', epochs: 5, seed: 0 },
+      args: argv,
     });
-    expect(parseCommandLine(['--config', 'c.json', '--model', 'out/m.json'], cwd)).toEqual({
+    const every = [
+      '--architecture',
+      'A[784,32,10]',
+      '--activation',
+      'tanh',
+      '--loss',
+      'mse',
+      '--optimizer',
+      'adam',
+      '--learning-rate',
+      '0.002',
+      '--mode',
+      'layerwise',
+      '--batch-size',
+      '64',
+      '--checkpoint-every',
+      '2',
+      '--resume',
+      '--json',
+    ];
+    expect(parseCommandLine(every, cwd)).toEqual({
+      command: 'train',
+      overrides: {
+        architecture: 'A[784,32,10]',
+        activation: 'tanh',
+        loss: 'mse',
+        optimizer: { name: 'adam' },
+        mode: 'layerwise',
+        batchSize: 64,
+        checkpointEvery: 2,
+      },
+      learningRate: 0.002,
+      json: true,
+      resume: true,
+      args: every,
+    });
+    expect(parseCommandLine(['--config', 'c.json', '--model', 'out/m.json'], cwd)).toMatchObject({
       command: 'train',
       configPath: '/work/here/c.json',
       overrides: { model: '/work/here/out/m.json' },
     });
     expect(parseCommandLine(['--help'], cwd).command).toBe('help');
+    expect(parseCommandLine(['train', '-h'], cwd).command).toBe('help');
+    expect(parseCommandLine(['predict', '--index', '3'], cwd)).toMatchObject({
+      command: 'predict',
+      args: ['--index', '3'],
+    });
     expect(await configError(() => parseCommandLine(['--epochs', 'ten']))).toBe(
       '--epochs: "ten" is not an integer ≥ 1.',
     );
     expect(await configError(() => parseCommandLine(['--dtype', 'int8']))).toBe(
       '--dtype: "int8" is not one of float32, float64, default.',
     );
+    expect(await configError(() => parseCommandLine(['--optimizer', 'rmsprop']))).toBe(
+      '--optimizer.name: "rmsprop" is not one of sgd, momentum, adam.',
+    );
+    for (const rate of ['0', '-1', 'fast', 'Infinity']) {
+      expect(await configError(() => parseCommandLine([`--learning-rate=${rate}`]))).toBe(
+        `--learning-rate: ${JSON.stringify(rate)} is not a positive number.`,
+      );
+    }
+  });
+
+  it('--learning-rate applies to the optimizer the config ends with', async () => {
+    const cwd = await tempDir();
+    const withFlags = async (argv: string[]) => {
+      const line = parseCommandLine(argv, cwd);
+      return (
+        await resolveConfig({
+          env: {},
+          cwd,
+          overrides: line.overrides,
+          learningRate: line.learningRate,
+        })
+      ).config.optimizer;
+    };
+    expect(await withFlags(['--learning-rate', '0.2'])).toEqual({
+      ...DEFAULT_CONFIG.optimizer,
+      learningRate: 0.2,
+    });
+    expect(await withFlags(['--optimizer', 'adam', '--learning-rate', '0.003'])).toEqual({
+      name: 'adam',
+      learningRate: 0.003,
+    });
+    expect(await withFlags(['--optimizer', 'sgd'])).toEqual({ name: 'sgd' });
   });
 
   it('unknown flags and commands are errors', async () => {
-    expect(await configError(() => parseCommandLine(['--learning-rate', '0.1']))).toContain(
-      "Unknown option '--learning-rate'",
+    expect(await configError(() => parseCommandLine(['--lr', '0.1']))).toContain(
+      "Unknown option '--lr'",
     );
     expect(await configError(() => parseCommandLine(['fit']))).toBe(
-      'unknown command "fit"; the commands are train, help.',
+      'unknown command "fit"; the commands are train, backends, evaluate, predict, report, trace, export, help.',
+    );
+    expect(await configError(() => parseCommandLine(['train', 'now']))).toBe(
+      `unexpected argument "now"; see 'twostep --help'.`,
     );
   });
 

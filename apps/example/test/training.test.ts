@@ -1,128 +1,153 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
-import { deserialize, evaluate, oneHot, predict } from '@twostep/core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type Config, DEFAULT_CONFIG } from '../src/config.js';
-import { loadIris, standardization, standardize, stratifiedSplit } from '../src/data.js';
-import { runTraining, type TrainingResult } from '../src/train.js';
-import { tempDir } from './helpers.js';
+import { deserialize, evaluate, oneHot, TwoStepError } from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import { CLASSES, loadDigits, PIXELS, split } from '../src/data.js';
+import type { TrainEvent } from '../src/progress.js';
+import type { RunRecord } from '../src/record.js';
+import { runTraining } from '../src/train.js';
+import { SMALL, tempDir } from './helpers.js';
 
-describe('Iris data', () => {
-  it('loads 150 flowers of 3 species, 50 each', () => {
-    const iris = loadIris();
-    expect(iris.inputs).toHaveLength(150);
-    expect(iris.inputs[0]).toEqual([5.1, 3.5, 1.4, 0.2]);
-    expect(iris.classes).toEqual(['setosa', 'versicolor', 'virginica']);
-    expect([0, 1, 2].map((c) => iris.labels.filter((l) => l === c).length)).toEqual([50, 50, 50]);
+describe('MNIST data', () => {
+  it('loads the 10,000 digits of the mnist package: 784 pixels in [0, 1], every class', () => {
+    const { images, labels } = loadDigits();
+    expect(images).toHaveLength(10_000);
+    expect(labels).toHaveLength(10_000);
+    expect(images.every((x) => x.length === PIXELS && x.every((v) => v >= 0 && v <= 1))).toBe(true);
+    const counts = CLASSES.map((_, c) => labels.filter((l) => l === c).length);
+    expect(counts.every((n) => n > 800 && n < 1200)).toBe(true);
+    // Real digits: ink covers a minority of the pixels, and not the border.
+    const ink = images[0]!.filter((v) => v > 0.5).length;
+    expect(ink).toBeGreaterThan(30);
+    expect(ink).toBeLessThan(400);
   });
 
-  it('splits 120/30 with 10 test flowers per species, the same for the same seed', () => {
-    const { labels } = loadIris();
-    const split = stratifiedSplit(labels, 0.2, 0);
-    expect(split.train).toHaveLength(120);
-    expect(split.test).toHaveLength(30);
-    expect(new Set([...split.train, ...split.test]).size).toBe(150);
-    expect([0, 1, 2].map((c) => split.test.filter((i) => labels[i] === c).length)).toEqual([
-      10, 10, 10,
-    ]);
-    expect(stratifiedSplit(labels, 0.2, 0)).toEqual(split);
-    expect(stratifiedSplit(labels, 0.2, 1).test).not.toEqual(split.test);
-  });
-
-  it('standardises columns to mean 0 and standard deviation 1', () => {
-    const rows = loadIris().inputs;
-    const scaled = standardize(rows, standardization(rows));
-    const again = standardization(scaled);
-    for (const m of again.mean) expect(m).toBeCloseTo(0, 12);
-    for (const s of again.std) expect(s).toBeCloseTo(1, 12);
-  });
-});
-
-describe('runTraining with the default config', () => {
-  let result: TrainingResult;
-  let config: Config;
-  const lines: string[] = [];
-
-  beforeAll(async () => {
-    config = { ...DEFAULT_CONFIG, model: join(await tempDir('file'), 'models', 'iris.json') };
-    result = await runTraining(config, { log: (line) => lines.push(line) });
-  });
-
-  it('reaches at least 93% test accuracy on the ts backend', () => {
-    expect(result.testAccuracy).toBeGreaterThanOrEqual(0.93);
-    expect(result.split.test).toHaveLength(30);
-  });
-
-  it('reports every epoch: loss, train accuracy and samples/s', () => {
-    expect(result.history).toHaveLength(config.epochs);
-    expect(result.history.at(-1)!.loss).toBeLessThan(result.history[0]!.loss);
-    expect(result.history.at(-1)!.trainAccuracy).toBeGreaterThan(0.9);
-    const epochLines = lines.filter((l) => l.startsWith('epoch '));
-    expect(epochLines).toHaveLength(config.epochs);
-    expect(epochLines[0]).toMatch(
-      /^epoch {2}1\/60 {2}loss \d\.\d{4} {2}train accuracy +\d+\.\d% {2}[\d,]+ samples\/s$/,
-    );
-    expect(lines).toContain(
-      `test accuracy ${(100 * result.testAccuracy).toFixed(1)}% (${Math.round(result.testAccuracy * 30)}/30)`,
-    );
-    expect(lines.at(-1)).toMatch(/^saved model to .*iris\.json/);
-  });
-
-  it('saves a model that deserializes and predicts as the trained network', async () => {
-    const model = deserialize(await readFile(result.modelPath, 'utf8'));
-    expect(model.architecture).toEqual([4, 8, 3]);
-    const backend = createBackend({ dtype: 'float64' });
-    const iris = loadIris();
-    const raw = result.split.test.map((i) => iris.inputs[i]!);
-    // The model takes raw measurements: the standardisation is folded into W1.
-    const fromModel = await predict(backend, model, raw);
-    const fromNetwork = await predict(
-      backend,
-      result.network,
-      standardize(raw, result.standardization),
-    );
-    for (const [r, row] of fromModel.entries()) {
-      for (const [c, v] of row.entries()) expect(v).toBeCloseTo(fromNetwork[r]![c]!, 10);
-    }
-    const targets = oneHot(
-      result.split.test.map((i) => iris.labels[i]!),
-      3,
-    );
-    const { accuracy } = await evaluate(backend, model, { inputs: raw, targets });
-    expect(accuracy).toBe(result.testAccuracy);
-  });
-
-  it('the same config trains to the same result', async () => {
-    const again = await runTraining({ ...config, model: join(await tempDir(), 'iris.json') });
-    expect(again.history.map((e) => e.loss)).toEqual(result.history.map((e) => e.loss));
-    expect(again.network.getWeights()).toEqual(result.network.getWeights());
+  it('splits by a seeded shuffle: 8,000 / 2,000, disjoint, the same for the same seed', () => {
+    const digits = loadDigits();
+    const a = split(digits, 2000, 0);
+    expect([a.train.images.length, a.test.images.length]).toEqual([8000, 2000]);
+    const seen = new Set([...a.train.images, ...a.test.images]);
+    expect(seen.size).toBe(10_000);
+    expect(split(digits, 2000, 0).test.labels).toEqual(a.test.labels);
+    expect(split(digits, 2000, 1).test.labels).not.toEqual(a.test.labels);
+    // Shuffled: the test set holds every class.
+    expect(new Set(a.test.labels).size).toBe(10);
+    expect(split(digits, 500, 0, 1000).train.images).toHaveLength(1000);
+    expect(split(digits, 500, 0, 1000).test.images).toEqual(split(digits, 500, 0).test.images);
   });
 });
 
-describe('runTraining across splits', () => {
-  it('averages at least 93% test accuracy over eight seeded splits', async () => {
-    const accuracies: number[] = [];
-    for (let splitSeed = 0; splitSeed < 8; splitSeed++) {
-      const model = join(await tempDir(), 'iris.json');
-      accuracies.push((await runTraining({ ...DEFAULT_CONFIG, splitSeed, model })).testAccuracy);
-    }
-    const mean = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
-    expect(mean).toBeGreaterThanOrEqual(0.93);
-  });
-});
-
-describe('runTraining with other settings', () => {
-  it.each([
-    { dtype: 'float32', mode: 'global' },
-    { dtype: 'float64', mode: 'layerwise' },
-  ] as const)('trains with $dtype in $mode mode', async ({ dtype, mode }) => {
-    const result = await runTraining({
-      ...DEFAULT_CONFIG,
-      dtype,
-      mode,
-      model: join(await tempDir(), 'iris.json'),
+describe('runTraining', () => {
+  it('trains, reports events, and saves a model and a run record that agree', async () => {
+    const dir = await tempDir();
+    const events: TrainEvent[] = [];
+    const result = await runTraining(
+      { ...SMALL, model: join(dir, 'm.json') },
+      { onEvent: (e) => events.push(e) },
+    );
+    const types = events.map((e) => e.type).filter((t) => t !== 'batch');
+    expect(types).toEqual(['start', 'epoch', 'epoch', 'done']);
+    const record = JSON.parse(await readFile(result.runPath, 'utf8')) as RunRecord;
+    expect(record).toEqual(result.record);
+    expect(record).toMatchObject({
+      format: 'twostep-run',
+      version: 1,
+      backend: { name: 'ts', dtype: 'float32' },
+      dataset: {
+        name: 'MNIST',
+        classes: CLASSES,
+        trainSize: 1000,
+        testSize: 500,
+        width: 28,
+        height: 28,
+      },
     });
-    expect(result.testAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(record.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(record.confusion.flat().reduce((a, b) => a + b, 0)).toBe(500);
+    // The saved model, evaluated independently through the core, has the recorded accuracy.
+    const net = deserialize(await readFile(result.modelPath, 'utf8'));
+    const backend = createBackend({ dtype: 'float32' });
+    const { test } = split(loadDigits(), 500, SMALL.splitSeed, 1000);
+    const check = await evaluate(backend, net, {
+      inputs: test.images,
+      targets: oneHot(test.labels, 10),
+    });
+    expect(check.accuracy).toBeCloseTo(record.testAccuracy, 10);
+    expect(record.epochs.at(-1)!.testAccuracy).toBeCloseTo(record.testAccuracy, 10);
+    expect(record.testAccuracy).toBeGreaterThan(0.75);
+    for (const m of record.misclassified) {
+      expect(m.predicted).not.toBe(m.label);
+      expect(m.label).toBe(test.labels[m.index]);
+      expect(m.pixels).toEqual(Array.from(test.images[m.index]!));
+    }
+    expect(record.misclassified.length).toBe(
+      Math.min(24, 500 - Math.round(500 * record.testAccuracy)),
+    );
+  });
+
+  it('the default run reaches at least 95% test accuracy', async () => {
+    const dir = await tempDir();
+    const { record } = await runTraining({ ...DEFAULT_CONFIG, model: join(dir, 'm.json') });
+    expect(record.epochs).toHaveLength(12);
+    expect(record.testAccuracy).toBeGreaterThanOrEqual(0.95);
+  }, 120_000);
+});
+
+describe('checkpoints and --resume', () => {
+  it('resuming after a checkpoint gives the same model as an uninterrupted run', async () => {
+    const dir = await tempDir();
+    const whole = join(dir, 'whole.json');
+    await runTraining({ ...SMALL, epochs: 4, model: whole });
+
+    const parts = join(dir, 'parts.json');
+    await runTraining({ ...SMALL, epochs: 2, checkpointEvery: 1, model: parts });
+    const events: TrainEvent[] = [];
+    const resumed = await runTraining(
+      { ...SMALL, epochs: 4, model: parts },
+      { resume: true, onEvent: (e) => events.push(e) },
+    );
+    expect(events[0]).toMatchObject({ type: 'start', initialEpoch: 2, epochs: 4 });
+    expect(resumed.record.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(await readFile(parts, 'utf8')).toBe(await readFile(whole, 'utf8'));
+  });
+
+  it('refuses a checkpoint of other settings, a missing one, or one already past the epochs', async () => {
+    const dir = await tempDir();
+    const model = join(dir, 'm.json');
+    await expect(runTraining({ ...SMALL, model }, { resume: true })).rejects.toThrow(
+      `--resume: no checkpoint at ${join(dir, 'm.checkpoint.json')} (ENOENT); train with --checkpoint-every N first.`,
+    );
+    await runTraining({ ...SMALL, epochs: 1, checkpointEvery: 1, model });
+    await expect(
+      runTraining({ ...SMALL, epochs: 3, batchSize: 20, seed: 5, model }, { resume: true }),
+    ).rejects.toThrow(
+      'was trained with batchSize 50, seed 1; resume with the same settings (only epochs may change).',
+    );
+    await expect(runTraining({ ...SMALL, epochs: 1, model }, { resume: true })).rejects.toThrow(
+      'the checkpoint is at epoch 1 and epochs is 1; ask for more epochs (--epochs 2 or more).',
+    );
+    await writeFile(join(dir, 'm.checkpoint.json'), '{"format":"x"}');
+    await expect(runTraining({ ...SMALL, model }, { resume: true })).rejects.toThrow(
+      'is not a version-1 checkpoint',
+    );
+  });
+});
+
+describe('a diverging run', () => {
+  it('stops naming the epoch and batch, keeps the last finite weights, writes no model', async () => {
+    const dir = await tempDir();
+    const model = join(dir, 'm.json');
+    const run = runTraining({ ...SMALL, optimizer: { name: 'sgd', learningRate: 1e30 }, model });
+    await expect(run).rejects.toBeInstanceOf(TwoStepError);
+    const message = await run.catch((e: Error) => e.message);
+    expect(message).toMatch(/^training diverged at epoch 1, batch \d+: /);
+    expect(message).toContain(
+      `The last finite weights are in ${join(dir, 'm.last-finite.json')}; the model was not written.`,
+    );
+    const kept = deserialize(await readFile(join(dir, 'm.last-finite.json'), 'utf8'));
+    expect(kept.getWeights().flat(2).every(Number.isFinite)).toBe(true);
+    await expect(readFile(model)).rejects.toThrow('ENOENT');
   });
 });

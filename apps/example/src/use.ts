@@ -1,0 +1,214 @@
+/**
+ * Using a saved model: `twostep evaluate` (accuracy and confusion matrix on the held-out
+ * digits) and `twostep predict` (test digits by index, or your own images from a JSON file).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type Backend,
+  ConfigError,
+  deserialize,
+  loadBackend,
+  type Network,
+  predict,
+  TwoStepError,
+} from '@twostep/core';
+import { type Config, checkConfig, resolveConfig } from './config.js';
+import {
+  accuracyOf,
+  argmax,
+  CLASSES,
+  confusionMatrix,
+  loadDigits,
+  PIXELS,
+  split,
+  WIDTH,
+} from './data.js';
+import type { Io } from './main.js';
+import { confusionTable } from './progress.js';
+
+const SHARED = {
+  config: { type: 'string' },
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  dtype: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function parse<O extends Record<string, { type: 'string' | 'boolean' }>>(
+  command: string,
+  args: readonly string[],
+  options: O,
+): Flags {
+  try {
+    return parseArgs({ args: [...args], options: { ...SHARED, ...options }, strict: true })
+      .values as Flags;
+  } catch (error) {
+    throw new ConfigError(`${command}: ${(error as Error).message}`);
+  }
+}
+
+/** The config (for the split and the backend) and the saved model it names, on its backend. */
+async function open(
+  command: string,
+  flags: Flags,
+  io: Io,
+): Promise<{ config: Config; backend: Backend; network: Network }> {
+  const overrides = checkConfig(
+    Object.fromEntries(
+      (['backend', 'dtype', 'model'] as const).flatMap((k) =>
+        flags[k] === undefined ? [] : [[k, flags[k]]],
+      ),
+    ),
+    command,
+  );
+  const { config } = await resolveConfig({
+    configPath: typeof flags.config === 'string' ? resolve(io.cwd, flags.config) : undefined,
+    env: io.env,
+    overrides: overrides.model
+      ? { ...overrides, model: resolve(io.cwd, overrides.model) }
+      : overrides,
+    cwd: io.cwd,
+  });
+  let text: string;
+  try {
+    text = await readFile(config.model, 'utf8');
+  } catch (error) {
+    throw new TwoStepError(
+      `${command}: cannot read the model ${config.model} (${(error as NodeJS.ErrnoException).code}); train one first, or pass --model <file>.`,
+    );
+  }
+  const network = deserialize(text);
+  const [inputs, outputs] = [network.architecture[0], network.architecture.at(-1)];
+  if (inputs !== PIXELS || outputs !== CLASSES.length) {
+    throw new TwoStepError(
+      `${command}: ${config.model} is an A[${network.architecture}] network; it must take ${PIXELS} pixels and give ${CLASSES.length} outputs.`,
+    );
+  }
+  const backend = await loadBackend(
+    config.dtype === 'default'
+      ? { backend: config.backend }
+      : { backend: config.backend, dtype: config.dtype },
+    { importModule: io.importModule ?? ((s) => import(/* @vite-ignore */ s)) },
+  );
+  return { config, backend, network };
+}
+
+export async function runEvaluate(args: readonly string[], io: Io): Promise<void> {
+  const flags = parse('evaluate', args, {});
+  const { config, backend, network } = await open('evaluate', flags, io);
+  const { test } = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
+  try {
+    const outputs = await predict(backend, network, test.images);
+    const confusion = confusionMatrix(outputs, test.labels);
+    const accuracy = accuracyOf(confusion);
+    if (flags.json) {
+      io.stdout(
+        JSON.stringify({ model: config.model, samples: test.labels.length, accuracy, confusion }),
+      );
+      return;
+    }
+    io.stdout(
+      `${config.model} on ${test.labels.length} test digits (${backend.name}, ${backend.dtype})`,
+    );
+    io.stdout(`test accuracy ${(100 * accuracy).toFixed(2)}%`);
+    for (const row of confusionTable(confusion, CLASSES)) io.stdout(row);
+  } finally {
+    network.release(backend);
+  }
+}
+
+/** Rows of 784 pixels from a JSON file: one image, or an array of them. */
+async function readImages(path: string): Promise<number[][]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new TwoStepError(`predict: cannot read images from ${path}: ${(error as Error).message}`);
+  }
+  const rows = Array.isArray(json) && typeof json[0] === 'number' ? [json] : json;
+  if (!Array.isArray(rows) || rows.length === 0) {
+    throw new TwoStepError(
+      `predict: ${path} must hold an array of ${PIXELS} numbers, or an array of such arrays.`,
+    );
+  }
+  rows.forEach((row, i) => {
+    if (
+      !Array.isArray(row) ||
+      row.length !== PIXELS ||
+      !row.every((v) => typeof v === 'number' && v >= 0 && v <= 1)
+    ) {
+      throw new TwoStepError(
+        `predict: ${path}: image ${i} is not ${PIXELS} numbers in [0, 1] (28 × 28, row-major, 0 = background).`,
+      );
+    }
+  });
+  return rows as number[][];
+}
+
+/** A digit as text, two characters per pixel so that it keeps its shape. */
+export function drawDigit(pixels: ArrayLike<number>): string[] {
+  const shades = ['  ', '░░', '▒▒', '▓▓', '██'];
+  const lines: string[] = [];
+  for (let y = 0; y < PIXELS / WIDTH; y++) {
+    let line = '';
+    for (let x = 0; x < WIDTH; x++)
+      line += shades[Math.min(4, Math.floor(pixels[y * WIDTH + x]! * 5))];
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+export async function runPredict(args: readonly string[], io: Io): Promise<void> {
+  const flags = parse('predict', args, { index: { type: 'string' }, input: { type: 'string' } });
+  if ((flags.index === undefined) === (flags.input === undefined)) {
+    throw new ConfigError(
+      'predict: give --index <i,j,…> (test digits) or --input <file.json> (your images), one of them.',
+    );
+  }
+  const { config, backend, network } = await open('predict', flags, io);
+  try {
+    let images: ArrayLike<number>[];
+    let labels: (number | undefined)[];
+    if (typeof flags.input === 'string') {
+      images = await readImages(resolve(io.cwd, flags.input));
+      labels = images.map(() => undefined);
+    } else {
+      const { test } = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
+      const indices = String(flags.index)
+        .split(',')
+        .map((text) => {
+          const i = Number(text);
+          if (!/^\d+$/.test(text.trim()) || i >= test.labels.length) {
+            throw new ConfigError(
+              `predict: --index ${JSON.stringify(text)} is not a test digit; use 0 … ${test.labels.length - 1}.`,
+            );
+          }
+          return i;
+        });
+      images = indices.map((i) => test.images[i]!);
+      labels = indices.map((i) => test.labels[i]!);
+    }
+    const outputs = await predict(backend, network, images);
+    outputs.forEach((scores, i) => {
+      const predicted = argmax(scores);
+      if (flags.json) {
+        io.stdout(JSON.stringify({ predicted, label: labels[i] ?? null, scores }));
+        return;
+      }
+      for (const line of drawDigit(images[i]!)) io.stdout(line);
+      const truth =
+        labels[i] === undefined
+          ? ''
+          : ` (true ${labels[i]}${labels[i] === predicted ? '' : ', wrong'})`;
+      io.stdout(
+        `predicted ${predicted}${truth}; outputs ${scores.map((s) => s.toFixed(2)).join(' ')}`,
+      );
+    });
+  } finally {
+    network.release(backend);
+  }
+}
