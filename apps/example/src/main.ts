@@ -3,7 +3,10 @@ import { TwoStepError } from '@twostep/core';
 import { listBackends } from './backends.js';
 import { type Command, parseCommandLine, resolveConfig, USAGE } from './config.js';
 import { CLASSES } from './data.js';
+import { runExport } from './export.js';
 import { jsonReporter, type Terminal, textReporter } from './progress.js';
+import { runReport } from './report.js';
+import { runTrace } from './trace.js';
 import { runTraining, type TrainingOptions } from './train.js';
 import { runEvaluate, runPredict } from './use.js';
 
@@ -21,12 +24,15 @@ export interface Io {
 
 /** The commands other than `train`, each parsing the arguments after its name. */
 const COMMANDS: Record<
-  Exclude<Command, 'train' | 'help' | 'report' | 'trace' | 'export'>,
+  Exclude<Command, 'train' | 'help'>,
   (args: readonly string[], io: Io) => Promise<void>
 > = {
   backends: listBackends,
   evaluate: runEvaluate,
   predict: runPredict,
+  report: runReport,
+  trace: runTrace,
+  export: runExport,
 };
 
 /**
@@ -42,7 +48,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     if (line.command !== 'train') {
-      await COMMANDS[line.command as keyof typeof COMMANDS](line.args, io);
+      await COMMANDS[line.command](line.args, io);
       return 0;
     }
     const { config } = await resolveConfig({

@@ -1,0 +1,281 @@
+/**
+ * `twostep export --format tfjs-layers`: a model file as a TensorFlow.js Layers model, the
+ * `model.json` + `group1-shard1of1.bin` pair that `tf.loadLayersModel` reads. The JSON is
+ * written by hand, in the shape tfjs-layers 4.22 itself saves (no tfjs import here).
+ *
+ * Layer h (Yh = Wh·X(h−1), bias in the last column of Wh, samples as columns) becomes a Dense
+ * layer (y = x·kernel + bias, samples as rows): kernel = W♯hᵀ, N(h−1) × Nh, and bias = the
+ * last column of Wh. leakyRelu(α) has no Dense activation name: it becomes a linear Dense
+ * followed by a LeakyReLU layer.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type ActivationSpec,
+  ConfigError,
+  deserialize,
+  type LayerActivation,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  Network,
+  TwoStepError,
+} from '@twostep/core';
+import type { Io } from './main.js';
+
+export const EXPORT_FORMATS = ['tfjs-layers'] as const;
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'group1-shard1of1.bin';
+
+/** Our activation names → the names of tfjs Dense activations (leakyRelu is a layer). */
+const DENSE_ACTIVATION = {
+  identity: 'linear',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  relu: 'relu',
+  softplus: 'softplus',
+  leakyRelu: 'linear',
+} as const;
+
+const isFamily = (spec: LayerActivation): spec is readonly ActivationSpec[] => Array.isArray(spec);
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
+
+/** A Dense layer's config, field for field as tfjs-layers 4.22 saves it. */
+function denseLayer(name: string, units: number, activation: string, useBias: boolean) {
+  return {
+    class_name: 'Dense',
+    config: {
+      units,
+      activation,
+      use_bias: useBias,
+      // tfjs's default (glorotNormal); unused on load, the weights come from the .bin.
+      kernel_initializer: {
+        class_name: 'VarianceScaling',
+        config: { scale: 1, mode: 'fan_avg', distribution: 'normal', seed: null },
+      },
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      name,
+      trainable: true,
+    },
+  };
+}
+
+/** `v`, checked to fit in float32 (the weights file's dtype); `where` names the weight. */
+function float32(v: number, where: string): number {
+  if (!Number.isFinite(Math.fround(v)))
+    throw new ConfigError(`export: ${where} = ${v} does not fit in float32.`);
+  return v;
+}
+
+/** The Layers model (model.json) and its weights (little-endian float32) for `net`. */
+function toLayersModel(net: Network): { modelJson: object; weights: Buffer; summary: string[] } {
+  const layers: object[] = [];
+  const specs: WeightSpec[] = [];
+  const values: number[] = [];
+  const summary: string[] = [];
+  const all = net.getWeights();
+  net.layers.forEach((layer, i) => {
+    const h = i + 1;
+    const spec = layer.activation.spec;
+    // A family whose members are all alike is resolved to one spec by the core; an array
+    // left here really mixes functions, which one Dense activation cannot express.
+    if (isFamily(spec)) {
+      const names = [...new Set(spec.map((s) => JSON.stringify(s)))];
+      throw new ConfigError(
+        `export: layer ${h} has a per-neuron activation family (${names.join(', ')}); a TensorFlow.js Dense layer applies one activation to all its neurons, so this network cannot be exported as tfjs-layers.`,
+      );
+    }
+    const { name: kind, alpha } =
+      typeof spec === 'string' ? { name: spec, alpha: undefined } : spec;
+    const dense = `dense_Dense${h}`;
+    const config = denseLayer(dense, layer.outputs, DENSE_ACTIVATION[kind], net.bias);
+    // Only the first layer carries the input shape (and the dtype), as tfjs writes it.
+    layers.push(
+      h === 1
+        ? {
+            ...config,
+            config: { ...config.config, batch_input_shape: [null, layer.inputs], dtype: 'float32' },
+          }
+        : config,
+    );
+    if (kind === 'leakyRelu') {
+      layers.push({
+        class_name: 'LeakyReLU',
+        config: { alpha, name: `leaky_re_lu_LeakyReLU${h}`, trainable: true },
+      });
+    }
+    summary.push(
+      `Dense ${layer.inputs}→${layer.outputs} ${kind === 'leakyRelu' ? `linear + LeakyReLU(${alpha})` : DENSE_ACTIVATION[kind]}`,
+    );
+
+    // Wh[r][c] (r: neuron, c: input) → kernel[c][r], row-major; then the bias column.
+    const w = all[i]!;
+    specs.push({ name: `${dense}/kernel`, shape: [layer.inputs, layer.outputs], dtype: 'float32' });
+    for (let c = 0; c < layer.inputs; c++)
+      for (let r = 0; r < layer.outputs; r++) values.push(float32(w[r]![c]!, `W${h}[${r}][${c}]`));
+    if (net.bias) {
+      specs.push({ name: `${dense}/bias`, shape: [layer.outputs], dtype: 'float32' });
+      for (let r = 0; r < layer.outputs; r++)
+        values.push(float32(w[r]![layer.inputs]!, `W${h}[${r}][${layer.inputs}]`));
+    }
+  });
+
+  const weights = Buffer.alloc(4 * values.length);
+  for (let k = 0; k < values.length; k++) weights.writeFloatLE(values[k]!, 4 * k);
+  const modelJson = {
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'sequential_1', layers },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    },
+    format: 'layers-model',
+    generatedBy: `twostep (${MODEL_FORMAT} version ${MODEL_VERSION})`,
+    convertedBy: 'twostep export --format tfjs-layers',
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
+  };
+  return { modelJson, weights, summary };
+}
+
+/** Writes `data` to a new file at `path` and flushes it to disk. */
+async function writeSynced(path: string, data: string | Buffer): Promise<void> {
+  const file = await open(path, 'wx');
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Refuses to replace anything at `dir` but an earlier export (a folder holding only our two
+ * files): `--out models` must not swap away the user's models.
+ */
+async function checkReplaceable(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR')
+      throw new TwoStepError(`export: ${dir} is a file, not a folder; choose another --out.`);
+    throw error;
+  }
+  const foreign = entries.filter((e) => e !== MODEL_JSON && e !== WEIGHTS_BIN);
+  if (foreign.length > 0) {
+    throw new TwoStepError(
+      `export: ${dir} holds other files (${foreign.slice(0, 3).join(', ')}); it is not an earlier export, so it is not replaced. Choose another --out.`,
+    );
+  }
+}
+
+/**
+ * Writes `files` as the folder `dir`, all or nothing: they go to a temporary sibling folder
+ * (same file system) that is then renamed into place. An existing `dir` is renamed to a
+ * backup first and deleted last (a folder cannot be renamed over a non-empty one), and put
+ * back if the new one cannot be moved in. On any error the temporary folder is removed.
+ */
+async function writeFolderAtomic(dir: string, files: Record<string, string | Buffer>) {
+  await checkReplaceable(dir);
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = await mkdtemp(join(dirname(dir), `.${basename(dir)}.tmp-`));
+  const backup = `${temp}-old-${randomBytes(4).toString('hex')}`;
+  try {
+    for (const [name, data] of Object.entries(files)) await writeSynced(join(temp, name), data);
+    let replaced = false;
+    try {
+      await rename(dir, backup);
+      replaced = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    try {
+      await rename(temp, dir);
+    } catch (error) {
+      if (replaced) {
+        await rename(backup, dir).catch(() => {
+          throw new TwoStepError(
+            `export: could not move ${temp} to ${dir} (${(error as Error).message}), nor the earlier export back from ${backup}; it is there.`,
+          );
+        });
+      }
+      throw error;
+    }
+    if (replaced) await rm(backup, { recursive: true, force: true });
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes `net` (a Network, or a model file as JSON text or a parsed object) to `outDir` as a
+ * TensorFlow.js Layers model. Returns the paths written and a line per layer for the user.
+ */
+export async function exportTfjsLayers(
+  modelFileJson: unknown | Network,
+  outDir: string,
+): Promise<{ files: string[]; summary: string[] }> {
+  const net = modelFileJson instanceof Network ? modelFileJson : deserialize(modelFileJson);
+  // Everything is built (and every error found) before the disk is touched.
+  const { modelJson, weights, summary } = toLayersModel(net);
+  await writeFolderAtomic(outDir, {
+    [MODEL_JSON]: `${JSON.stringify(modelJson, null, 2)}\n`,
+    [WEIGHTS_BIN]: weights,
+  });
+  return { files: [join(outDir, MODEL_JSON), join(outDir, WEIGHTS_BIN)], summary };
+}
+
+/** `twostep export --model <file> --format tfjs-layers [--out <dir>]`. */
+export async function runExport(argv: readonly string[], io: Io): Promise<void> {
+  let flags: { model?: string; format?: string; out?: string };
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      options: { model: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`export: ${(error as Error).message}`);
+  }
+  const allowed = `use --format ${EXPORT_FORMATS.join(' or ')}`;
+  if (flags.format === undefined)
+    throw new ConfigError(`export: --format is required; ${allowed}.`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) {
+    throw new ConfigError(`export: unknown format ${JSON.stringify(flags.format)}; ${allowed}.`);
+  }
+  if (flags.model === undefined) throw new ConfigError('export: --model <file> is required.');
+  const model = resolve(io.cwd, flags.model);
+  // Default: next to the model, models/mnist.json → models/mnist-tfjs/.
+  const out = resolve(
+    io.cwd,
+    flags.out ?? join(dirname(model), `${basename(model).replace(/\.json$/, '')}-tfjs`),
+  );
+  let text: string;
+  try {
+    text = await readFile(model, 'utf8');
+  } catch (error) {
+    throw new TwoStepError(
+      `export: cannot read the model ${model} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); train one first, or pass --model <file>.`,
+    );
+  }
+  const { files, summary } = await exportTfjsLayers(text, out);
+  io.stdout(`exported ${model} as a TensorFlow.js Layers model:`);
+  for (const line of summary) io.stdout(`  ${line}`);
+  for (const file of files) io.stdout(`wrote ${file}`);
+  io.stdout(`load it with tf.loadLayersModel('<url of ${MODEL_JSON}>')`);
+}

@@ -1,0 +1,383 @@
+import * as fs from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
+import { createBackend } from '@twostep/backend-ts';
+import {
+  ConfigError,
+  type LayerActivation,
+  ModelFormatError,
+  Network,
+  predict,
+  Random,
+  serialize,
+  TwoStepError,
+} from '@twostep/core';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { exportTfjsLayers, runExport } from '../src/export.js';
+import type { Io } from '../src/main.js';
+import { tempDir } from './helpers.js';
+
+// rename and open pass through to the real ones unless a test makes them fail.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...actual, rename: vi.fn(actual.rename), open: vi.fn(actual.open) };
+});
+const real = await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises');
+afterEach(() => {
+  vi.mocked(fs.rename).mockImplementation(real.rename);
+  vi.mocked(fs.open).mockImplementation(real.open);
+});
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** A network with seeded random weights everywhere, the biases included. */
+function network(architecture: number[], activations: LayerActivation[], bias = true, seed = 1) {
+  const net = Network.create({ architecture, activations, bias });
+  const random = new Random(seed);
+  net.setWeights(
+    net
+      .getWeights()
+      .map((w, i) =>
+        w.map((row) => row.map(() => random.normal() / Math.sqrt(architecture[i]!) + 0.1)),
+      ),
+  );
+  return net;
+}
+
+/** Loads an export with tfjs's own model.json parsing (as its http loader does), from disk. */
+async function loadExport(dir: string): Promise<LayersModel> {
+  const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+  const handler: tf.io.IOHandler = {
+    load: () =>
+      tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const bin = await readFile(join(dir, manifest[0]!.paths[0]!));
+        const data = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+        return [manifest.flatMap((group) => group.weights), data as ArrayBuffer];
+      }),
+  };
+  return loadLayersModel(handler);
+}
+
+/** Random inputs, one row per sample. */
+const inputs = (count: number, width: number, scale: number, seed = 7) => {
+  const random = new Random(seed);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: width }, () => random.uniform(-scale, scale)),
+  );
+};
+
+/** Exports `net`, loads it into tfjs and checks that both predict the same on inputs in ±range. */
+async function roundTrip(net: Network, range: number) {
+  const dir = join(await tempDir(), 'out');
+  const { files } = await exportTfjsLayers(net, dir);
+  expect(files).toEqual([join(dir, 'model.json'), join(dir, 'group1-shard1of1.bin')]);
+  const model = await loadExport(dir);
+  const x = inputs(64, net.architecture[0]!, range);
+  const ours = await predict(createBackend({ dtype: 'float32' }), net, x);
+  const input = tf.tensor2d(x);
+  const output = model.predict(input) as tf.Tensor;
+  const theirs = output.arraySync() as number[][];
+  tf.dispose([input, output]);
+  expect(theirs).toHaveLength(x.length);
+  // Relative to the outputs' scale: an output near 0 that is a sum of larger terms differs by
+  // float32 rounding of those terms (both sides sum in float32, in different orders).
+  const size = Math.max(...ours.flat().map(Math.abs));
+  let worst = 0;
+  theirs.forEach((row, s) => {
+    row.forEach((v, j) => {
+      const o = ours[s]![j]!;
+      worst = Math.max(worst, Math.abs(v - o) / Math.max(Math.abs(o), size));
+    });
+  });
+  expect(size).toBeGreaterThan(0.1);
+  expect(worst).toBeLessThan(1e-5);
+  return { dir, model };
+}
+
+/** What tfjs-layers itself writes when it saves the model it loaded. */
+async function savedByTfjs(model: LayersModel) {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return saved!;
+}
+
+describe('exportTfjsLayers', () => {
+  it('A[784,32,10] relu/identity: tfjs predicts the same; the files are what tfjs saves', async () => {
+    const net = network([784, 32, 10], ['relu', 'identity']);
+    const { dir, model } = await roundTrip(net, 1);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.generatedBy).toMatch(/twostep/);
+    expect(json.convertedBy).toMatch(/twostep export/);
+    const layers = json.modelTopology.config.layers;
+    expect(layers.map((l: { class_name: string }) => l.class_name)).toEqual(['Dense', 'Dense']);
+    expect(layers[0].config).toMatchObject({
+      units: 32,
+      activation: 'relu',
+      use_bias: true,
+      batch_input_shape: [null, 784],
+    });
+    expect(layers[1].config).toMatchObject({ units: 10, activation: 'linear', use_bias: true });
+    expect(json.weightsManifest).toEqual([
+      {
+        paths: ['group1-shard1of1.bin'],
+        weights: [
+          { name: 'dense_Dense1/kernel', shape: [784, 32], dtype: 'float32' },
+          { name: 'dense_Dense1/bias', shape: [32], dtype: 'float32' },
+          { name: 'dense_Dense2/kernel', shape: [32, 10], dtype: 'float32' },
+          { name: 'dense_Dense2/bias', shape: [10], dtype: 'float32' },
+        ],
+      },
+    ]);
+    const bin = await readFile(join(dir, 'group1-shard1of1.bin'));
+    expect(bin.byteLength).toBe(4 * (784 * 32 + 32 + 32 * 10 + 10));
+    // Kernel = W♯ᵀ: kernel[c][r] = W1[r][c]; the bias is W1's last column.
+    const w = net.getWeights();
+    expect(bin.readFloatLE(4 * (5 * 32 + 3))).toBe(Math.fround(w[0]![3]![5]!));
+    expect(bin.readFloatLE(4 * (784 * 32 + 7))).toBe(Math.fround(w[0]![7]![784]!));
+    // Saving the loaded model with tfjs gives back our topology and weight specs exactly.
+    const saved = await savedByTfjs(model);
+    expect(saved.modelTopology).toEqual(json.modelTopology);
+    expect(saved.weightSpecs).toEqual(json.weightsManifest[0].weights);
+    expect(Buffer.from(saved.weightData as ArrayBuffer).equals(bin)).toBe(true);
+  });
+
+  const leaky = { name: 'leakyRelu', alpha: 0.1 } as const;
+  for (const bias of [true, false]) {
+    it(`A[3,4,4,2] tanh, leakyRelu(0.1), sigmoid, bias ${bias}`, async () => {
+      const net = network([3, 4, 4, 2], ['tanh', leaky, 'sigmoid'], bias);
+      const { dir, model } = await roundTrip(net, 3);
+      const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+      const layers = json.modelTopology.config.layers;
+      expect(layers.map((l: { class_name: string }) => l.class_name)).toEqual([
+        'Dense',
+        'Dense',
+        'LeakyReLU',
+        'Dense',
+      ]);
+      expect(layers[1].config).toMatchObject({ activation: 'linear', use_bias: bias });
+      expect(layers[2].config).toMatchObject({ alpha: 0.1 });
+      expect(json.weightsManifest[0].weights).toHaveLength(bias ? 6 : 3);
+      expect((await savedByTfjs(model)).modelTopology).toEqual(json.modelTopology);
+    });
+
+    it(`A[3,5,4,2] softplus, sigmoid, leakyRelu(0.1) output, bias ${bias}`, async () => {
+      const net = network([3, 5, 4, 2], ['softplus', 'sigmoid', leaky], bias, 2);
+      await roundTrip(net, 3);
+    });
+  }
+
+  it('a family of one function per neuron, all alike, is that function', async () => {
+    const net = network([3, 4, 2], [['relu', 'relu', 'relu', 'relu'], 'tanh']);
+    const { dir } = await roundTrip(net, 3);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.modelTopology.config.layers[0].config.activation).toBe('relu');
+  });
+
+  it('accepts a model file as JSON text or a parsed object', async () => {
+    const net = network([3, 4, 2], ['tanh', 'sigmoid']);
+    const dir = await tempDir();
+    await exportTfjsLayers(serialize(net), join(dir, 'a'));
+    await exportTfjsLayers(JSON.parse(serialize(net)), join(dir, 'b'));
+    expect(await readFile(join(dir, 'a', 'group1-shard1of1.bin'))).toEqual(
+      await readFile(join(dir, 'b', 'group1-shard1of1.bin')),
+    );
+    await expect(exportTfjsLayers({ format: 'nope' }, join(dir, 'c'))).rejects.toThrow(
+      ModelFormatError,
+    );
+  });
+
+  it('a per-neuron family is a ConfigError naming the layer, and nothing is written', async () => {
+    const net = network([3, 4, 2], ['tanh', ['sigmoid', leaky]]);
+    const dir = await tempDir();
+    const error = await exportTfjsLayers(net, join(dir, 'out')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/layer 2 has a per-neuron activation family/);
+    expect((error as Error).message).toMatch(/"sigmoid".*leakyRelu/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a weight beyond float32 is a ConfigError naming it', async () => {
+    const net = network([2, 2], ['tanh']);
+    const w = net.getWeights();
+    w[0]![1]![2] = 1e39;
+    net.setWeights(w);
+    const dir = await tempDir();
+    await expect(exportTfjsLayers(net, join(dir, 'out'))).rejects.toThrow(
+      /W1\[1\]\[2\] = 1e\+39 does not fit in float32/,
+    );
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('replaces an earlier export and leaves nothing else behind', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    await exportTfjsLayers(network([3, 4, 2], ['tanh', 'sigmoid']), out);
+    await exportTfjsLayers(network([5, 2], ['relu']), out);
+    expect(await readdir(dir)).toEqual(['out']);
+    const json = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
+    expect(json.modelTopology.config.layers[0].config.batch_input_shape).toEqual([null, 5]);
+  });
+
+  describe('a failed export leaves an earlier one intact and no temporary folder', () => {
+    async function withEarlierExport() {
+      const dir = await tempDir();
+      const out = join(dir, 'out');
+      await exportTfjsLayers(network([3, 4, 2], ['tanh', 'sigmoid']), out);
+      const before = await readFile(join(out, 'model.json'), 'utf8');
+      const intact = async () => {
+        expect(await readdir(dir)).toEqual(['out']);
+        expect(await readFile(join(out, 'model.json'), 'utf8')).toBe(before);
+        expect((await readdir(out)).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+      };
+      return { out, intact };
+    }
+    const next = () => network([5, 3, 2], ['relu', 'identity']);
+    const fail = (what: string) => Object.assign(new Error(`simulated ${what}`), { code: 'EIO' });
+
+    it('a model that cannot be exported', async () => {
+      const { out, intact } = await withEarlierExport();
+      await expect(exportTfjsLayers(network([3, 2], [['tanh', 'relu']]), out)).rejects.toThrow(
+        ConfigError,
+      );
+      await intact();
+    });
+
+    it('the weights file cannot be written', async () => {
+      const { out, intact } = await withEarlierExport();
+      vi.mocked(fs.open).mockImplementation(async (path, ...rest) => {
+        if (String(path).endsWith('.bin')) throw fail('write');
+        return real.open(path, ...rest);
+      });
+      await expect(exportTfjsLayers(next(), out)).rejects.toThrow('simulated write');
+      await intact();
+    });
+
+    it('the new folder cannot be moved in: the old one is put back', async () => {
+      const { out, intact } = await withEarlierExport();
+      vi.mocked(fs.rename).mockImplementation(async (from, to) => {
+        // Only the new folder's move fails, not the old one's move back.
+        if (String(to) === out && !String(from).includes('-old-')) throw fail('rename');
+        return real.rename(from, to);
+      });
+      await expect(exportTfjsLayers(next(), out)).rejects.toThrow('simulated rename');
+      vi.mocked(fs.rename).mockImplementation(real.rename);
+      await intact();
+    });
+
+    it('neither the new folder nor the old one can be moved in: the error says where the old one is', async () => {
+      const { out } = await withEarlierExport();
+      vi.mocked(fs.rename).mockImplementation(async (from, to) => {
+        if (String(to) === out) throw fail('rename');
+        return real.rename(from, to);
+      });
+      const error = await exportTfjsLayers(next(), out).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TwoStepError);
+      const backup = /back from (\S+); it is there/.exec((error as Error).message)?.[1];
+      expect(await readdir(backup!)).toContain('model.json');
+      expect(await readdir(dirname(out))).toEqual([basename(backup!)]);
+    });
+
+    it('the old folder cannot be moved aside', async () => {
+      const { out, intact } = await withEarlierExport();
+      vi.mocked(fs.rename).mockImplementation(async (from, to) => {
+        if (String(from) === out) throw fail('rename');
+        return real.rename(from, to);
+      });
+      await expect(exportTfjsLayers(next(), out)).rejects.toThrow('simulated rename');
+      await intact();
+    });
+  });
+
+  it('will not replace a folder that is not an export, nor a file', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'mnist.json'), 'keep');
+    await expect(exportTfjsLayers(network([3, 2], ['tanh']), dir)).rejects.toThrow(
+      /holds other files \(mnist\.json\)/,
+    );
+    expect(await readdir(dir)).toEqual(['mnist.json']);
+    await expect(
+      exportTfjsLayers(network([3, 2], ['tanh']), join(dir, 'mnist.json')),
+    ).rejects.toThrow(/is a file, not a folder/);
+    expect(await readFile(join(dir, 'mnist.json'), 'utf8')).toBe('keep');
+  });
+});
+
+describe('runExport', () => {
+  async function setup() {
+    const cwd = await tempDir();
+    await mkdir(join(cwd, 'models'));
+    await writeFile(
+      join(cwd, 'models', 'net.json'),
+      serialize(network([4, 3, 2], ['relu', 'sigmoid'])),
+    );
+    const stdout: string[] = [];
+    const io: Io = { env: {}, cwd, stdout: (line) => stdout.push(line), stderr: () => {} };
+    return { cwd, io, stdout };
+  }
+
+  it('writes next to the model by default and says what it wrote', async () => {
+    const { cwd, io, stdout } = await setup();
+    await runExport(['--model', 'models/net.json', '--format', 'tfjs-layers'], io);
+    const out = join(cwd, 'models', 'net-tfjs');
+    expect((await readdir(out)).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+    expect(stdout).toContain(`wrote ${join(out, 'model.json')}`);
+    expect(stdout).toContain(`wrote ${join(out, 'group1-shard1of1.bin')}`);
+    expect(stdout).toContain('  Dense 4→3 relu');
+    await loadExport(out);
+  });
+
+  it('--out is relative to the working folder', async () => {
+    const { cwd, io } = await setup();
+    await runExport(['--model=models/net.json', '--format=tfjs-layers', '--out', 'web/m'], io);
+    expect((await readdir(join(cwd, 'web', 'm'))).sort()).toEqual([
+      'group1-shard1of1.bin',
+      'model.json',
+    ]);
+  });
+
+  it.each([
+    [['--model', 'models/net.json', '--format', 'tfjs-layers', '--bogus'], /--bogus/],
+    [['--model', 'models/net.json', '--format', 'onnx'], /unknown format "onnx".*tfjs-layers/],
+    [['--model', 'models/net.json'], /--format is required.*tfjs-layers/],
+    [['--format', 'tfjs-layers'], /--model <file> is required/],
+    [['--model', 'models/net.json', '--format', 'tfjs-layers', 'extra'], /extra/],
+    [['--model', 'models/net.json', '--format'], /--format/],
+  ])('bad flags %j are a ConfigError', async (argv, message) => {
+    const { cwd, io } = await setup();
+    const error = await runExport(argv, io).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^export: /);
+    expect((error as Error).message).toMatch(message);
+    expect(await readdir(join(cwd, 'models'))).toEqual(['net.json']);
+  });
+
+  it('a missing model file says it cannot be read; a damaged one names the bad field', async () => {
+    const { cwd, io } = await setup();
+    const missing = await runExport(['--model', 'nope.json', '--format', 'tfjs-layers'], io).catch(
+      (e: unknown) => e,
+    );
+    expect(missing).toBeInstanceOf(TwoStepError);
+    expect((missing as Error).message).toMatch(/cannot read the model .*nope\.json \(ENOENT\)/);
+    const file = JSON.parse(await readFile(join(cwd, 'models', 'net.json'), 'utf8'));
+    file.weights[1][0].pop();
+    await writeFile(join(cwd, 'models', 'bad.json'), JSON.stringify(file));
+    const bad = await runExport(
+      ['--model', 'models/bad.json', '--format', 'tfjs-layers'],
+      io,
+    ).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ModelFormatError);
+    expect((bad as ModelFormatError).path).toBe('weights[1][0]');
+    expect(await readdir(join(cwd, 'models'))).toEqual(['bad.json', 'net.json']);
+  });
+});

@@ -1,0 +1,579 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createBackend } from '@twostep/backend-ts';
+import {
+  type ActivationSpec,
+  ConfigError,
+  deserialize,
+  type LossName,
+  ModelFormatError,
+  Network,
+  serialize,
+} from '@twostep/core';
+import { describe, expect, it, vi } from 'vitest';
+import type { Io } from '../src/main.js';
+import {
+  builtInExample,
+  compareGradients,
+  finiteDifferences,
+  formatChecks,
+  paperClosedForms,
+  paperExample,
+  runTrace,
+  TRACE_USAGE,
+  type Trace,
+  traceNetwork,
+} from '../src/trace.js';
+import { tempDir } from './helpers.js';
+
+/** Runs `twostep trace …args`: the lines it printed. */
+async function run(args: string[], cwd = process.cwd(), trace = runTrace): Promise<string[]> {
+  const stdout: string[] = [];
+  const io: Io = { env: {}, cwd, stdout: (line) => stdout.push(line), stderr: () => {} };
+  await trace(args, io);
+  return stdout;
+}
+
+/** Each entry of `actual` within `tolerance` of `expected` (same length). */
+function expectClose(actual: readonly number[], expected: readonly number[], tolerance = 1e-12) {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((a, i) => {
+    const off = Math.abs(a - expected[i]!);
+    expect(off, `entry ${i}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
+  });
+}
+
+const backend = createBackend({ dtype: 'float64' });
+
+/** A trace on a fresh count of live matrices: nothing may be left behind. */
+async function traced(setup: ReturnType<typeof paperExample>): Promise<Trace> {
+  const before = backend.memory();
+  const trace = await traceNetwork(backend, setup);
+  expect(backend.memory()).toEqual(before);
+  return trace;
+}
+
+// The sigmoid and its derivative, written as the paper's σ and σ' (not as σ(1 − σ)).
+const sigma = (t: number) => 1 / (1 + Math.exp(-t));
+const sigmaPrime = (t: number) => Math.exp(-t) / (1 + Math.exp(-t)) ** 2;
+
+describe('the paper example (Section 4.2)', () => {
+  it('is A[1,2,1] with bias, σ = sigmoid in both layers and J = f(x) − y', () => {
+    const setup = paperExample();
+    expect(setup.network.architecture).toEqual([1, 2, 1]);
+    expect(setup.network.bias).toBe(true);
+    expect(setup.network.activationSpecs).toEqual(['sigmoid', 'sigmoid']);
+    expect(setup.loss).toBe('difference');
+  });
+
+  it('every quantity of its F-propagation and F-adjoint equals the paper’s formulas', async () => {
+    const setup = paperExample();
+    const [a11, a12, a21, a22, b1, b2, b3] = setup.network.getWeights().flat(2) as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const x = setup.input[0]!;
+    const y = setup.target[0]!;
+    // The forward pass of Section 4.2.
+    const y11 = a11 * x + a12;
+    const y21 = a21 * x + a22;
+    const y2 = b1 * sigma(y11) + b2 * sigma(y21) + b3;
+    const t = await traced(setup);
+    const [layer1, layer2] = t.layers as [Trace['layers'][0], Trace['layers'][0]];
+    expectClose(t.X0, [x, 1]);
+    expectClose(layer1.Y, [y11, y21]);
+    expectClose(layer1.X, [sigma(y11), sigma(y21), 1]);
+    expectClose(layer2.Y, [y2]);
+    expectClose(layer2.X, [sigma(y2)]);
+    expectClose([t.J], [sigma(y2) - y]);
+    // The two-step backward pass of Section 4.2: δup_2 = 1, δdown_2 = σ'(y2),
+    // δup_1 = (α2_1 σ'(y2), α2_2 σ'(y2)), δdown_1 = (α2_1 σ'(y2) σ'(y1_11), α2_2 σ'(y2) σ'(y1_21)).
+    const d2 = sigmaPrime(y2);
+    const d11 = b1 * d2 * sigmaPrime(y11);
+    const d21 = b2 * d2 * sigmaPrime(y21);
+    expectClose(layer2.deltaUp, [1]);
+    expectClose(layer2.deltaDown, [d2]);
+    expectClose(layer1.deltaUp, [b1 * d2, b2 * d2]);
+    expectClose(layer1.deltaDown, [d11, d21]);
+    // δW2 and δW1, the closed forms by the differential calculus rules.
+    const dW2 = [d2 * sigma(y11), d2 * sigma(y21), d2];
+    const dW1 = [b1 * x * sigmaPrime(y11) * d2, b1 * sigmaPrime(y11) * d2];
+    dW1.push(b2 * x * sigmaPrime(y21) * d2, b2 * sigmaPrime(y21) * d2);
+    expectClose(layer2.gradient.flat(), dW2);
+    expectClose(layer1.gradient.flat(), dW1);
+    expect(layer1.gradient).toHaveLength(2);
+    // δup_0 = W♯1ᵀ · δdown_1: the bias column takes no part.
+    expectClose(t.deltaUp0, [a11 * d11 + a21 * d21]);
+    // The app's own closed forms say the same.
+    expectClose(paperClosedForms(setup).flat(2), [...dW1, ...dW2]);
+  });
+
+  it('the finite differences agree with the F-adjoint and free what they create', async () => {
+    for (const setup of [paperExample(), builtInExample()]) {
+      const before = backend.memory();
+      const numeric = await finiteDifferences(backend, setup);
+      expect(backend.memory()).toEqual(before);
+      const t = await traced(setup);
+      const checks = compareGradients(
+        t.layers.map((l) => l.gradient),
+        numeric,
+        'finite differences',
+      );
+      expect(checks.every((c) => c.agree)).toBe(true);
+      // The model itself is unchanged.
+      expect(setup.network.getWeights()).toEqual(t.layers.map((l) => l.W));
+    }
+  });
+});
+
+describe('compareGradients and formatChecks', () => {
+  const reference = [[[1, 2]], [[0.5]]];
+  it('flag an entry off by more than the tolerance', () => {
+    const closed = compareGradients([[[1 + 1e-11, 2]], [[0.5]]], reference, 'closed form');
+    expect(closed.map((c) => [c.entry, c.agree])).toEqual([
+      ['δW1[1,1]', false],
+      ['δW1[1,2]', true],
+      ['δW2[1,1]', true],
+    ]);
+    const fd = compareGradients([[[1, 2 * (1 + 2e-7)]], [[0.5]]], reference, 'finite differences');
+    expect(fd.map((c) => c.agree)).toEqual([true, false, true]);
+    expect(fd[1]!.relative).toBeCloseTo(2e-7 / (1 + 2e-7), 15);
+    const lines = formatChecks([...closed, ...fd]);
+    expect(lines.at(-1)).toBe(
+      '2 of 6 comparisons disagree: δW1[1,1] (closed form), δW1[1,2] (finite differences).',
+    );
+    expect(lines.filter((l) => l.endsWith('DISAGREE'))).toHaveLength(2);
+  });
+  it('treat a missing or non-finite value as a disagreement', () => {
+    const [c] = compareGradients([[[Number.NaN]]], [[[1]]], 'closed form');
+    expect(c!.agree).toBe(false);
+    expect(compareGradients([[[1, 1]]], [[[1]]], 'closed form')[1]!.agree).toBe(false);
+  });
+});
+
+// ───────── the F-adjoint against finite differences of a forward pass written here ─────────
+
+interface Case {
+  readonly architecture: number[];
+  readonly bias: boolean;
+  readonly activations: ActivationSpec[][];
+  readonly loss: LossName;
+  readonly seed: number;
+}
+
+/** mulberry32: a small seeded generator, so the cases are reproducible. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function activate(spec: ActivationSpec, t: number): number {
+  const name = typeof spec === 'string' ? spec : spec.name;
+  if (name === 'identity') return t;
+  if (name === 'sigmoid') return sigma(t);
+  if (name === 'tanh') return Math.tanh(t);
+  if (name === 'softplus') return Math.log1p(Math.exp(t));
+  if (name === 'relu') return Math.max(t, 0);
+  const alpha = typeof spec === 'object' ? (spec.alpha ?? 0.01) : 0.01;
+  return t > 0 ? t : alpha * t;
+}
+
+/** Yh and Xh on the host (eq. 1, 20), the formal neuron appended when bias is on. */
+function hostForward(c: Case, weights: number[][][], x: readonly number[]) {
+  const X: number[][] = [c.bias ? [...x, 1] : [...x]];
+  const Y: number[][] = [];
+  weights.forEach((w, h) => {
+    const y = w.map((row) => row.reduce((s, a, j) => s + a * X[h]![j]!, 0));
+    const s = y.map((v, i) => activate(c.activations[h]![i]!, v));
+    Y.push(y);
+    X.push(c.bias && h < weights.length - 1 ? [...s, 1] : s);
+  });
+  return { X, Y };
+}
+
+function hostLoss(c: Case, weights: number[][][], x: readonly number[], y: readonly number[]) {
+  const p = hostForward(c, weights, x).X.at(-1)!;
+  const logSum = Math.log(p.reduce((s, v) => s + Math.exp(v), 0));
+  return p.reduce((J, v, i) => {
+    const t = y[i]!;
+    if (c.loss === 'difference') return J + v - t;
+    if (c.loss === 'mse') return J + 0.5 * (v - t) ** 2;
+    if (c.loss === 'binaryCrossEntropy') return J - t * Math.log(v) - (1 - t) * Math.log(1 - v);
+    return J - t * (v - logSum);
+  }, 0);
+}
+
+/** Five-point central difference with step 1e-3. */
+const derivative = (f: (v: number) => number, v: number, s = 1e-3) =>
+  (-f(v + 2 * s) + 8 * f(v + s) - 8 * f(v - s) + f(v - 2 * s)) / (12 * s);
+
+/** ‖a − b‖ / max(‖a‖, ‖b‖). */
+function relativeError(a: readonly number[], b: readonly number[]) {
+  const norm = (v: readonly number[]) => Math.hypot(...v);
+  return norm(a.map((v, i) => v - b[i]!)) / Math.max(norm(a), norm(b), Number.MIN_VALUE);
+}
+
+const FAMILY: ActivationSpec[] = ['tanh', 'sigmoid', { name: 'leakyRelu', alpha: 0.2 }, 'softplus'];
+const CASES: Case[] = [
+  {
+    architecture: [3, 4, 3, 2],
+    bias: true,
+    activations: [FAMILY, ['softplus', 'identity', 'tanh'], ['sigmoid', 'sigmoid']],
+    loss: 'mse',
+    seed: 7,
+  },
+  {
+    architecture: [2, 4, 2],
+    bias: true,
+    activations: [FAMILY, ['sigmoid', 'sigmoid']],
+    loss: 'binaryCrossEntropy',
+    seed: 11,
+  },
+  {
+    architecture: [3, 4, 3],
+    bias: true,
+    activations: [FAMILY, ['identity', 'identity', 'identity']],
+    loss: 'softmaxCrossEntropy',
+    seed: 5,
+  },
+  {
+    architecture: [2, 3, 2],
+    bias: false,
+    activations: [
+      ['tanh', 'softplus', 'sigmoid'],
+      ['sigmoid', 'tanh'],
+    ],
+    loss: 'difference',
+    seed: 3,
+  },
+];
+
+describe('traceNetwork against central finite differences', () => {
+  for (const c of CASES) {
+    it(`A[${c.architecture}], bias ${c.bias}, per-neuron σ, loss ${c.loss}`, async () => {
+      const r = random(c.seed);
+      const uniform = () => 2 * r() - 1;
+      const network = Network.create({
+        architecture: c.architecture,
+        activations: c.activations,
+        bias: c.bias,
+      });
+      const weights = network.getWeights().map((w) => w.map((row) => row.map(uniform)));
+      network.setWeights(weights); // random biases too, not the initial zeros
+      const input = Array.from({ length: c.architecture[0]! }, uniform);
+      let target = Array.from({ length: c.architecture.at(-1)! }, () => 0.1 + 0.8 * r());
+      if (c.loss === 'softmaxCrossEntropy') {
+        const total = target.reduce((s, v) => s + v, 0);
+        target = target.map((v) => v / total);
+      }
+      const host = hostForward(c, weights, input);
+      // No leaky relu sits within the stencil's reach of its kink.
+      host.Y[0]!.forEach((v, i) => {
+        if (i === 2) expect(Math.abs(v)).toBeGreaterThan(1e-2);
+      });
+
+      const t = await traced({ network, input, target, loss: c.loss });
+
+      expectClose(t.X0, host.X[0]!);
+      t.layers.forEach((l, i) => {
+        expectClose(l.Y, host.Y[i]!);
+        expectClose(l.X, host.X[i + 1]!);
+      });
+      expectClose([t.J], [hostLoss(c, weights, input, target)]);
+      for (const [h, w] of weights.entries()) {
+        const numeric = w.flatMap((row) =>
+          row.map((v, j) =>
+            derivative((u) => {
+              row[j] = u;
+              const J = hostLoss(c, weights, input, target);
+              row[j] = v;
+              return J;
+            }, v),
+          ),
+        );
+        const error = relativeError(t.layers[h]!.gradient.flat(), numeric);
+        expect(error, `∂J/∂W${h + 1}`).toBeLessThanOrEqual(1e-7);
+      }
+      const numericInput = input.map((v, i) =>
+        derivative(
+          (u) =>
+            hostLoss(
+              c,
+              weights,
+              input.map((w, q) => (q === i ? u : w)),
+              target,
+            ),
+          v,
+        ),
+      );
+      expect(relativeError(t.deltaUp0, numericInput), 'δup_0').toBeLessThanOrEqual(1e-7);
+    });
+  }
+});
+
+// ───────────────────────────── the command ─────────────────────────────
+
+describe('twostep trace --json', () => {
+  it('prints one stable object with every quantity of every layer', async () => {
+    const lines = await run(['--json']);
+    expect(lines).toHaveLength(1);
+    const json = JSON.parse(lines[0]!);
+    expect(Object.keys(json)).toEqual([
+      'format',
+      'version',
+      'architecture',
+      'bias',
+      'loss',
+      'input',
+      'target',
+      'X0',
+      'layers',
+      'J',
+      'deltaUp0',
+    ]);
+    expect(json).toMatchObject({
+      format: 'twostep-trace',
+      version: 1,
+      architecture: [2, 3, 1],
+      bias: true,
+      loss: 'difference',
+      input: [0.5, -1],
+      target: [1],
+    });
+    const [n0, n1, n2] = json.architecture as [number, number, number];
+    expect(json.X0).toEqual([0.5, -1, 1]);
+    expect(json.deltaUp0).toHaveLength(n0);
+    const shapes = json.layers.map((l: Trace['layers'][0]) => ({
+      keys: Object.keys(l),
+      h: l.h,
+      W: [l.W.length, l.W[0]!.length],
+      gradient: [l.gradient.length, l.gradient[0]!.length],
+      lengths: [l.Y.length, l.X.length, l.deltaUp.length, l.deltaDown.length],
+    }));
+    const keys = ['h', 'activation', 'W', 'Y', 'X', 'deltaUp', 'deltaDown', 'gradient'];
+    expect(shapes).toEqual([
+      { keys, h: 1, W: [n1, n0 + 1], gradient: [n1, n0 + 1], lengths: [n1, n1 + 1, n1, n1] },
+      { keys, h: 2, W: [n2, n1 + 1], gradient: [n2, n1 + 1], lengths: [n2, n2, n2, n2] },
+    ]);
+    expect(json.layers[0].activation).toEqual(['tanh', 'sigmoid', 'softplus']);
+    // The same numbers as the pure function.
+    const { format: _f, version: _v, ...trace } = json;
+    expect(trace).toEqual(await traced(builtInExample()));
+  });
+
+  it('--paper --json adds the 14 checks, all agreeing', async () => {
+    const json = JSON.parse((await run(['--paper', '--json']))[0]!);
+    expect(json.architecture).toEqual([1, 2, 1]);
+    expect(json.paper.agree).toBe(true);
+    expect(json.paper.checks).toHaveLength(14);
+    expect(Object.keys(json.paper.checks[0])).toEqual([
+      'entry',
+      'against',
+      'twoStep',
+      'reference',
+      'absolute',
+      'relative',
+      'agree',
+    ]);
+    expect(json.paper.checks.map((c: { against: string }) => c.against)).toEqual([
+      ...Array(7).fill('closed form'),
+      ...Array(7).fill('finite differences'),
+    ]);
+  });
+
+  it('reads --model, --input, --target and --loss', async () => {
+    const dir = await tempDir();
+    const network = Network.create({
+      architecture: 'A[3,2,2,2]',
+      activations: [['tanh', 'softplus'], 'sigmoid', ['identity', 'tanh']],
+      seed: 3,
+    });
+    await writeFile(join(dir, 'm.json'), serialize(network));
+    const args = ['--model', 'm.json', '--input=-0.1,0.2,0.3', '--target', '0,1', '--loss', 'mse'];
+    const json = JSON.parse((await run([...args, '--json'], dir))[0]!);
+    const { format: _f, version: _v, ...trace } = json;
+    const copy = deserialize(serialize(network));
+    const setup = { network: copy, input: [-0.1, 0.2, 0.3], target: [0, 1], loss: 'mse' as const };
+    expect(trace).toEqual(await traced(setup));
+    const text = await run(args, dir);
+    expect(text[0]).toBe('Trace of m.json');
+    expect(text[1]).toMatch(/^A\[3,2,2,2\] with bias: X0 … X2 end with the formal neuron 1/);
+  });
+});
+
+describe('twostep trace (text)', () => {
+  /** The line of `symbol` in a table: `  symbol = formula = value`. */
+  const lineOf = (lines: string[], symbol: string) => {
+    const found = lines.filter((l) => l.startsWith(`  ${symbol} `));
+    expect(found, symbol).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('shows every layer in the paper’s symbols, with the formal neuron', async () => {
+    const lines = await run([]);
+    expect(lines.slice(0, 4)).toEqual([
+      'Trace of the built-in network',
+      'A[2,3,1] with bias: X0 and X1 end with the formal neuron 1 (after ┆), and the last column of Wh is its bias (Remark 1)',
+      'σ1 = (tanh, sigmoid, softplus), σ2 = sigmoid (eq. 7); loss difference, f(x) = X2',
+      'x = (0.5, -1)ᵀ, y = (1)ᵀ',
+    ]);
+    expect(lineOf(lines, 'X0')).toMatch(/= x ┆ 1 +=.* \(0\.5, -1 ┆ 1\)ᵀ$/);
+    expect(lineOf(lines, 'W1')).toMatch(/= weights ┆ bias = │ +0\.6 +-0\.4 ┆ +0\.1 │$/);
+    expect(lineOf(lines, 'Y1')).toMatch(/= W1 · X0 +=.* \(0\.8, -1\.15, 0\.1\)ᵀ$/);
+    expect(lineOf(lines, 'X1')).toMatch(/= σ1\(Y1\) ┆ 1 += \([^┆]+ ┆ 1\)ᵀ$/);
+    expect(lineOf(lines, 'Y2')).toMatch(/= W2 · X1 +=/);
+    expect(lineOf(lines, 'X2')).toMatch(/= σ2\(Y2\) +=/);
+    expect(lineOf(lines, 'J')).toMatch(/= Σ \(X2 − y\) +=/);
+    expect(lineOf(lines, 'δup_2')).toMatch(/= ∂J\/∂X2 += \(1\)ᵀ$/);
+    for (const h of [2, 1]) {
+      expect(lineOf(lines, `δdown_${h}`)).toContain(`= δup_${h} ⊙ σ${h}'(Y${h})`);
+      expect(lineOf(lines, `∂J/∂W${h}`)).toMatch(new RegExp(`= δdown_${h} · X${h - 1}ᵀ .*┆`));
+      expect(lineOf(lines, `δup_${h - 1}`)).toContain(`= W♯${h}ᵀ · δdown_${h}`);
+    }
+    // W1 and ∂J/∂W1 take one line per neuron.
+    const w1 = lines.indexOf(lineOf(lines, 'W1'));
+    expect(lines.slice(w1 + 1, w1 + 3).every((l) => /^ +│.*┆.*│$/.test(l))).toBe(true);
+    expect(lines).toContain('F-propagation (eq. 1, 20): X0 = x, Yh = Wh · X(h−1), Xh = σh(Yh)');
+  });
+
+  it('without bias there is no formal neuron and no W♯', async () => {
+    const dir = await tempDir();
+    const network = Network.create({ architecture: 'A[2,2,1]', bias: false, seed: 1 });
+    await writeFile(join(dir, 'm.json'), serialize(network));
+    const lines = await run(['--model', 'm.json', '--input', '1,2', '--target', '0'], dir);
+    expect(lines[1]).toBe('A[2,2,1] without bias');
+    expect(lines.join('\n')).not.toMatch(/[┆♯]/);
+    expect(lineOf(lines, 'δup_0')).toContain('= W1ᵀ · δdown_1');
+  });
+
+  it('--paper states its setup, traces it, and checks δW1, δW2 two ways', async () => {
+    const lines = await run(['--paper']);
+    expect(lines.slice(0, 2)).toEqual([
+      "The paper's Section 4.2: A[1,2,1], σ = sigmoid in both layers, J = f(x) − y, with",
+      'W1 = [[0.8,-0.3],[-0.6,0.2]] (α1_ij), W2 = [[1.5,-0.7,0.1]] (α2_i), x = 0.5, y = 1 (our choice)',
+    ]);
+    for (const symbol of ['X0', 'Y1', 'X1', 'Y2', 'X2', 'δdown_1', '∂J/∂W1', 'δup_0']) {
+      lineOf(lines, symbol);
+    }
+    const checks = lines.filter((l) => /^ {2}δW\d\[/.test(l));
+    expect(checks).toHaveLength(14);
+    expect(checks.every((l) => l.endsWith(' ok'))).toBe(true);
+    expect(lines.at(-1)).toBe(
+      "all 14 comparisons agree: the two-step rule gives Section 4.2's δW1 and δW2.",
+    );
+  });
+
+  it('--help prints the options', async () => {
+    expect(await run(['--help'])).toEqual([TRACE_USAGE]);
+    expect(TRACE_USAGE).toContain('--paper');
+  });
+});
+
+describe('twostep trace errors', () => {
+  const fails = (args: string[], cwd?: string) => expect(run(args, cwd)).rejects;
+
+  it('an unknown flag or argument is a ConfigError naming it', async () => {
+    await fails(['--bogus']).toThrow(ConfigError);
+    await fails(['--bogus']).toThrow(/trace: Unknown option '--bogus'/);
+    await fails(['extra']).toThrow(/trace: Unexpected argument 'extra'/);
+    await fails(['--input']).toThrow(/'--input <value>' argument missing/);
+    // A first number below zero must be attached with '='.
+    await fails(['--input', '-1,2']).toThrow(/--input=-XYZ/);
+  });
+
+  it('--input and --target of the wrong width name the flag and the width expected', async () => {
+    await fails(['--input', '1,2,3']).toThrow(
+      '--input: 3 numbers given, but the network has N0 = 2 inputs; give 2.',
+    );
+    await fails(['--target', '1,0']).toThrow(
+      '--target: 2 numbers given, but the network has N2 = 1 outputs; give 1.',
+    );
+  });
+
+  it('a value that is not a number names the flag and the value', async () => {
+    await fails(['--input', '0.5,abc']).toThrow(ConfigError);
+    await fails(['--input', '0.5,abc']).toThrow(
+      '--input: "abc" is not a finite number; give 2 comma-separated numbers (N0 = 2 inputs).',
+    );
+    await fails(['--input', '0.5,']).toThrow('--input: "" is not a finite number');
+    await fails(['--target', '1e999']).toThrow('--target: "1e999" is not a finite number');
+    await fails(['--input', '0x1,2']).toThrow('--input: "0x1" is not a finite number');
+  });
+
+  it('an unknown --loss lists the losses', async () => {
+    await fails(['--loss', 'hinge']).toThrow(
+      '--loss: "hinge" is not a loss; use one of difference, mse, binaryCrossEntropy, softmaxCrossEntropy.',
+    );
+  });
+
+  it('an unreadable or invalid --model names the file and the problem', async () => {
+    const dir = await tempDir();
+    await fails(['--model', 'missing.json', '--input', '1', '--target', '1'], dir).toThrow(
+      new RegExp(`--model: cannot read ${join(dir, 'missing.json')} \\(ENOENT\\)`),
+    );
+    await writeFile(join(dir, 'bad.json'), '{ not json');
+    await fails(['--model', 'bad.json'], dir).toThrow(ModelFormatError);
+    await fails(['--model', 'bad.json'], dir).toThrow(/--model .*bad\.json: .*not valid JSON/);
+    const file = JSON.parse(serialize(Network.create({ architecture: 'A[2,2,1]' })));
+    file.weights[0][1].pop();
+    await writeFile(join(dir, 'short.json'), JSON.stringify(file));
+    const error = await run(['--model', 'short.json'], dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect((error as ModelFormatError).path).toBe('weights[0][1]');
+    expect((error as Error).message).toContain('short.json: Model file: weights[0][1] must have 3');
+  });
+
+  it('--model needs --input and --target of its widths', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'm.json'), serialize(Network.create({ architecture: 'A[3,2,4]' })));
+    await fails(['--model', 'm.json'], dir).toThrow(
+      '--input: required with --model (A[3,2,4] has N0 = 3 inputs); give 3 comma-separated numbers.',
+    );
+    await fails(['--model', 'm.json', '--input', '1,2,3'], dir).toThrow(
+      '--target: required with --model (A[3,2,4] has N2 = 4 outputs)',
+    );
+    await fails(['--model', 'm.json', '--input', '1,2'], dir).toThrow('N0 = 3 inputs; give 3.');
+  });
+
+  it('--paper takes no network, input, target or loss', async () => {
+    await fails(['--paper', '--loss', 'mse']).toThrow(
+      '--paper: the Section 4.2 example fixes the network, input, target and loss; drop --loss.',
+    );
+  });
+
+  it('--paper fails with a TwoStepError when the F-adjoint disagrees with Section 4.2', async () => {
+    // A core whose F-adjoint is off by 0.1% in ∂J/∂W1: both checks must catch it.
+    vi.resetModules();
+    vi.doMock('@twostep/core', async (importOriginal) => {
+      const core = await importOriginal<typeof import('@twostep/core')>();
+      const fAdjoint: typeof core.fAdjoint = (b, net, F, deltaUpL) => {
+        const A = core.fAdjoint(b, net, F, deltaUpL);
+        const [dW1, ...rest] = A.gradients;
+        return { ...A, gradients: [core.tracked(b).scale(dW1!, 1.001), ...rest] };
+      };
+      return { ...core, fAdjoint };
+    });
+    try {
+      const sabotaged = (await import('../src/trace.js')).runTrace;
+      const error = await run(['--paper'], process.cwd(), sabotaged).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'TwoStepError' });
+      expect((error as Error).message).toMatch(
+        /^trace --paper: the two-step rule disagrees with Section 4.2 at δW1\[1,1\] \(closed form\), .*δW1\[2,2\] \(finite differences\)/,
+      );
+    } finally {
+      vi.doUnmock('@twostep/core');
+      vi.resetModules();
+    }
+  });
+});
