@@ -246,11 +246,12 @@ function batchProgress(
   let last = 0;
   return ({ epoch, batch, batches }) => {
     const now = performance.now();
+    // Timed from the end of each epoch's first batch, so that the speed is never 0/0.
     if (batch === 1) epochStart = now;
-    if (now - last < 200 || batch === batches) return;
+    if (batch === 1 || batch === batches || now - last < 200) return;
     last = now;
     const samples = Math.min(batch * config.batchSize, trainSize);
-    const samplesPerSecond = samples / ((now - epochStart) / 1000);
+    const samplesPerSecond = ((batch - 1) * config.batchSize) / ((now - epochStart) / 1000);
     const left = (config.epochs - epoch) * trainSize + (trainSize - samples);
     onEvent({
       type: 'batch',

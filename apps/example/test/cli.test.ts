@@ -53,12 +53,21 @@ describe('twostep train', () => {
   });
 
   it('--json prints one event per line', async () => {
-    const { code, stdout } = await run([...QUICK, '--json']);
+    // Small batches make the epoch last long enough for batch events (every 200 ms).
+    const { code, stdout } = await run([...QUICK, '--json', '--batch-size', '2']);
     expect(code).toBe(0);
-    const events = stdout.map((line) => JSON.parse(line) as { type: string });
+    const events = stdout.map(
+      (line) => JSON.parse(line) as { type: string; samplesPerSecond?: number; eta?: number },
+    );
     expect(events[0]).toMatchObject({ type: 'start', backend: 'ts', architecture: 'A[784,16,10]' });
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'done', epochs: 1 });
+    const batches = events.filter((e) => e.type === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    for (const e of batches) {
+      expect(e.samplesPerSecond).toBeGreaterThan(0);
+      expect(Number.isFinite(e.eta)).toBe(true);
+    }
   });
 
   it('draws a progress bar on a terminal, and clears it for each epoch line', async () => {
