@@ -186,9 +186,9 @@ export async function runTraining(
       // The network kept the weights from before the step that diverged.
       const path = besideModel(config.model, 'last-finite');
       await save(path, serialize(network), 'last finite weights');
+      // The core's message names the epoch, the batch and the first quantity that diverged.
       throw new TwoStepError(
-        `training diverged at epoch ${error.epoch}, batch ${error.batch}: ${error.message} ` +
-          `The last finite weights are in ${path}; the model was not written. Try a smaller learning rate.`,
+        `${error.message} The last finite weights are in ${path}; the model was not written.`,
         { cause: error },
       );
     }

@@ -142,7 +142,9 @@ describe('a diverging run', () => {
     const run = runTraining({ ...SMALL, optimizer: { name: 'sgd', learningRate: 1e30 }, model });
     await expect(run).rejects.toBeInstanceOf(TwoStepError);
     const message = await run.catch((e: Error) => e.message);
-    expect(message).toMatch(/^training diverged at epoch 1, batch \d+: /);
+    expect(message).toMatch(
+      /^Training diverged in epoch 1, batch \d+: Y\d \(layer \d\) turned non-finite/,
+    );
     expect(message).toContain(
       `The last finite weights are in ${join(dir, 'm.last-finite.json')}; the model was not written.`,
     );
