@@ -1,0 +1,164 @@
+/**
+ * `pnpm bench [--quick] [--trainers a,b] [--workloads W1,W2] [--repeat n] [--out file]`:
+ * runs every (trainer, workload) in its own worker process, interleaved across trainers and
+ * repeated, prints a table per workload and writes every run and the medians as JSON.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { EXIT_NOT_INSTALLED, type Result, type WorkloadName } from './protocol.js';
+import {
+  ACCURACY_FLOOR,
+  quickFailures,
+  type Run,
+  type Status,
+  summarize,
+  workloadReport,
+} from './report.js';
+import { applies, TRAINERS } from './trainers.js';
+import { TWOSTEP_TRAINERS } from './twostep.js';
+import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS } from './workloads.js';
+
+const HELP = `Usage: pnpm bench [options]
+  --quick            small workloads, one repetition (CI: checks W1 accuracy@1 >= ${ACCURACY_FLOOR})
+  --trainers a,b     trainers to run (default: all): ${Object.keys(TRAINERS).join(', ')}
+  --workloads W1,W2  workloads to run (default: all): ${WORKLOAD_NAMES.join(', ')}
+  --repeat n         repetitions of each run (default 3, --quick 1)
+  --out file         where to write the JSON (default tooling/bench/results/bench-<date>.json)`;
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** Runs one worker process and reads its Result from the last line of its stdout. */
+function runWorker(
+  trainer: string,
+  workload: WorkloadName,
+  repetition: number,
+  quick: boolean,
+): Promise<Run> {
+  const started = performance.now();
+  const args = [WORKER, trainer, workload, ...(quick ? ['--quick'] : [])];
+  const child = spawn(process.execPath, args, { timeout: (quick ? 2 : 15) * 60_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((done) => {
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - started) / 1000;
+      const run = { trainer, workload, repetition, seconds };
+      const fail = (status: Status, error: string): Run => ({ ...run, status, error });
+      if (code !== 0) {
+        const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+        const status = code === EXIT_NOT_INSTALLED ? 'not installed' : 'failed';
+        return done(fail(status, stderr.trim() || why));
+      }
+      try {
+        const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Result;
+        if (result.trainer !== trainer || result.workload !== workload) throw new Error();
+        done({ ...run, status: 'ok', result });
+      } catch {
+        done(fail('failed', `no Result on the last line of stdout:\n${stdout.slice(-500)}`));
+      }
+    });
+  });
+}
+
+function list<T extends string>(value: string | undefined, all: readonly T[], what: string): T[] {
+  if (value === undefined) return [...all];
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !all.includes(n as T));
+  if (unknown.length > 0) {
+    throw new Error(`unknown ${what} ${unknown.join(', ')}; choose from ${all.join(', ')}.`);
+  }
+  return names as T[];
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      trainers: { type: 'string' },
+      workloads: { type: 'string' },
+      repeat: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const quick = values.quick;
+  const trainers = list(values.trainers, Object.keys(TRAINERS), 'trainer');
+  const workloads = list(values.workloads, WORKLOAD_NAMES, 'workload').filter(isWorkloadName);
+  const repeat = Number(values.repeat ?? (quick ? 1 : 3));
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new Error('--repeat takes a positive integer.');
+
+  // Interleaved: each repetition runs every trainer once, one workload after the other.
+  const plan = workloads.flatMap((w) =>
+    trainers.filter((t) => applies(t, w)).map((t) => [t, w] as const),
+  );
+  const runs: Run[] = [];
+  const total = repeat * plan.length;
+  for (let repetition = 1; repetition <= repeat; repetition++) {
+    for (const [trainer, workload] of plan) {
+      const run = await runWorker(trainer, workload, repetition, quick);
+      runs.push(run);
+      const status = run.status === 'ok' ? '' : `  ${run.status.toUpperCase()}`;
+      console.error(
+        `[${runs.length}/${total}] ${workload} ${trainer} #${repetition}: ${run.seconds.toFixed(1)} s${status}`,
+      );
+    }
+  }
+
+  const summaries = summarize(runs);
+  for (const workload of workloads) {
+    console.log(`\n${workload}: ${WORKLOADS[workload].title}${quick ? ' (--quick)' : ''}\n`);
+    console.log(workloadReport(workload, summaries));
+  }
+
+  const date = new Date();
+  const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');
+  const out = values.out
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), values.out)
+    : fileURLToPath(new URL(`../results/bench-${stamp}.json`, import.meta.url));
+  mkdirSync(dirname(out), { recursive: true });
+  const environment = {
+    node: process.version,
+    platform: process.platform,
+    cpu: cpus()[0]?.model,
+    cpus: cpus().length,
+  };
+  const options = { quick, repeat, trainers, workloads };
+  writeFileSync(
+    out,
+    `${JSON.stringify({ date, environment, options, summaries, runs }, null, 2)}\n`,
+  );
+  console.log(`\nRaw results and medians: ${out}`);
+
+  if (!quick) return 0;
+  const failures = quickFailures(summaries, Object.keys(TWOSTEP_TRAINERS));
+  for (const f of failures) console.error(`FAIL ${f}`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    process.exitCode = 2;
+  },
+);

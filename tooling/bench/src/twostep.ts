@@ -1,0 +1,140 @@
+/**
+ * The twostep trainers: @twostep/core's `train` and `evaluate` on each backend, from the
+ * network `createNetwork` gives (seed 1), on the data `workloadData` gives, batches in order.
+ */
+import {
+  type Backend,
+  dispose,
+  evaluate,
+  type FPropagation,
+  fAdjoint,
+  fPropagate,
+  losses,
+  type Matrix,
+  sgd,
+  tidy,
+  tracked,
+  train,
+} from '@twostep/core';
+import { classicGradients } from './classic.js';
+import { CLASSES, workloadData } from './data.js';
+import type { Result, Workload } from './protocol.js';
+import { maxRelativeDifference, median } from './stats.js';
+import { createNetwork } from './workloads.js';
+
+export type Trainer = (workload: Workload, quick: boolean) => Promise<Result>;
+
+/** Imported on use, so a missing package fails only its own trainer. */
+const BACKENDS: Record<string, () => Promise<Backend>> = {
+  'ts-float32': async () =>
+    (await import('@twostep/backend-ts')).createBackend({ dtype: 'float32' }),
+  'ts-float64': async () =>
+    (await import('@twostep/backend-ts')).createBackend({ dtype: 'float64' }),
+  'tfjs-cpu': async () => (await import('@twostep/backend-tfjs/cpu')).createBackend(),
+  'tfjs-wasm': async () => (await import('@twostep/backend-tfjs/wasm')).createBackend(),
+};
+
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+
+/**
+ * W1–W3: one warm-up epoch, then `epochs` timed ones (wall clock around `train`, as for any
+ * library); W1's test accuracy after the first epoch and after the fifth.
+ */
+async function fit(name: string, backend: Backend, w: Workload): Promise<Result> {
+  const { train: data, test } = workloadData(w);
+  const net = createNetwork(w);
+  const options = {
+    loss: 'softmaxCrossEntropy',
+    optimizer: sgd({ learningRate: w.learningRate }),
+    batchSize: w.batchSize,
+    shuffle: false,
+  } as const;
+  const accuracy = async () =>
+    w.testSize > 0
+      ? (await evaluate(backend, net, test, { loss: 'softmaxCrossEntropy' })).accuracy
+      : undefined;
+  await train(backend, net, data, { ...options, epochs: 1 });
+  const accuracy1 = await accuracy();
+  const started = performance.now();
+  // Plain SGD keeps no state and the batches come in order: a new `train` call continues.
+  await train(backend, net, data, { ...options, epochs: w.epochs });
+  const seconds = (performance.now() - started) / 1000;
+  const steps = Math.ceil(w.trainSize / w.batchSize) * w.epochs;
+  return {
+    trainer: name,
+    workload: w.name,
+    samplesPerSecond: (w.trainSize * w.epochs) / seconds,
+    stepMs: (seconds * 1000) / steps,
+    ...(accuracy1 === undefined ? {} : { accuracy1 }),
+    ...(1 + w.epochs === 5 ? { accuracy5: await accuracy() } : {}),
+    peakRss: peakRss(),
+  };
+}
+
+/**
+ * W4: one gradient on a batch, forward pass included, by the two-step rule (`fAdjoint` after
+ * `fPropagate`) and by the classic recursion; the methods alternate, each is median-timed
+ * over `repeats` runs after as many warm-up runs. The backends here compute eagerly, so the
+ * time is the computation's.
+ */
+async function gradient(name: string, backend: Backend, w: Workload): Promise<Result> {
+  const { train: data } = workloadData(w);
+  const net = createNetwork(w);
+  const width = w.architecture[0]!;
+  const b = w.trainSize;
+  const x = new Float32Array(width * b);
+  const t = new Float32Array(CLASSES * b);
+  data.inputs.forEach((row, j) => {
+    for (let i = 0; i < width; i++) x[i * b + j] = row[i]!;
+  });
+  data.labels.forEach((label, j) => {
+    t[label * b + j] = 1;
+  });
+  const x0 = backend.fromArray(x, width, b);
+  const targets = backend.fromArray(t, CLASSES, b);
+  const k = tracked(backend);
+  /** F-propagation and δup_L = ∂J/∂XL, then the gradients by `backward`. */
+  const gradients = (backward: (F: FPropagation, deltaUp: Matrix) => Matrix[]) => (): Matrix[] =>
+    tidy(backend, () => {
+      const F = fPropagate(k, net, x0);
+      const { deltaUp } = losses.softmaxCrossEntropy.forward(k, F.X.at(-1)!, targets, 'mean');
+      return backward(F, deltaUp);
+    });
+  const methods: Record<string, () => Matrix[]> = {
+    'two-step': gradients((F, deltaUp) => fAdjoint(k, net, F, deltaUp).gradients),
+    classic: gradients((F, deltaUp) => classicGradients(k, net, F, deltaUp).gradients),
+  };
+  const times: Record<string, number[]> = { 'two-step': [], classic: [] };
+  const repeats = w.repeats ?? 1;
+  for (let r = 0; r < 2 * repeats; r++) {
+    for (const [method, run] of Object.entries(methods)) {
+      const started = performance.now();
+      const result = run();
+      const ms = performance.now() - started;
+      dispose(backend, result);
+      if (r >= repeats) times[method]!.push(ms);
+    }
+  }
+  const [a, c] = [methods['two-step']!(), methods.classic!()];
+  const read = (ms: Matrix[]) => Promise.all(ms.map((m) => backend.read(m)));
+  const difference = maxRelativeDifference(await read(a), await read(c));
+  dispose(backend, [a, c, x0, targets]);
+  net.release(backend);
+  return {
+    trainer: name,
+    workload: w.name,
+    gradientMs: Object.fromEntries(Object.entries(times).map(([m, ts]) => [m, median(ts)])),
+    maxRelativeDifference: difference,
+    peakRss: peakRss(),
+  };
+}
+
+export const TWOSTEP_TRAINERS: Record<string, Trainer> = Object.fromEntries(
+  Object.entries(BACKENDS).map(([name, create]) => [
+    name,
+    async (w: Workload) => {
+      const backend = await create();
+      return w.name === 'W4' ? gradient(name, backend, w) : fit(name, backend, w);
+    },
+  ]),
+);
