@@ -11,8 +11,10 @@ import {
   fPropagate,
   losses,
   type Matrix,
+  oneHot,
   sgd,
   tidy,
+  toColumns,
   tracked,
   train,
 } from '@twostep/core';
@@ -80,18 +82,8 @@ async function fit(name: string, backend: Backend, w: Workload): Promise<Result>
 async function gradient(name: string, backend: Backend, w: Workload): Promise<Result> {
   const { train: data } = workloadData(w);
   const net = createNetwork(w);
-  const width = w.architecture[0]!;
-  const b = w.trainSize;
-  const x = new Float32Array(width * b);
-  const t = new Float32Array(CLASSES * b);
-  data.inputs.forEach((row, j) => {
-    for (let i = 0; i < width; i++) x[i * b + j] = row[i]!;
-  });
-  data.labels.forEach((label, j) => {
-    t[label * b + j] = 1;
-  });
-  const x0 = backend.fromArray(x, width, b);
-  const targets = backend.fromArray(t, CLASSES, b);
+  const x0 = toColumns(backend, data.inputs);
+  const targets = toColumns(backend, oneHot(data.labels, CLASSES));
   const k = tracked(backend);
   /** F-propagation and δup_L = ∂J/∂XL, then the gradients by `backward`. */
   const gradients = (backward: (F: FPropagation, deltaUp: Matrix) => Matrix[]) => (): Matrix[] =>

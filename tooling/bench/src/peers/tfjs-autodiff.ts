@@ -16,7 +16,9 @@ import {
   fPropagate,
   losses,
   type Matrix,
+  oneHot,
   tidy,
+  toColumns,
   tracked,
 } from '@twostep/core';
 import { workloadData } from '../data.js';
@@ -98,20 +100,8 @@ export async function twoStepGradient(backend: TfBackend, w: Workload): Promise<
       : await (await import('@twostep/backend-tfjs/wasm')).createBackend();
   const { train } = workloadData(w);
   const net = createNetwork(w);
-  const n0 = w.architecture[0]!;
-  const classes = w.architecture.at(-1)!;
-  const b = train.inputs.length;
-  // Columns are samples.
-  const x = new Float32Array(n0 * b);
-  const t = new Float32Array(classes * b);
-  train.inputs.forEach((row, j) => {
-    for (let i = 0; i < n0; i++) x[i * b + j] = row[i]!;
-  });
-  train.labels.forEach((label, j) => {
-    t[label * b + j] = 1;
-  });
-  const x0 = k.fromArray(x, n0, b);
-  const targets = k.fromArray(t, classes, b);
+  const x0 = toColumns(k, train.inputs);
+  const targets = toColumns(k, oneHot(train.labels, w.architecture.at(-1)!));
   const kt = tracked(k);
   const gradients: Matrix[] = tidy(k, () => {
     const F = fPropagate(kt, net, x0);
