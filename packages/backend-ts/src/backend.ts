@@ -25,17 +25,24 @@ import * as kernels from './kernels.js';
 import { gemm } from './matmul.js';
 import { TsMatrix } from './matrix.js';
 import { BufferPool, DEFAULT_POOL_BYTES } from './pool.js';
+import { type Gemm, simdGemm } from './simd.js';
 
 export interface TsBackendOptions extends BackendOptions {
   /** The most bytes of freed buffers kept for reuse (default 64 MiB). */
   readonly poolBytes?: number;
+  /**
+   * Compute matrix products with the WebAssembly SIMD kernel where the runtime has it
+   * (default true); false keeps every op in plain TypeScript.
+   */
+  readonly simd?: boolean;
 }
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
 
 /**
- * The reference backend: plain TypeScript over Float32Array or Float64Array, synchronous,
- * with fused activation and Adam kernels and a buffer pool.
+ * The reference backend: TypeScript over Float32Array or Float64Array, synchronous, with
+ * fused activation and Adam kernels, a buffer pool, and matrix products in WebAssembly SIMD
+ * (emitted by `simd.ts`) where the runtime has it.
  */
 export class TsBackend implements Backend<TsMatrix> {
   readonly specificationVersion = SPECIFICATION_VERSION;
@@ -43,12 +50,23 @@ export class TsBackend implements Backend<TsMatrix> {
   readonly dtype: DType;
   readonly dtypes = DTYPES;
   readonly supports = { readSync: true, fusedActivation: true, fusedAdam: true } as const;
+  /** What computes matrix products: the WebAssembly SIMD kernel, or plain TypeScript. */
+  readonly matMulKernel: 'wasm-simd' | 'typescript';
   readonly #pool: BufferPool;
+  readonly #gemm: Gemm;
 
-  constructor({ dtype = 'float32', poolBytes = DEFAULT_POOL_BYTES }: TsBackendOptions = {}) {
+  constructor({
+    dtype = 'float32',
+    poolBytes = DEFAULT_POOL_BYTES,
+    simd = true,
+  }: TsBackendOptions = {}) {
     checkDType('ts', dtype, DTYPES);
     this.dtype = dtype;
-    this.#pool = new BufferPool(dtype === 'float32' ? Float32Array : Float64Array, poolBytes);
+    const Store = dtype === 'float32' ? Float32Array : Float64Array;
+    this.#pool = new BufferPool(Store, poolBytes);
+    const kernel = simd ? simdGemm(Store) : undefined;
+    this.#gemm = kernel ?? gemm;
+    this.matMulKernel = kernel ? 'wasm-simd' : 'typescript';
   }
 
   /** A new matrix over a pooled buffer of stale data, which the caller overwrites. */
@@ -92,7 +110,7 @@ export class TsBackend implements Backend<TsMatrix> {
     // Strides of A(i, p) and B(p, j) over the stored row-major data.
     const [ai, ap] = options.transposeA ? [1, a.cols] : [a.cols, 1];
     const [bp, bj] = options.transposeB ? [1, b.cols] : [b.cols, 1];
-    gemm(a.data, b.data, out.data, rows, cols, inner, ai, ap, bp, bj);
+    this.#gemm(a.data, b.data, out.data, rows, cols, inner, ai, ap, bp, bj);
     return out;
   }
 

@@ -57,9 +57,18 @@ export function gemm(
       c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
     }
   }
-  // Edges: columns n4.. of the blocked rows, then every column of rows m4...
+  gemmEdges(m4, n4, a, b, c, m, n, k, ai, ap, bp, bj);
+}
+
+/**
+ * The entries of c outside its first `rows` rows × first `cols` columns (which a blocked
+ * kernel computed), as plain dot products: columns cols.. of rows ..rows, then all of the
+ * rows after. The other arguments are `gemm`'s.
+ */
+export function gemmEdges(rows: number, cols: number, ...args: Parameters<typeof gemm>): void {
+  const [a, b, c, m, n, k, ai, ap, bp, bj] = args;
   for (let i = 0; i < m; i++) {
-    for (let j = i < m4 ? n4 : 0; j < n; j++) {
+    for (let j = i < rows ? cols : 0; j < n; j++) {
       let sum = 0;
       let pa = i * ai;
       let pb = j * bj;

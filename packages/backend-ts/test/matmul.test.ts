@@ -1,10 +1,11 @@
 import { ShapeError } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
+import { createBackend, type TsBackend, type TsMatrix } from '../src/index.js';
 import {
-  backends,
   type Dense,
   dense,
   expectMatrix,
+  kernels,
   matMul,
   poisonPool,
   transpose,
@@ -31,9 +32,34 @@ const SHAPES: [number, number, number][] = [
   [33, 17, 33], // one edge row and column
   [8, 8, 8],
   [66, 130, 35],
+  [16, 40, 16], // whole SIMD blocks, no edges
+  [130, 200, 260], // grows the SIMD kernel's memory
 ];
 
-describe.each(backends())('matMul, $dtype', (k) => {
+/**
+ * c is A·B within the standard bound for sums of k products in the dtype's unit roundoff u:
+ * |c − A·B| ≤ γk·(|A|·|B|), γk = k·u/(1 − k·u) (Higham, Accuracy and Stability, §3.5). The
+ * reference sums in float64, in the same bound for u = 2⁻⁵³; twice γk covers both.
+ */
+function expectProduct(k: TsBackend, c: TsMatrix, a: Dense, b: Dense): void {
+  const exact = matMul(a, b);
+  const magnitude = matMul(
+    { ...a, data: a.data.map(Math.abs) },
+    { ...b, data: b.data.map(Math.abs) },
+  );
+  const u = k.dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+  const gamma = (a.cols * u) / (1 - a.cols * u);
+  expect([c.rows, c.cols]).toEqual([exact.rows, exact.cols]);
+  const got = k.readSync(c);
+  exact.data.forEach((e, i) => {
+    const bound = 2 * gamma * magnitude.data[i]! + u * Math.abs(e);
+    if (!(Math.abs(got[i]! - e) <= bound)) {
+      expect.fail(`entry ${i}: got ${got[i]}, expected ${e} within ${bound}`);
+    }
+  });
+}
+
+describe.each(kernels())('matMul, $dtype, $matMulKernel', (k) => {
   describe.each(FLAGS)('transposeA $transposeA, transposeB $transposeB', (flags) => {
     it.each(SHAPES)('%i×%i · %i', (m, inner, n) => {
       // Store a and b so that op(a) is m × inner and op(b) is inner × n.
@@ -45,7 +71,7 @@ describe.each(backends())('matMul, $dtype', (k) => {
       const opB: Dense = flags.transposeB ? transpose(storedB) : storedB;
       poisonPool(k, m, n);
       const c = k.matMul(a, b, flags);
-      expectMatrix(k, c, matMul(opA, opB), 1);
+      expectProduct(k, c, opA, opB);
       // Operands are unchanged.
       expectMatrix(k, a, storedA);
       expectMatrix(k, b, storedB);
@@ -77,5 +103,25 @@ describe.each(backends())('matMul, $dtype', (k) => {
     if (fits) k.dispose(k.matMul(a, b, flags));
     else expect(() => k.matMul(a, b, flags)).toThrow(ShapeError);
     expect(k.memory()).toEqual(before);
+  });
+});
+
+describe('matMul kernels', () => {
+  it('uses WebAssembly SIMD where the runtime has it, unless told not to', () => {
+    expect(typeof WebAssembly.validate).toBe('function');
+    expect(createBackend().matMulKernel).toBe('wasm-simd');
+    expect(createBackend({ dtype: 'float64' }).matMulKernel).toBe('wasm-simd');
+    expect(createBackend({ simd: false }).matMulKernel).toBe('typescript');
+  });
+
+  it.each(FLAGS)('float64: both kernels give the same bits (same order of sums) %o', (flags) => {
+    const [simd, plain] = [true, false].map((s) => createBackend({ dtype: 'float64', simd: s }));
+    const [m, inner, n] = [70, 90, 45];
+    const a = dense(flags.transposeA ? inner : m, flags.transposeA ? m : inner, 3);
+    const b = dense(flags.transposeB ? n : inner, flags.transposeB ? inner : n, 4);
+    const [x, y] = [simd!, plain!].map((k) =>
+      k.readSync(k.matMul(upload(k, a)[0], upload(k, b)[0], flags)),
+    );
+    expect(Array.from(x!)).toEqual(Array.from(y!));
   });
 });

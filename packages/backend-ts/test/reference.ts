@@ -102,3 +102,7 @@ export function expectMatrix(k: TsBackend, m: TsMatrix, expected: Dense, floor?:
 }
 
 export const backends = () => DTYPES_UNDER_TEST.map((dtype) => createBackend({ dtype }));
+
+/** Each dtype with matrix products in WebAssembly SIMD and in plain TypeScript. */
+export const kernels = () =>
+  DTYPES_UNDER_TEST.flatMap((dtype) => [true, false].map((simd) => createBackend({ dtype, simd })));
