@@ -9,7 +9,13 @@ export * from './losses.js';
 export * from './network.js';
 export * from './optimizers.js';
 export { Random } from './random.js';
-export { type FAdjoint, type FPropagation, fAdjoint, fPropagate } from './rule.js';
+export {
+  type FAdjoint,
+  type FAdjointOptions,
+  type FPropagation,
+  fAdjoint,
+  fPropagate,
+} from './rule.js';
 export { dispose, isMatrix, keep, tidy, tracked } from './scope.js';
 export * from './serialize.js';
 export * from './train.js';

@@ -92,7 +92,7 @@ export function adjoint(
   weights: readonly Matrix[],
   F: FPropagation,
   deltaUpL: Matrix,
-  { inputGradient = true } = {},
+  { inputGradient = true }: FAdjointOptions = {},
 ): FAdjoint {
   const L = net.depth;
   const xL = F.X[L]!;
@@ -124,6 +124,15 @@ export function fPropagate(backend: Backend, net: Network, x0: Matrix): FPropaga
   return tidy(backend, () => forward(k, net, net.weightsOn(backend), x0));
 }
 
+export interface FAdjointOptions {
+  /**
+   * Compute δup_0 = ∂J/∂X0, the input gradient (default true). Without it `deltaUp[0]` is
+   * absent and the product (W♯1)ᵀ · δdown_1, the largest of the pass on wide inputs, is
+   * skipped: the gradients ∂J/∂Wh do not need it.
+   */
+  readonly inputGradient?: boolean;
+}
+
 /**
  * The F-adjoint of the F-propagation `F` from `deltaUpL` = ∂J/∂XL (see `losses`). The caller
  * owns the returned matrices; `deltaUp[L]` is `deltaUpL` itself.
@@ -133,7 +142,8 @@ export function fAdjoint(
   net: Network,
   F: FPropagation,
   deltaUpL: Matrix,
+  options: FAdjointOptions = {},
 ): FAdjoint {
   const k = tracked(backend);
-  return tidy(backend, () => adjoint(k, net, net.weightsOn(backend), F, deltaUpL));
+  return tidy(backend, () => adjoint(k, net, net.weightsOn(backend), F, deltaUpL, options));
 }

@@ -181,3 +181,30 @@ describe('fAdjoint against central finite differences (float64)', () => {
     expect(relativeError(inputGradient, numericInput), 'δup_0, relative error').toBeLessThan(1e-7);
   });
 });
+
+describe('fAdjoint without the input gradient', () => {
+  it.each(cases.slice(0, 6).map((c) => [`seed ${c.seed}`, c] as const))(
+    '%s: same ∂J/∂Wh, no δup_0, one product fewer',
+    (_, c) => {
+      const net = networkOf(c);
+      const run = (inputGradient: boolean) =>
+        tidy(f64, () => {
+          const F = fPropagate(f64, net, f64.fromArray(c.inputs, c.architecture[0]!, c.batch));
+          const t = f64.fromArray(c.targets, c.architecture.at(-1)!, c.batch);
+          const { deltaUp } = losses[c.loss].forward(f64, F.X.at(-1)!, t, 'mean');
+          const before = f64.memory().matrices;
+          const A = fAdjoint(f64, net, F, deltaUp, { inputGradient });
+          return {
+            created: f64.memory().matrices - before,
+            hasInputGradient: A.deltaUp[0] !== undefined,
+            gradients: A.gradients.map((g) => Array.from(f64.readSync!(g))),
+          };
+        });
+      const [full, lean] = [run(true), run(false)];
+      expect(full.hasInputGradient).toBe(true);
+      expect(lean.hasInputGradient).toBe(false);
+      expect(lean.gradients).toEqual(full.gradients);
+      expect(lean.created).toBe(full.created - 1);
+    },
+  );
+});

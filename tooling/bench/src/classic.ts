@@ -9,7 +9,8 @@
  * σ' is formed as a matrix and multiplied in, as the equations read. The bias is handled as
  * in the core (Remark 1): X(h−1) carries the formal neuron's row of ones, so ∂J/∂Wh has the
  * bias gradient in its last column, and the recursion goes through W(h+1) without its bias
- * column. Like `fAdjoint`, it also returns ∂J/∂X0 = W1ᵀ · δ1, so both do the same work.
+ * column. Like `fAdjoint` with `{ inputGradient: false }` and `tf.variableGrads`, it stops at
+ * ∂J/∂W1: none of them forms ∂J/∂X0.
  */
 import {
   type Backend,
@@ -23,8 +24,6 @@ import {
 export interface ClassicGradients {
   /** [∂J/∂W1 … ∂J/∂WL], bias gradient in the last column. */
   readonly gradients: Matrix[];
-  /** ∂J/∂X0. */
-  readonly inputGradient: Matrix;
 }
 
 /** The gradients of J from F (the F-propagation) and ∂J/∂XL; the caller owns the result. */
@@ -40,15 +39,14 @@ export function classicGradients(
     const L = net.depth;
     const unbiased = (w: Matrix) => (net.bias ? k.sliceCols(w, 0, w.cols - 1) : w);
     const sigmaPrime = (h: number) => net.layers[h - 1]!.activation.derivative(k, F.Y[h - 1]!);
-    const back = (h: number, delta: Matrix) =>
-      k.matMul(unbiased(W[h - 1]!), delta, { transposeA: true });
     const gradients: Matrix[] = [];
     let delta = k.mul(dJdXL, sigmaPrime(L)); // (2)
     for (let h = L; h >= 2; h--) {
       gradients[h - 1] = k.matMul(delta, F.X[h - 1]!, { transposeB: true }); // (4)
-      delta = k.mul(back(h, delta), sigmaPrime(h - 1)); // (3)
+      const back = k.matMul(unbiased(W[h - 1]!), delta, { transposeA: true });
+      delta = k.mul(back, sigmaPrime(h - 1)); // (3)
     }
     gradients[0] = k.matMul(delta, F.X[0]!, { transposeB: true }); // (4), h = 1
-    return { gradients, inputGradient: back(1, delta) };
+    return { gradients };
   });
 }
