@@ -125,7 +125,7 @@ class Family implements Activation {
   get spec(): ActivationSpec[] {
     return this.members.map((m) => m.spec);
   }
-  private masked(k: Backend, y: Matrix, f: (a: Uniform) => Matrix): Matrix {
+  private masked(k: Backend, f: (a: Uniform) => Matrix): Matrix {
     let total: Matrix | undefined;
     for (const { activation, mask } of this.groups) {
       const term = k.mul(f(activation), k.fromArray(mask, mask.length, 1));
@@ -134,10 +134,10 @@ class Family implements Activation {
     return total!;
   }
   sigma(k: Backend, y: Matrix): Matrix {
-    return this.masked(k, y, (a) => a.sigma(k, y));
+    return this.masked(k, (a) => a.sigma(k, y));
   }
   derivative(k: Backend, y: Matrix): Matrix {
-    return this.masked(k, y, (a) => a.derivative(k, y));
+    return this.masked(k, (a) => a.derivative(k, y));
   }
   deltaDown(k: Backend, deltaUp: Matrix, y: Matrix): Matrix {
     return k.mul(deltaUp, this.derivative(k, y));
