@@ -18,10 +18,16 @@ const median = (xs: number[]) => {
   return s[s.length >> 1]!;
 };
 
-for (const dtype of ['float32', 'float64'] as const) {
+for (const [dtype, simd] of [
+  ['float32', true],
+  ['float32', false],
+  ['float64', true],
+  ['float64', false],
+] as const) {
   for (const n of SIZES) {
-    describe(`matMul ${dtype} ${n}×${n}`, () => {
-      const k = createBackend({ dtype });
+    const kernel = simd ? 'wasm-simd' : 'typescript';
+    describe(`matMul ${dtype} ${kernel} ${n}×${n}`, () => {
+      const k = createBackend({ dtype, simd });
       const data = Array.from({ length: n * n }, (_, i) => Math.sin(i));
       const a = k.fromArray(data, n, n);
       const b = k.fromArray(data.reverse(), n, n);
@@ -40,7 +46,9 @@ for (const dtype of ['float32', 'float64'] as const) {
             teardown: (_task, mode) => {
               if (mode === 'run') {
                 const gflops = (2 * n ** 3) / median(times) / 1e6;
-                console.log(`${dtype} ${n}×${n} ${name}: ${gflops.toFixed(2)} GFLOP/s (median)`);
+                console.log(
+                  `${dtype} ${kernel} ${n}×${n} ${name}: ${gflops.toFixed(2)} GFLOP/s (median)`,
+                );
               }
               times.length = 0;
             },

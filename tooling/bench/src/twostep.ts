@@ -32,6 +32,9 @@ const BACKENDS: Record<string, () => Promise<Backend>> = {
     (await import('@twostep/backend-ts')).createBackend({ dtype: 'float32' }),
   'ts-float64': async () =>
     (await import('@twostep/backend-ts')).createBackend({ dtype: 'float64' }),
+  // Matrix products in plain TypeScript, as where WebAssembly SIMD is missing.
+  'ts-float32-nosimd': async () =>
+    (await import('@twostep/backend-ts')).createBackend({ dtype: 'float32', simd: false }),
   'tfjs-cpu': async () => (await import('@twostep/backend-tfjs/cpu')).createBackend(),
   'tfjs-wasm': async () => (await import('@twostep/backend-tfjs/wasm')).createBackend(),
 };
