@@ -217,6 +217,11 @@ export class TsBackend implements Backend<TsMatrix> {
     return this.#pool.pooledBytes;
   }
 
+  /** Typed arrays this backend has allocated so far; flat once a training loop is warm. */
+  get createdBuffers(): number {
+    return this.#pool.created;
+  }
+
   // fused kernels
 
   activate(y: TsMatrix, { kind, alpha }: FusedActivation): TsMatrix {

@@ -19,6 +19,8 @@ export class BufferPool {
   /** Buffers handed out and not yet returned. */
   liveBuffers = 0;
   liveBytes = 0;
+  /** Buffers allocated with `new` (not taken from the free lists) since the pool was made. */
+  created = 0;
 
   constructor(
     private readonly Store: StoreConstructor,
@@ -33,6 +35,7 @@ export class BufferPool {
     if (list?.length === 0) this.free.delete(length);
     const buffer = reused ?? new this.Store(length);
     if (reused) this.freeBytes -= buffer.byteLength;
+    else this.created++;
     this.liveBuffers++;
     this.liveBytes += buffer.byteLength;
     return buffer;

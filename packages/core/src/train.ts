@@ -263,6 +263,8 @@ export async function train(
     dispose(backend, [out.J, out.perSample, out.trace.filter((m) => !weights.includes(m))]);
   };
 
+  // Made once, out of the epoch loop, so the history's events do not keep each epoch's order.
+  const saveOptimizer = () => state.save();
   try {
     // The epochs done drew their orders from the same generator: draw and drop them.
     if (shuffle) for (let e = 1; e <= initialEpoch; e++) random.permutation(count);
@@ -328,7 +330,7 @@ export async function train(
         samples: count,
         seconds,
         samplesPerSecond: count / seconds,
-        saveOptimizer: () => state.save(),
+        saveOptimizer,
       };
       history.push(event);
       // The network holds each epoch's weights, so `onEpoch` can evaluate or save it.
