@@ -157,8 +157,7 @@ describe('tables', () => {
 });
 
 describe('--quick', () => {
-  const ours = ['ts-float32', 'tfjs-cpu'];
-  it('fails on a W1 accuracy@1 below 0.8 or on one of ours that did not run', () => {
+  it('fails on a trainer that did not run, a W1 accuracy@1 below 0.8, or W4 gradients apart', () => {
     const runs: Run[] = [
       ...w1('ts-float32', [1000], 0.85),
       ...w1('brain-js', [1000], 0.5),
@@ -179,14 +178,22 @@ describe('--quick', () => {
         error: 'e',
       },
       ok('tfjs-autodiff-cpu', 'W1', 1, { note: 'W4 only' }),
+      ok('tfjs-autodiff-cpu', 'W4', 1, { maxRelativeDifference: 2e-7 }),
+      ok('tfjs-autodiff-wasm', 'W4', 1, { maxRelativeDifference: 0.3 }),
     ];
-    expect(quickFailures(summarize(runs), ours)).toEqual([
+    expect(quickFailures(summarize(runs))).toEqual([
       'brain-js W1: accuracy@1 0.5 is below 0.8',
+      'tfjs-layers-cpu W1: not installed',
       'tfjs-cpu W2: failed',
+      'tfjs-autodiff-wasm W4: gradients differ by 0.3 (relative), above 0.0001',
     ]);
   });
 
-  it('passes when every accuracy is above the floor', () => {
-    expect(quickFailures(summarize(w1('ts-float32', [1000], 0.83)), ours)).toEqual([]);
+  it('passes when every trainer ran, every accuracy is above the floor and gradients agree', () => {
+    const runs = [
+      ...w1('ts-float32', [1000], 0.83),
+      ok('ts-float32', 'W4', 1, { maxRelativeDifference: 0 }),
+    ];
+    expect(quickFailures(summarize(runs))).toEqual([]);
   });
 });
