@@ -65,6 +65,37 @@ describe('data errors name the row, column and fix', () => {
     ).rejects.toThrow(/targets row 0, column 0 is Infinity/);
   });
 
+  it.each([
+    ['a string', [1, '2', 3], 'inputs row 0, column 1 is 2'],
+    ['a boolean', [true, 2, 3], 'inputs row 0, column 0 is true'],
+    ['null', [1, 2, null], 'inputs row 0, column 2 is null'],
+    ['undefined', Array.from({ length: 3, 1: 2, 2: 3 }), 'inputs row 0, column 0 is undefined'],
+    ['NaN in a Float32Array', Float32Array.of(1, Number.NaN, 3), 'inputs row 0, column 1 is NaN'],
+    ['a BigInt64Array', BigInt64Array.of(1n, 2n, 3n), 'inputs row 0, column 0 is 1'],
+  ])('%s is not a finite number, and nothing is coerced', async (_, row, message) => {
+    const run = train(f64, net(), { inputs: [row as ArrayLike<number>], targets: [[1, 0]] });
+    await expect(run).rejects.toThrow(NonFiniteError);
+    await expect(run).rejects.toThrow(`${message}; every value must be a finite number.`);
+  });
+
+  it('typed-array rows of any kind train like arrays', async () => {
+    const rows = [Float32Array.of(0.5, -1, 2), Float64Array.of(1, 0, -0.5), Int8Array.of(1, 2, 3)];
+    const targets = [
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ];
+    const [a, b] = [net(), net()];
+    await train(f64, a, { inputs: rows, targets }, { epochs: 3, shuffle: false });
+    await train(
+      f64,
+      b,
+      { inputs: rows.map((r) => Array.from(r)), targets },
+      { epochs: 3, shuffle: false },
+    );
+    expect(a.getWeights()).toEqual(b.getWeights());
+  });
+
   it('count mismatch and empty data', async () => {
     await expect(
       train(f64, net(), {
