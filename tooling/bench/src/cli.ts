@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PEERS } from './peers/index.js';
 import { EXIT_NOT_INSTALLED, type Result, type WorkloadName } from './protocol.js';
 import {
   ACCURACY_FLOOR,
@@ -17,6 +18,7 @@ import {
   type Run,
   type Status,
   summarize,
+  targetReport,
   workloadReport,
 } from './report.js';
 import { applies, TRAINERS } from './trainers.js';
@@ -128,6 +130,9 @@ async function main(): Promise<number> {
     console.log(`\n${workload}: ${WORKLOADS[workload].title}${quick ? ' (--quick)' : ''}\n`);
     console.log(workloadReport(workload, summaries));
   }
+
+  const targets = targetReport(summaries, Object.keys(PEERS));
+  if (targets) console.log(`\nTargets\n\n${targets}`);
 
   const date = new Date();
   const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');

@@ -219,3 +219,55 @@ export function workloadReport(workload: WorkloadName, summaries: readonly Summa
     '\n',
   );
 }
+
+/** W1 samples/s ratios the twostep trainers aim at, each against a peer in the same run. */
+export const SPEED_TARGETS = [
+  { trainer: 'ts-float32', peer: 'tfjs-layers-cpu', ratio: 6 },
+  { trainer: 'ts-float32', peer: 'tfjs-layers-wasm', ratio: 1.5 },
+  { trainer: 'tfjs-wasm', peer: 'tfjs-layers-wasm', ratio: 1.3 },
+  { trainer: 'tfjs-cpu', peer: 'tfjs-layers-cpu', ratio: 1.2 },
+] as const;
+
+/** W1 accuracy after 5 epochs: within this of tfjs-layers (same initial weights and batches). */
+export const ACCURACY_MARGIN = 0.005;
+
+/**
+ * The targets, one line each with the measured value and ✓ or ✗: the W1 speed ratios, W2 and
+ * W3 against the fastest peer (`peers`), and W1 accuracy@5 against tfjs-layers. A target
+ * whose trainers did not both run is left out.
+ */
+export function targetReport(summaries: readonly Summary[], peers: readonly string[]): string {
+  const find = (w: WorkloadName, t: string) =>
+    summaries.find((s) => s.workload === w && s.trainer === t && s.status === 'ok');
+  const speedOf = (w: WorkloadName, t: string) => find(w, t)?.samplesPerSecond?.median;
+  const mark = (met: boolean) => (met ? '✓' : '✗');
+  const lines: string[] = [];
+  for (const { trainer, peer, ratio: goal } of SPEED_TARGETS) {
+    const r = ratio(speedOf('W1', trainer), speedOf('W1', peer));
+    if (r !== undefined) {
+      lines.push(`${mark(r >= goal)} W1 ${trainer} ≥ ${goal}× ${peer}: ${times(r)}`);
+    }
+  }
+  for (const w of ['W2', 'W3'] as const) {
+    const ours = speedOf(w, 'ts-float32');
+    const best = peers
+      .map((p) => [p, speedOf(w, p)] as const)
+      .filter((e): e is readonly [string, number] => e[1] !== undefined)
+      .sort((a, b) => b[1] - a[1])[0];
+    if (ours !== undefined && best) {
+      lines.push(
+        `${mark(ours >= best[1])} ${w} ts-float32 not slower than the fastest peer (${best[0]}): ${fixed(ours)} vs ${fixed(best[1])} samples/s`,
+      );
+    }
+  }
+  const layers = find('W1', 'tfjs-layers-cpu')?.accuracy5;
+  for (const s of summaries) {
+    if (s.workload !== 'W1' || s.accuracy5 === undefined || layers === undefined) continue;
+    if (peers.includes(s.trainer)) continue;
+    const gap = Math.abs(s.accuracy5 - layers);
+    lines.push(
+      `${mark(gap <= ACCURACY_MARGIN)} W1 ${s.trainer} accuracy@5 within ${ACCURACY_MARGIN * 100} points of tfjs-layers: ${percent(s.accuracy5)} vs ${percent(layers)}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -6,6 +6,7 @@ import {
   quickFailures,
   type Run,
   summarize,
+  targetReport,
   workloadReport,
   workloadTable,
 } from '../src/report.js';
@@ -195,5 +196,36 @@ describe('--quick', () => {
       ok('ts-float32', 'W4', 1, { maxRelativeDifference: 0 }),
     ];
     expect(quickFailures(summarize(runs))).toEqual([]);
+  });
+});
+
+describe('targets', () => {
+  const peers = ['tfjs-layers-cpu', 'tfjs-layers-wasm', 'brain-js'];
+  it('prints each target with its measured value, met or not', () => {
+    const runs: Run[] = [
+      ...w1('ts-float32', [12_000]),
+      ...w1('tfjs-wasm', [12_000]),
+      ...w1('tfjs-cpu', [2_300]),
+      ...w1('tfjs-layers-cpu', [2_000]),
+      ...w1('tfjs-layers-wasm', [10_000]),
+      ok('tfjs-wasm', 'W1', 2, { samplesPerSecond: 12_000, accuracy5: 0.93 }),
+      ok('ts-float32', 'W2', 1, { samplesPerSecond: 5_000 }),
+      ok('brain-js', 'W2', 1, { samplesPerSecond: 6_000 }),
+      ok('tfjs-layers-wasm', 'W2', 1, { samplesPerSecond: 4_000 }),
+    ];
+    expect(targetReport(summarize(runs), peers).split('\n')).toEqual([
+      '✓ W1 ts-float32 ≥ 6× tfjs-layers-cpu: 6.00×',
+      '✗ W1 ts-float32 ≥ 1.5× tfjs-layers-wasm: 1.20×',
+      '✗ W1 tfjs-wasm ≥ 1.3× tfjs-layers-wasm: 1.20×',
+      '✗ W1 tfjs-cpu ≥ 1.2× tfjs-layers-cpu: 1.15×',
+      '✗ W2 ts-float32 not slower than the fastest peer (brain-js): 5,000 vs 6,000 samples/s',
+      '✓ W1 ts-float32 accuracy@5 within 0.5 points of tfjs-layers: 95.0 % vs 95.0 %',
+      '✗ W1 tfjs-wasm accuracy@5 within 0.5 points of tfjs-layers: 94.0 % vs 95.0 %',
+      '✓ W1 tfjs-cpu accuracy@5 within 0.5 points of tfjs-layers: 95.0 % vs 95.0 %',
+    ]);
+  });
+
+  it('leaves out targets whose trainers did not run', () => {
+    expect(targetReport(summarize(w1('ts-float32', [1000])), peers)).toBe('');
   });
 });
