@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// Node only (Chromium runs the conformance suite): the allocation test reads the heap and forces a GC.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { adam, momentum, Network, oneHot, train } from '@twostep/core';
