@@ -49,7 +49,12 @@ export class TsBackend implements Backend<TsMatrix> {
   readonly name = 'ts';
   readonly dtype: DType;
   readonly dtypes = DTYPES;
-  readonly supports = { readSync: true, fusedActivation: true, fusedAdam: true } as const;
+  readonly supports = {
+    readSync: true,
+    fusedActivation: true,
+    fusedAdam: true,
+    fusedAxpy: true,
+  } as const;
   /** What computes matrix products: the WebAssembly SIMD kernel, or plain TypeScript. */
   readonly matMulKernel: 'wasm-simd' | 'typescript';
   readonly #pool: BufferPool;
@@ -256,6 +261,14 @@ export class TsBackend implements Backend<TsMatrix> {
       v: this.#alloc(w.rows, w.cols),
     };
     kernels.adam(step, w.data, g.data, m.data, v.data, out.w.data, out.m.data, out.v.data);
+    return out;
+  }
+
+  axpy(alpha: number, x: TsMatrix, y: TsMatrix): TsMatrix {
+    checkOperands('axpy', this.dtype, x, y);
+    checkSameShape('axpy', { x, y });
+    const out = this.#alloc(x.rows, x.cols);
+    kernels.axpy(out.data, alpha, x.data, y.data);
     return out;
   }
 }

@@ -62,6 +62,11 @@ export function affine(out: Store, a: Store, s: number, t: number): void {
   for (let i = 0; i < a.length; i++) out[i] = s * a[i]! + t;
 }
 
+/** out = alpha·x + y. */
+export function axpy(out: Store, alpha: number, x: Store, y: Store): void {
+  for (let i = 0; i < x.length; i++) out[i] = alpha * x[i]! + y[i]!;
+}
+
 /** out = a limited to [lo, hi] (NaN stays NaN). */
 export function clamp(out: Store, a: Store, lo: number, hi: number): void {
   for (let i = 0; i < a.length; i++) out[i] = Math.min(Math.max(a[i]!, lo), hi);

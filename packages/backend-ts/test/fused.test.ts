@@ -136,4 +136,20 @@ describe.each(backends())('fused kernels, $dtype', (k) => {
       expectMatrix(k, composed, { ...dw, data: Array.from(k.readSync(fused)) }, 1);
     }
   });
+
+  it('axpy is α·x + y in one pass, and equals scale then add', () => {
+    const [x, dx] = upload(k, dense(7, 9, 41));
+    const [y, dy] = upload(k, dense(7, 9, 42, 3));
+    for (const alpha of [-0.05, 0.9, 0, -1]) {
+      poisonPool(k, 7, 9);
+      const out = k.axpy(alpha, x, y);
+      expect([x, y]).not.toContain(out);
+      expectMatrix(k, out, { ...dx, data: dx.data.map((v, i) => alpha * v + dy.data[i]!) });
+      const composed = k.add(k.scale(x, alpha), y);
+      expectMatrix(k, composed, { ...dx, data: Array.from(k.readSync(out)) }, 1);
+    }
+    expectMatrix(k, x, dx);
+    expectMatrix(k, y, dy);
+    expect(() => k.axpy(1, x, k.fill(9, 7, 0))).toThrow(/axpy/);
+  });
 });

@@ -45,7 +45,12 @@ describe('createBackend', () => {
     expect(k.name).toBe('ts');
     expect(k.dtypes).toEqual(['float32', 'float64']);
     expect(k.specificationVersion).toBe(SPECIFICATION_VERSION);
-    expect(k.supports).toEqual({ readSync: true, fusedActivation: true, fusedAdam: true });
+    expect(k.supports).toEqual({
+      readSync: true,
+      fusedActivation: true,
+      fusedAdam: true,
+      fusedAxpy: true,
+    });
     expect(createBackend({ dtype: 'float64' }).dtype).toBe('float64');
   });
 

@@ -2,8 +2,14 @@
  * The optional fused kernels, each against the float64 reference and against its unfused
  * composition of basic ops, when the backend declares it in `supports`.
  */
-import { ACTIVATION_NAMES, activations, type Backend, type FusedActivation } from '@twostep/core';
-import { type Check, fail } from './check.js';
+import {
+  ACTIVATION_NAMES,
+  activations,
+  type Backend,
+  type FusedActivation,
+  ShapeError,
+} from '@twostep/core';
+import { type Check, expectThrows, fail } from './check.js';
 import * as ref from './reference.js';
 import { check, download, expectMatrix, randomHost, scoped } from './util.js';
 
@@ -30,6 +36,7 @@ export const fusedChecks: Check[] = [
     const missing = [
       ...(backend.supports.fusedActivation ? (['activate', 'deltaDown'] as const) : []),
       ...(backend.supports.fusedAdam ? (['adam'] as const) : []),
+      ...(backend.supports.fusedAxpy ? (['axpy'] as const) : []),
     ].filter((name) => typeof backend[name] !== 'function');
     if (missing.length)
       fail(`supports declares fused kernels that are missing: ${missing.join(', ')}.`);
@@ -99,5 +106,33 @@ export const fusedChecks: Check[] = [
         await expectMatrix(k, 'adam: m against basic ops', out.m, await download(k, m2));
       }),
     (b) => b.supports.fusedAdam,
+  ),
+  check(
+    AREA,
+    'axpy: α·x + y against the reference and against basic ops',
+    (backend) =>
+      scoped(backend, async (k) => {
+        const [x, y] = [310, 311].map((seed) => k.fromArray(randomHost(seed, 4, 6).data, 4, 6));
+        const [xh, yh] = await Promise.all([x!, y!].map((m) => download(k, m)));
+        for (const alpha of [-0.05, 0.9, 0]) {
+          const out = k.axpy!(alpha, x!, y!);
+          const expected = ref.host(
+            4,
+            6,
+            (i, j) => alpha * xh!.data[i * 6 + j]! + yh!.data[i * 6 + j]!,
+          );
+          await expectMatrix(k, `axpy(${alpha}, x, y)`, out, expected);
+          const composed = k.add(k.scale(x!, alpha), y!);
+          await expectMatrix(
+            k,
+            `axpy(${alpha}, x, y) against basic ops`,
+            out,
+            await download(k, composed),
+          );
+        }
+        const z = k.fill(3, 6, 1);
+        expectThrows('axpy(1, 4×6, 3×6)', () => k.axpy!(1, x!, z), ShapeError, /axpy/);
+      }),
+    (b) => b.supports.fusedAxpy === true,
   ),
 ];

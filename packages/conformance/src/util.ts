@@ -77,7 +77,7 @@ export function withoutFusedKernels(backend: Backend): Backend {
   return new Proxy(backend, {
     get(target, property) {
       if (property === 'supports')
-        return { ...target.supports, fusedActivation: false, fusedAdam: false };
+        return { ...target.supports, fusedActivation: false, fusedAdam: false, fusedAxpy: false };
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -86,7 +86,7 @@ export function withoutFusedKernels(backend: Backend): Backend {
 
 /** The backend as it is, and without fused kernels when it has any. */
 export const paths = (backend: Backend): [string, Backend][] =>
-  backend.supports.fusedActivation || backend.supports.fusedAdam
+  backend.supports.fusedActivation || backend.supports.fusedAdam || backend.supports.fusedAxpy
     ? [
         ['fused kernels', backend],
         ['basic ops', withoutFusedKernels(backend)],

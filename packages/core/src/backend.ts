@@ -80,6 +80,8 @@ export interface BackendSupports {
   readonly fusedActivation: boolean;
   /** `adam` is implemented (one fused Adam update). */
   readonly fusedAdam: boolean;
+  /** `axpy` is implemented (α·x + y in one pass: the SGD and momentum updates). Absent: false. */
+  readonly fusedAxpy?: boolean;
 }
 
 export interface MatMulOptions {
@@ -165,6 +167,8 @@ export interface Backend<M extends Matrix = Matrix> {
    * One Adam update: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², w ← w − stepSize·m / (√v + ε).
    */
   adam?(w: M, g: M, m: M, v: M, step: AdamStep): { w: M; m: M; v: M };
+  /** α·x + y (x and y of one shape), what `scale` then `add` give, in one pass. */
+  axpy?(alpha: number, x: M, y: M): M;
 }
 
 /** What a backend package exports: `createBackend` (sync or async). */

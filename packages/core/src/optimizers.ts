@@ -169,6 +169,11 @@ function checkSaved(
   });
 }
 
+/** α·x + y: the backend's fused kernel when it has one, else `scale` then `add`. */
+function axpy(k: Backend, alpha: number, x: Matrix, y: Matrix): Matrix {
+  return k.supports.fusedAxpy && k.axpy ? k.axpy(alpha, x, y) : k.add(k.scale(x, alpha), y);
+}
+
 /** Plain gradient descent: Wh ← Wh − lr · ∂J/∂Wh. */
 export function sgd({ learningRate = 0.1 }: { learningRate?: number } = {}): Optimizer {
   positive('sgd', 'learningRate', learningRate);
@@ -181,7 +186,7 @@ export function sgd({ learningRate = 0.1 }: { learningRate?: number } = {}): Opt
         backend,
         weights,
         0,
-        (k, w, g, _slots, lr) => [k.sub(w, k.scale(g, lr))],
+        (k, w, g, _slots, lr) => [axpy(k, -lr, g, w)],
         saved,
       ),
   };
@@ -207,8 +212,8 @@ export function momentum({
         weights,
         1,
         (k, w, g, [v], lr) => {
-          const velocity = k.add(k.scale(v!, mu), g);
-          return [k.sub(w, k.scale(velocity, lr)), velocity];
+          const velocity = axpy(k, mu, v!, g);
+          return [axpy(k, -lr, velocity, w), velocity];
         },
         saved,
       ),
