@@ -197,7 +197,12 @@ function compile(Store: StoreConstructor): Gemm | undefined {
     const cAt = bAt + (packed ? k * nb : b.length);
     const end = (cAt + m4 * n) * size;
     if (end > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      try {
+        memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      } catch {
+        // Past what a WebAssembly memory holds (4 GiB at most): the product stays in TypeScript.
+        return gemm(a, b, c, m, n, k, ai, ap, bp, bj);
+      }
       heap = new Store(memory.buffer);
     }
     heap.set(a);
