@@ -1,0 +1,141 @@
+/**
+ * What the page loads, measured at build time: the initial JavaScript (the page's entry and
+ * the worker's, with what they import statically) and, per backend, the chunks its dynamic
+ * import adds. Printed after `vite build` and written to `dist/sizes.json`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Plugin } from 'vite';
+
+/** The modules each backend's import() starts from (sources or built files). */
+const BACKEND_ENTRIES: Record<string, RegExp[]> = {
+  ts: [/backend-ts\/(src|dist)\/index\.[jt]s$/],
+  'tfjs-cpu': [/backend-tfjs\/(src|dist)\/cpu\.[jt]s$/],
+  'tfjs-webgl': [/backend-tfjs\/(src|dist)\/webgl\.[jt]s$/],
+  'tfjs-wasm': [/backend-tfjs\/(src|dist)\/wasm\.[jt]s$/, /playground\/src\/wasm-files\.ts$/],
+};
+
+interface Size {
+  readonly bytes: number;
+  readonly gzip: number;
+}
+
+export interface Sizes {
+  /** JavaScript the page loads before any backend: its entry and the worker's. */
+  readonly initial: Size & { readonly files: string[]; readonly modules: string[] };
+  /** JavaScript each backend adds when chosen (chunks shared by tfjs backends count in each). */
+  readonly backends: Record<
+    string,
+    Size & { readonly files: string[]; readonly modules: string[] }
+  >;
+  /** WebAssembly binaries the bundle serves (tfjs-wasm loads one of its three). */
+  readonly wasm: Record<string, number>;
+}
+
+interface Chunk {
+  readonly file: string;
+  readonly code: string;
+  readonly imports: readonly string[];
+  readonly isEntry: boolean;
+  readonly facade: string | null;
+  readonly modules: readonly string[];
+}
+
+const size = (chunks: Chunk[]): Size => ({
+  bytes: chunks.reduce((n, c) => n + Buffer.byteLength(c.code), 0),
+  gzip: chunks.reduce((n, c) => n + gzipSync(c.code).length, 0),
+});
+
+/** The chunks `roots` load, following static imports. */
+function closure(roots: Chunk[], byFile: Map<string, Chunk>): Chunk[] {
+  const seen = new Map<string, Chunk>();
+  const visit = (c: Chunk) => {
+    if (seen.has(c.file)) return;
+    seen.set(c.file, c);
+    for (const f of c.imports) if (byFile.has(f)) visit(byFile.get(f)!);
+  };
+  for (const r of roots) visit(r);
+  return [...seen.values()];
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+/**
+ * `[collect, report]`: put both in `plugins` and `collect` in `worker.plugins` too (the
+ * worker's bundle is built apart; the report runs when the page's build closes).
+ */
+export function sizeReport(): Plugin[] {
+  const chunks: Chunk[] = [];
+  const wasm: Record<string, number> = {};
+  let outDir = 'dist';
+  const collect: Plugin = {
+    name: 'twostep-size-collect',
+    apply: 'build',
+    generateBundle(_, bundle) {
+      for (const item of Object.values(bundle)) {
+        if (item.type === 'asset') {
+          if (item.fileName.endsWith('.wasm')) wasm[item.fileName] = item.source.length;
+          continue;
+        }
+        chunks.push({
+          file: item.fileName,
+          code: item.code,
+          imports: item.imports,
+          isEntry: item.isEntry,
+          facade: item.facadeModuleId,
+          modules: item.moduleIds,
+        });
+      }
+    },
+  };
+  const report: Plugin = {
+    name: 'twostep-size-report',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle() {
+      const byFile = new Map(chunks.map((c) => [c.file, c]));
+      const initial = closure(
+        chunks.filter((c) => c.isEntry),
+        byFile,
+      );
+      const initialFiles = new Set(initial.map((c) => c.file));
+      const backends: Sizes['backends'] = {};
+      for (const [name, patterns] of Object.entries(BACKEND_ENTRIES)) {
+        const roots = chunks.filter((c) => c.facade && patterns.some((p) => p.test(c.facade!)));
+        if (roots.length !== patterns.length) {
+          throw new Error(
+            `size report: the chunks of backend ${name} were not found; is its import() still in src/backends.ts?`,
+          );
+        }
+        const own = closure(roots, byFile).filter((c) => !initialFiles.has(c.file));
+        backends[name] = {
+          ...size(own),
+          files: own.map((c) => c.file),
+          modules: own.flatMap((c) => c.modules),
+        };
+      }
+      const sizes: Sizes = {
+        initial: {
+          ...size(initial),
+          files: initial.map((c) => c.file),
+          modules: initial.flatMap((c) => c.modules),
+        },
+        backends,
+        wasm,
+      };
+      writeFileSync(join(outDir, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+      const lines = [
+        `initial JavaScript (page + worker, no backend): ${kb(sizes.initial.bytes)}, ${kb(sizes.initial.gzip)} gzip`,
+        ...Object.entries(backends).map(
+          ([name, s]) => `  + ${name.padEnd(10)} ${kb(s.bytes).padStart(10)}, ${kb(s.gzip)} gzip`,
+        ),
+        ...Object.entries(wasm).map(([file, bytes]) => `  wasm ${file} ${kb(bytes)}`),
+      ];
+      console.log(lines.join('\n'));
+    },
+  };
+  return [collect, report];
+}

@@ -1,0 +1,117 @@
+/**
+ * The messages between the page and the training worker. The page only draws; the worker
+ * owns the backend, the network and the data.
+ */
+import type { BackendChoice } from './config.js';
+import type { Settings } from './settings.js';
+
+/** The page → the worker. */
+export type Command =
+  /**
+   * Create the backend (once per worker: a new choice gets a new worker); `digitsUrl` is where
+   * the page serves the packed MNIST digits.
+   */
+  | { readonly type: 'init'; readonly choice: BackendChoice; readonly digitsUrl: string }
+  /** A fresh network and data for these settings (stops a run). */
+  | { readonly type: 'configure'; readonly settings: Settings }
+  | { readonly type: 'run' }
+  | { readonly type: 'pause' }
+  /** One epoch, then pause. */
+  | { readonly type: 'step' }
+  /** Epochs per second, or null for as fast as the backend goes. */
+  | { readonly type: 'speed'; readonly epochsPerSecond: number | null }
+  /** The sample the network view traces (an index into the training data). */
+  | { readonly type: 'trace'; readonly sample: number }
+  | { readonly type: 'export' }
+  /** A model file's text: replaces the network (the settings follow its architecture). */
+  | { readonly type: 'import'; readonly json: string }
+  /** MNIST: classify 784 pixels, or test digit i, and trace it (δup_0 is the saliency). */
+  | { readonly type: 'predict'; readonly pixels: readonly number[] }
+  | { readonly type: 'predict'; readonly testDigit: number };
+
+/** A vector per layer, or a matrix, as plain numbers (row-major rows for matrices). */
+export type Vector = number[];
+export type Rows = number[][];
+
+/**
+ * One sample's F-propagation and F-adjoint at the current weights, every quantity of the
+ * paper's Fig. 5. Index h of `X` and `deltaUp` is layer h (0…L); index h − 1 of `Y`,
+ * `deltaDown`, `gradients` and `weights` is layer h (1…L). X(h) is without the formal
+ * neuron's 1; with bias, the last column of Wh and of ∂J/∂Wh belongs to it.
+ */
+export interface StepTrace {
+  readonly architecture: readonly number[];
+  readonly bias: boolean;
+  /** σh per layer h = 1…L. */
+  readonly activations: readonly string[];
+  readonly loss: string;
+  /** Which training sample, and its target. */
+  readonly sample: number;
+  readonly target: Vector;
+  /** J of this one sample. */
+  readonly J: number;
+  readonly X: Vector[];
+  readonly Y: Vector[];
+  readonly deltaUp: Vector[];
+  readonly deltaDown: Vector[];
+  readonly gradients: Rows[];
+  readonly weights: Rows[];
+}
+
+/** Where training stands, sent after epochs (at most ~20 times a second) and on request. */
+export interface Snapshot {
+  readonly epoch: number;
+  /** Optimizer steps (mini-batches) so far. */
+  readonly steps: number;
+  /** Mean training loss of each epoch since the last snapshot (for the loss curve). */
+  readonly losses: readonly number[];
+  readonly trainAccuracy: number;
+  readonly testAccuracy: number;
+  /** Steps per second over the last second of running (while paused, the last measured). */
+  readonly stepsPerSecond: number;
+  readonly running: boolean;
+  /** Toy task: P(class 1) on the page's grid (row-major, top row first). */
+  readonly boundary?: Float32Array;
+  readonly trace: StepTrace;
+}
+
+/** The worker → the page. */
+export type Report =
+  | {
+      readonly type: 'ready';
+      readonly backend: string;
+      readonly dtype: string;
+      /** What the backend says about itself (kernel, tfjs backend). */
+      readonly detail: string;
+    }
+  | {
+      readonly type: 'configured';
+      readonly settings: Settings;
+      /** Toy task: the points, for drawing; MNIST: how many digits in each split. */
+      readonly points?: { readonly inputs: [number, number][]; readonly labels: number[] };
+      readonly counts: { readonly train: number; readonly test: number };
+    }
+  | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly type: 'model'; readonly json: string }
+  | {
+      readonly type: 'prediction';
+      /** The 784 pixels classified, and their label when they are a test digit. */
+      readonly pixels: number[];
+      readonly label?: number;
+      /** Softmax of the outputs. */
+      readonly probabilities: number[];
+      readonly digit: number;
+      /** δup_0 = ∂J/∂X0 for the predicted class as target: the saliency of each pixel. */
+      readonly saliency: number[];
+      readonly trace: StepTrace;
+    }
+  | {
+      readonly type: 'error';
+      /** What failed: creating the backend, a command, or training. */
+      readonly stage: 'backend' | 'import' | 'train' | 'command';
+      readonly name: string;
+      readonly message: string;
+    };
+
+/** Boundary grid side: 60 × 60 points. */
+export const GRID = 60;

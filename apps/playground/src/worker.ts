@@ -1,0 +1,448 @@
+/**
+ * The training worker: it owns the backend, the network and the data, trains with the
+ * core's `train` one chunk of epochs at a time, and reports snapshots to the page. The page
+ * never computes, so it never freezes.
+ *
+ * Pausing waits inside `onEpoch` (the network then holds that epoch's weights); a new
+ * configuration aborts the run through `train`'s signal. Each chunk resumes from the
+ * optimizer state the previous one saved, so chunks train as one long run.
+ */
+/// <reference lib="webworker" />
+import {
+  type Backend,
+  ConfigError,
+  type Dataset,
+  deserialize,
+  dispose,
+  evaluate,
+  fAdjoint,
+  fPropagate,
+  type LossName,
+  losses,
+  type Matrix,
+  Network,
+  type OptimizerConfig,
+  oneHot,
+  predict,
+  type SavedOptimizerState,
+  serialize,
+  tidy,
+  tracked,
+  train,
+} from '@twostep/core';
+import { createChosenBackend } from './backends.js';
+import { grid, toyDataset } from './datasets.js';
+import { loadDigits, splitDigits } from './digits.js';
+import { type Command, GRID, type Report, type Snapshot, type StepTrace } from './protocol.js';
+import { DEFAULTS, MNIST_CLASSES, type Settings } from './settings.js';
+
+const post = (report: Report, transfer: Transferable[] = []) =>
+  (self as unknown as DedicatedWorkerGlobalScope).postMessage(report, transfer);
+
+/** Epochs per `train` call; the optimizer state is saved (read back) between calls. */
+const CHUNK = 100;
+/** At most this often a snapshot while running, in ms. */
+const SNAPSHOT_EVERY = 60;
+
+interface Task {
+  readonly settings: Settings;
+  readonly net: Network;
+  readonly train: Dataset;
+  readonly test: Dataset;
+  /** Toy task: the grid's points, for the decision boundary. */
+  readonly grid?: [number, number][];
+}
+
+let backend: Backend | undefined;
+let digitsUrl = '';
+let task: Task | undefined;
+/** The run of the current task (resolves when it stopped). */
+let run: Promise<void> = Promise.resolve();
+let abort = new AbortController();
+let state = { running: false, stepOnce: false };
+let wake: (() => void) | undefined;
+let epochsPerSecond: number | null = null;
+let traced = 0;
+let progress = {
+  epoch: 0,
+  steps: 0,
+  rate: 0,
+  losses: [] as number[],
+  times: [] as [number, number][],
+};
+
+/** True while the run waits at the gate: the backend is free for the page's requests. */
+let idle = true;
+/** A snapshot was asked for while training: the next epoch's end sends one. */
+let snapshotWanted = false;
+
+/** Resolves when training may go on (running, or one step asked for). */
+async function gate(signal: AbortSignal): Promise<void> {
+  idle = true;
+  while (!state.running && !state.stepOnce) {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    signal.throwIfAborted();
+  }
+  signal.throwIfAborted();
+  idle = false;
+}
+
+const release = () => {
+  wake?.();
+  wake = undefined;
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Train and test datasets of the settings' task. */
+async function datasets(s: Settings): Promise<Omit<Task, 'settings' | 'net'>> {
+  if (s.task === 'mnist') {
+    const digits = splitDigits(await loadDigits(digitsUrl));
+    const data = (d: typeof digits.train): Dataset => ({
+      inputs: d.images,
+      targets: oneHot(d.labels, MNIST_CLASSES),
+    });
+    return { train: data(digits.train), test: data(digits.test) };
+  }
+  const outputs = s.architecture.at(-1)!;
+  const data = (seed: number): Dataset => {
+    const { inputs, labels } = toyDataset(s.dataset, s.points, s.noise, seed);
+    return { inputs, targets: outputs === 1 ? labels.map((l) => [l]) : oneHot(labels, 2) };
+  };
+  // The test points come from another seed: the same shape, other samples.
+  return { train: data(s.dataSeed), test: data(s.dataSeed + 7919), grid: grid(GRID) };
+}
+
+/** P(class 1) from the network's outputs: a softmax of two logits, or the one output. */
+const classOne = (out: ArrayLike<number>) =>
+  out.length === 2 ? 1 / (1 + Math.exp(out[0]! - out[1]!)) : Math.min(1, Math.max(0, out[0]!));
+
+/** One sample through the F-propagation and the F-adjoint, read back (the paper's Fig. 5). */
+async function traceOf(
+  k: Backend,
+  net: Network,
+  loss: LossName,
+  input: ArrayLike<number>,
+  target: ArrayLike<number>,
+  sample: number,
+): Promise<StepTrace> {
+  const t = tracked(k);
+  const m = tidy(k, () => {
+    const F = fPropagate(t, net, t.fromArray(input, input.length, 1));
+    const { J, deltaUp } = losses[loss].forward(
+      t,
+      F.X.at(-1)!,
+      t.fromArray(target, target.length, 1),
+      'sum',
+    );
+    return { F, J, A: fAdjoint(t, net, F, deltaUp) };
+  });
+  try {
+    const vector = async (x: Matrix, n = x.rows) => Array.from((await k.read(x)).subarray(0, n));
+    const layers = net.architecture;
+    // X(h) without the formal neuron's 1: its first Nh entries.
+    const X = await Promise.all(m.F.X.map((x, h) => vector(x, layers[h])));
+    const Y = await Promise.all(m.F.Y.map((y) => vector(y)));
+    const deltaUp = await Promise.all(m.A.deltaUp.map((d) => vector(d)));
+    const deltaDown = await Promise.all(m.A.deltaDown.map((d) => vector(d)));
+    const gradients = await Promise.all(
+      m.A.gradients.map(async (g) => {
+        const flat = await vector(g, g.rows * g.cols);
+        return Array.from({ length: g.rows }, (_, r) => flat.slice(r * g.cols, (r + 1) * g.cols));
+      }),
+    );
+    return {
+      architecture: [...layers],
+      bias: net.bias,
+      activations: net.activationSpecs.map((s) =>
+        typeof s === 'string' ? s : Array.isArray(s) ? 'per neuron' : (s as { name: string }).name,
+      ),
+      loss,
+      sample,
+      target: Array.from(target),
+      J: (await vector(m.J))[0]!,
+      X,
+      Y,
+      deltaUp,
+      deltaDown,
+      gradients,
+      weights: net.getWeights(),
+    };
+  } finally {
+    dispose(k, m);
+  }
+}
+
+/** Where training stands; evaluates on the backend (host reads), so only ~20 times a second. */
+async function snapshot(k: Backend, t: Task): Promise<Snapshot> {
+  const loss = t.settings.loss;
+  const test = await evaluate(k, t.net, t.test, { loss });
+  // MNIST: evaluating all 8,000 training digits each time would cost more than training.
+  const trainAccuracy =
+    t.settings.task === 'toy' ? (await evaluate(k, t.net, t.train, { loss })).accuracy : Number.NaN;
+  const boundary = t.grid
+    ? Float32Array.from(await predict(k, t.net, t.grid, { batchSize: t.grid.length }), classOne)
+    : undefined;
+  const sample = Math.min(traced, t.train.inputs.length - 1);
+  const now = performance.now();
+  const window = progress.times.filter(([time]) => now - time < 1000);
+  progress.times = window;
+  const first = window[0];
+  const last = window.at(-1);
+  // While paused, the rate of the last second of running.
+  if (first && last && last[0] > first[0]) {
+    progress.rate = ((last[1] - first[1]) * 1000) / (last[0] - first[0]);
+  }
+  const losses = progress.losses;
+  progress.losses = [];
+  return {
+    epoch: progress.epoch,
+    steps: progress.steps,
+    losses,
+    trainAccuracy,
+    testAccuracy: test.accuracy,
+    stepsPerSecond: progress.rate,
+    running: state.running,
+    ...(boundary && { boundary }),
+    trace: await traceOf(k, t.net, loss, t.train.inputs[sample]!, t.train.targets[sample]!, sample),
+  };
+}
+
+async function publish(k: Backend, t: Task): Promise<void> {
+  const s = await snapshot(k, t);
+  post({ type: 'snapshot', snapshot: s }, s.boundary ? [s.boundary.buffer as ArrayBuffer] : []);
+}
+
+/** Trains `t` until aborted: chunks of epochs, each resuming the previous one's optimizer. */
+async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
+  const { settings: s } = t;
+  let optimizerState: SavedOptimizerState | undefined;
+  let lastPost = 0;
+  let lastEpoch = performance.now();
+  const batches = Math.ceil(t.train.inputs.length / s.batchSize);
+  for (let chunk = 0; ; chunk++) {
+    await gate(signal);
+    await train(k, t.net, t.train, {
+      loss: s.loss,
+      optimizer: { name: s.optimizer, learningRate: s.learningRate } as OptimizerConfig,
+      mode: s.mode,
+      batchSize: s.batchSize,
+      epochs: CHUNK,
+      seed: s.seed + chunk,
+      ...(optimizerState && { optimizerState }),
+      signal,
+      onEpoch: async (event) => {
+        progress.epoch++;
+        progress.steps += batches;
+        progress.losses.push(event.loss);
+        progress.times.push([performance.now(), progress.steps]);
+        if (event.epoch === event.epochs) optimizerState = await event.saveOptimizer();
+        const stepped = state.stepOnce;
+        if (stepped) state = { running: false, stepOnce: false };
+        if (epochsPerSecond !== null) {
+          await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
+        }
+        lastEpoch = performance.now();
+        if (stepped || snapshotWanted || !state.running || lastEpoch - lastPost > SNAPSHOT_EVERY) {
+          snapshotWanted = false;
+          await publish(k, t);
+          lastPost = performance.now();
+        }
+        if (event.epoch < event.epochs) await gate(signal);
+      },
+    });
+  }
+}
+
+/** Stops the current run and waits until it has let go of the backend. */
+async function stop(): Promise<void> {
+  abort.abort();
+  release();
+  await run.catch(() => {});
+  abort = new AbortController();
+  state = { running: false, stepOnce: false };
+}
+
+/** Starts the run of `t` (it waits at the gate until `run` or `step`). */
+function start(k: Backend, t: Task): void {
+  task = t;
+  progress = { epoch: 0, steps: 0, rate: 0, losses: [], times: [] };
+  const { signal } = abort;
+  run = loop(k, t, signal).catch((error: unknown) => {
+    if (signal.aborted) return;
+    state = { running: false, stepOnce: false };
+    fail('train', error);
+  });
+}
+
+function fail(stage: 'backend' | 'import' | 'train' | 'command', error: unknown): void {
+  const e = error instanceof Error ? error : new Error(String(error));
+  post({ type: 'error', stage, name: e.name, message: e.message });
+}
+
+async function configure(k: Backend, s: Settings, net?: Network): Promise<void> {
+  await stop();
+  task?.net.release(k);
+  const data = await datasets(s);
+  const network =
+    net ??
+    Network.create({
+      architecture: s.architecture,
+      activations: s.activations,
+      seed: s.seed,
+      init: s.activations.slice(0, -1).some((a) => a === 'relu' || a === 'leakyRelu')
+        ? 'he'
+        : 'xavier',
+    });
+  const t: Task = { settings: s, net: network, ...data };
+  traced = 0;
+  post({
+    type: 'configured',
+    settings: s,
+    ...(s.task === 'toy' && {
+      points: {
+        inputs: t.train.inputs as [number, number][],
+        labels: (t.train.targets as number[][]).map((row) =>
+          row.length === 1 ? row[0]! : row[1]!,
+        ),
+      },
+    }),
+    counts: { train: t.train.inputs.length, test: t.test.inputs.length },
+  });
+  start(k, t);
+  await publish(k, t);
+}
+
+/** A model file replaces the network: the settings take its architecture and activations. */
+async function importModel(k: Backend, json: string): Promise<void> {
+  const net = deserialize(json);
+  const current = task!.settings;
+  const [inputs] = net.architecture;
+  const taskOf = inputs === 2 ? 'toy' : inputs === 784 ? 'mnist' : undefined;
+  if (!taskOf) {
+    throw new ConfigError(
+      `This model takes ${inputs} inputs: the playground trains on points (2) or MNIST digits (784).`,
+    );
+  }
+  const names = net.activationSpecs.map((s) => (typeof s === 'string' ? s : undefined));
+  if (names.some((n) => n === undefined)) {
+    throw new ConfigError(
+      'This model has per-neuron or parametrised activations, which the form cannot show; it can still be used from Node.',
+    );
+  }
+  // The task's defaults when the model is for the other task.
+  const settings: Settings = {
+    ...(current.task === taskOf ? current : DEFAULTS[taskOf]),
+    task: taskOf,
+    architecture: [...net.architecture],
+    activations: names as Settings['activations'],
+  };
+  await configure(k, settings, net);
+}
+
+async function handle(command: Command): Promise<void> {
+  if (command.type === 'init') {
+    digitsUrl = command.digitsUrl;
+    try {
+      backend = await createChosenBackend(command.choice);
+    } catch (error) {
+      fail('backend', error);
+      return;
+    }
+    const kernel = (backend as { matMulKernel?: string }).matMulKernel;
+    post({
+      type: 'ready',
+      backend: command.choice.backend,
+      dtype: backend.dtype,
+      detail: kernel ? `${backend.name}, matMul kernel ${kernel}` : backend.name,
+    });
+    return;
+  }
+  const k = backend;
+  if (!k) throw new ConfigError('The backend is not ready yet: wait for it, or pick another.');
+  switch (command.type) {
+    case 'configure':
+      return configure(k, command.settings);
+    case 'run':
+      state = { running: true, stepOnce: false };
+      release();
+      return;
+    case 'pause':
+      state = { running: false, stepOnce: false };
+      return;
+    case 'step':
+      state = { running: false, stepOnce: true };
+      release();
+      return;
+    case 'speed':
+      epochsPerSecond = command.epochsPerSecond;
+      return;
+    case 'trace':
+      traced = command.sample;
+      if (task && idle) await publish(k, task);
+      else snapshotWanted = true;
+      return;
+    case 'export':
+      if (task) post({ type: 'model', json: serialize(task.net) });
+      return;
+    case 'import':
+      try {
+        await importModel(k, command.json);
+      } catch (error) {
+        fail('import', error);
+      }
+      return;
+    case 'predict':
+      if ('pixels' in command) return predictDigit(k, command.pixels);
+      return predictTestDigit(k, command.testDigit);
+  }
+}
+
+/** The current task, which must be MNIST's. */
+function mnistTask(): Task {
+  if (task?.settings.task !== 'mnist') {
+    throw new ConfigError('Predictions are for the MNIST task: switch the task to mnist first.');
+  }
+  return task;
+}
+
+/** Test digit i of the split, classified like a drawn one. */
+async function predictTestDigit(k: Backend, i: number): Promise<void> {
+  const { test } = mnistTask();
+  const count = test.inputs.length;
+  if (!Number.isInteger(i) || i < 0 || i >= count) {
+    throw new ConfigError(`Test digit ${i} does not exist: pick 0 … ${count - 1}.`);
+  }
+  const label = (test.targets[i] as number[]).indexOf(1);
+  return predictDigit(k, Array.from(test.inputs[i]!), label);
+}
+
+/** Classifies a digit; its saliency is δup_0 for the predicted class as the target. */
+async function predictDigit(k: Backend, pixels: readonly number[], label?: number): Promise<void> {
+  const t = mnistTask();
+  const [outputs] = await predict(k, t.net, [pixels]);
+  const max = Math.max(...outputs!);
+  const exp = outputs!.map((o) => Math.exp(o - max));
+  const total = exp.reduce((a, b) => a + b, 0);
+  const probabilities = exp.map((e) => e / total);
+  const digit = probabilities.indexOf(Math.max(...probabilities));
+  const target = probabilities.map((_, i) => (i === digit ? 1 : 0));
+  const trace = await traceOf(k, t.net, t.settings.loss, pixels, target, -1);
+  post({
+    type: 'prediction',
+    pixels: [...pixels],
+    ...(label !== undefined && { label }),
+    probabilities,
+    digit,
+    saliency: trace.deltaUp[0]!,
+    trace,
+  });
+}
+
+// Commands run one at a time, in order.
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (event: MessageEvent<Command>) => {
+  queue = queue.then(() => handle(event.data)).catch((error: unknown) => fail('command', error));
+};

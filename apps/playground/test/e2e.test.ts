@@ -1,0 +1,281 @@
+/**
+ * The built playground in headless Chromium (Debian's, driven by Playwright), once per
+ * backend: train on two moons until the test accuracy passes 95%, check the boundary
+ * changed and the δ panel holds finite numbers, then import a model the Node app trained
+ * and check its test accuracy and predictions against the Node app's own. Screenshots go to
+ * test/__artifacts__/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright';
+import { type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sizes } from '../size-report.ts';
+
+const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ARTIFACTS = join(APP, 'test', '__artifacts__');
+const CLI = join(APP, '..', 'example', 'dist', 'cli.js');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+const BACKENDS = ['ts', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl'] as const;
+const TEST_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7];
+
+let server: PreviewServer;
+let browser: Browser;
+let url: string;
+/** The Node app's model, its test accuracy and its predictions for TEST_DIGITS. */
+let node: { model: string; accuracy: number; predicted: number[] };
+/** Steps per second on two moons, by backend, for the record. */
+const results: Record<string, object> = {};
+
+const run = (args: string[], cwd: string) =>
+  execFileSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+
+beforeAll(async () => {
+  if (!existsSync(join(APP, 'dist', 'index.html'))) {
+    throw new Error('The playground is not built: run `pnpm --filter playground build` first.');
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // A model from the Node app: one epoch of A[784,32,10], then its own evaluation.
+  const dir = mkdtempSync(join(tmpdir(), 'twostep-playground-'));
+  const model = join(dir, 'mnist.json');
+  run(
+    ['train', '--epochs', '1', '--architecture', 'A[784,32,10]', '--model', model, '--json'],
+    dir,
+  );
+  const evaluation = JSON.parse(run(['evaluate', '--model', model, '--json'], dir).trim());
+  const predicted = run(
+    ['predict', '--model', model, '--index', TEST_DIGITS.join(','), '--json'],
+    dir,
+  )
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line).predicted as number);
+  node = { model, accuracy: evaluation.accuracy, predicted };
+
+  server = await preview({
+    root: APP,
+    logLevel: 'silent',
+    preview: { port: 0, host: '127.0.0.1', open: false },
+  });
+  url = server.resolvedUrls!.local[0]!;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (Object.keys(results).length > 0) {
+    writeFileSync(join(ARTIFACTS, 'e2e-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(
+      Object.entries(results)
+        .map(([b, r]) => `${b}: ${JSON.stringify(r)}`)
+        .join('\n'),
+    );
+  }
+});
+
+/** A page on `search`, failing the test on any uncaught error in it or its worker. */
+async function open(search: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('worker', (worker) => worker.on('console', () => {}));
+  await page.goto(`${url}${search}`);
+  return { page, errors };
+}
+
+const value = (page: Page, testId: string) =>
+  page.$eval(`[data-testid="${testId}"]`, (e) => Number((e as HTMLElement).dataset.value));
+
+const canvasImage = (page: Page, testId: string) =>
+  page.$eval(`[data-testid="${testId}"]`, (c) => (c as HTMLCanvasElement).toDataURL());
+
+describe.each(BACKENDS)('the playground on %s', (backend) => {
+  it('learns two moons, draws the boundary and the δ panel, and runs a Node model', async () => {
+    const { page, errors } = await open(`?backend=${backend}`);
+    try {
+      await page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="epoch"]')?.getAttribute('data-value') === '0',
+      );
+      const before = await canvasImage(page, 'boundary');
+
+      await page.click('[data-testid="run"]');
+      const started = Date.now();
+      let fastest = 0;
+      await expect
+        .poll(
+          async () => {
+            fastest = Math.max(fastest, await value(page, 'steps-per-second'));
+            return value(page, 'test-accuracy');
+          },
+          { timeout: 180_000, interval: 250 },
+        )
+        .toBeGreaterThan(0.95);
+      const seconds = (Date.now() - started) / 1000;
+      await page.click('[data-testid="run"]'); // pause
+      const epochs = await value(page, 'epoch');
+      const steps = await value(page, 'steps');
+      results[backend] = {
+        secondsTo95: Number(seconds.toFixed(1)),
+        epochs,
+        steps,
+        stepsPerSecond: Math.round(fastest),
+      };
+
+      expect(await canvasImage(page, 'boundary')).not.toBe(before);
+      const deltas = await page.$$eval('[data-testid="trace"] .value', (spans) =>
+        spans.map((s) => Number((s as HTMLElement).dataset.value)),
+      );
+      // A[2,8,8,2]: at least X, Y, δup and δdown of every neuron.
+      expect(deltas.length).toBeGreaterThanOrEqual(4 * (8 + 8 + 2));
+      expect(deltas.every(Number.isFinite)).toBe(true);
+      expect(deltas.some((d) => d !== 0)).toBe(true);
+      await page.screenshot({
+        path: join(ARTIFACTS, `playground-${backend}-moons.png`),
+        fullPage: true,
+      });
+
+      // The Node app's model: same digits, same split, same test accuracy and predictions.
+      await page.$eval('[data-testid="test-accuracy"]', (e) => {
+        (e as HTMLElement).dataset.value = '';
+      });
+      await page.setInputFiles('[data-testid="import"]', node.model);
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="test-accuracy"]')?.getAttribute('data-value') !==
+          '',
+        undefined,
+        { timeout: 60_000 },
+      );
+      const accuracy = await value(page, 'test-accuracy');
+      // Float32 sums in another order may flip a digit on the edge: at most 1 of 2,000.
+      expect(Math.abs(accuracy - node.accuracy)).toBeLessThanOrEqual(backend === 'ts' ? 0 : 0.0005);
+      const predicted: number[] = [];
+      for (const i of TEST_DIGITS) {
+        await page.fill('[data-testid="test-digit"]', String(i));
+        await page.$eval('[data-testid="prediction"]', (e) => {
+          (e as HTMLElement).dataset.digit = '';
+        });
+        await page.click('[data-testid="show-test-digit"]');
+        await page.waitForFunction(
+          () =>
+            document.querySelector('[data-testid="prediction"]')?.getAttribute('data-digit') !== '',
+        );
+        predicted.push(Number(await page.getAttribute('[data-testid="prediction"]', 'data-digit')));
+      }
+      expect(predicted).toEqual(node.predicted);
+      const saliency = await page.$$eval('[data-testid="trace"] .value', (spans) =>
+        spans.map((s) => Number((s as HTMLElement).dataset.value)),
+      );
+      expect(saliency.every(Number.isFinite)).toBe(true);
+      await page.screenshot({
+        path: join(ARTIFACTS, `playground-${backend}-mnist.png`),
+        fullPage: true,
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('configuration and bad input', () => {
+  it('names a bad backend in the URL, and the values allowed', async () => {
+    const { page } = await open('?backend=cuda');
+    await expect
+      .poll(() => page.textContent('[data-testid="error"]'))
+      .toContain(
+        'URL parameter backend: "cuda" is not one of ts, tfjs-cpu, tfjs-webgl, tfjs-wasm.',
+      );
+    expect(await page.getAttribute('[data-testid="status"]', 'data-state')).toBe('failed');
+    await page.close();
+  });
+
+  it('says when WebGL is missing, and falls back only when asked', async () => {
+    const noGpu = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      // No GPU and no software GL: no WebGL in pages or workers (--disable-webgl spares workers).
+      args: [...CHROMIUM_ARGS, '--disable-gpu', '--disable-software-rasterizer'],
+    });
+    try {
+      const page = await noGpu.newPage();
+      await page.goto(`${url}?backend=tfjs-webgl`);
+      await page.waitForSelector('[data-testid="status"][data-state="failed"]', {
+        timeout: 60_000,
+      });
+      expect(await page.textContent('[data-testid="error"]')).toContain(
+        'Backend tfjs-webgl cannot run here.',
+      );
+      // Nothing trains until the user picks the fallback.
+      expect(await page.getAttribute('[data-testid="epoch"]', 'data-value')).toBeNull();
+      await page.click('#banner-actions button:has-text("Fall back to ts")');
+      await page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout: 60_000 });
+      expect(new URL(page.url()).searchParams.get('backend')).toBe('ts');
+    } finally {
+      await noGpu.close();
+    }
+  });
+
+  it('rejects an architecture that does not fit the task, with the reason, and keeps the run', async () => {
+    const { page } = await open('?backend=ts');
+    await page.waitForSelector('[data-testid="status"][data-state="ready"]');
+    await page.fill('input[name="architecture"]', 'A[3,8,2]');
+    await page.fill('input[name="learningRate"]', '-1');
+    await page.click('#apply');
+    expect(await page.textContent('.field-error[data-field="architecture"]')).toBe(
+      'A[3,8,2] does not fit the points (2 coordinates, 2 classes): use A[2,…,2] or A[2,…,1].',
+    );
+    expect(await page.textContent('.field-error[data-field="learningRate"]')).toBe(
+      '-1 is outside 0.000001 … 10.',
+    );
+    expect(await page.getAttribute('input[name="architecture"]', 'aria-invalid')).toBe('true');
+    await page.close();
+  });
+
+  it('rejects a damaged model file by name, and keeps the network', async () => {
+    const { page } = await open('?backend=ts');
+    await page.waitForSelector('[data-testid="status"][data-state="ready"]');
+    const file = join(mkdtempSync(join(tmpdir(), 'twostep-bad-')), 'bad.json');
+    const good = JSON.parse(readFileSync(node.model, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...good, weights: good.weights.slice(1) }));
+    await page.setInputFiles('[data-testid="import"]', file);
+    await expect
+      .poll(() => page.textContent('[data-testid="error"]'))
+      .toMatch(/^Import failed: Model file: /);
+    expect(await page.inputValue('input[name="architecture"]')).toBe('A[2,8,8,2]');
+    await page.close();
+  });
+});
+
+describe('the bundle', () => {
+  it('loads no backend code before a backend is chosen, and splits each into its own chunks', () => {
+    const sizes = JSON.parse(readFileSync(join(APP, 'dist', 'sizes.json'), 'utf8')) as Sizes;
+    const backendModules = sizes.initial.modules.filter((m) =>
+      /@tensorflow|backend-ts|backend-tfjs/.test(m),
+    );
+    expect(backendModules).toEqual([]);
+    for (const name of BACKENDS) expect(sizes.backends[name]!.files.length).toBeGreaterThan(0);
+    // The ts backend loads no TensorFlow.js, and the tfjs backends none of backend-ts.
+    expect(sizes.backends.ts!.modules.filter((m) => m.includes('@tensorflow'))).toEqual([]);
+    for (const name of ['tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl']) {
+      expect(sizes.backends[name]!.modules.some((m) => m.includes('@tensorflow'))).toBe(true);
+      expect(sizes.backends[name]!.modules.filter((m) => m.includes('backend-ts/'))).toEqual([]);
+    }
+    console.log(
+      `initial ${sizes.initial.bytes} B (${sizes.initial.gzip} gzip); ` +
+        Object.entries(sizes.backends)
+          .map(([b, s]) => `${b} ${s.bytes} B (${s.gzip} gzip)`)
+          .join('; '),
+    );
+  });
+});
