@@ -123,6 +123,7 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
         .toBeGreaterThan(0.95);
       const seconds = (Date.now() - started) / 1000;
       await page.click('[data-testid="run"]'); // pause
+      await page.waitForTimeout(300); // the epoch under way ends, and is reported
       const epochs = await value(page, 'epoch');
       const steps = await value(page, 'steps');
       results[backend] = {
@@ -178,6 +179,11 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
         spans.map((s) => Number((s as HTMLElement).dataset.value)),
       );
       expect(saliency.every(Number.isFinite)).toBe(true);
+      // Exported again, it is the Node app's file: the same JSON, number for number.
+      const download = page.waitForEvent('download');
+      await page.click('[data-testid="export"]');
+      const exported = readFileSync((await (await download).path())!, 'utf8');
+      expect(JSON.parse(exported)).toEqual(JSON.parse(readFileSync(node.model, 'utf8')));
       await page.screenshot({
         path: join(ARTIFACTS, `playground-${backend}-mnist.png`),
         fullPage: true,
@@ -186,6 +192,60 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
     } finally {
       await page.close();
     }
+  });
+});
+
+describe('the controls', () => {
+  it('step one epoch, pause, pace, reset and export, in layer-wise mode', async () => {
+    const { page, errors } = await open('?backend=ts');
+    await page.waitForSelector('[data-testid="status"][data-state="ready"]');
+    await page.selectOption('select[name="dataset"]', 'spiral');
+    await page.selectOption('select[name="mode"]', 'layerwise');
+    await page.selectOption('select[name="optimizer"]', 'sgd');
+    await page.fill('input[name="learningRate"]', '0.1');
+    await page.fill('input[name="batchSize"]', '40');
+    await page.click('#apply');
+    await expect.poll(() => page.inputValue('input[name="batchSize"]')).toBe('40');
+
+    await page.click('[data-testid="step"]');
+    await expect.poll(() => value(page, 'epoch')).toBe(1);
+    expect(await value(page, 'steps')).toBe(400 / 40);
+    await page.waitForTimeout(300);
+    expect(await value(page, 'epoch')).toBe(1); // one epoch, then paused
+
+    await page.click('[data-testid="run"]');
+    await expect.poll(() => value(page, 'epoch')).toBeGreaterThan(20);
+    await page.click('[data-testid="run"]');
+    await page.waitForTimeout(300);
+    const paused = await value(page, 'epoch');
+    await page.waitForTimeout(500);
+    expect(await value(page, 'epoch')).toBe(paused);
+
+    await page.selectOption('#speed', '5');
+    await page.click('[data-testid="run"]');
+    await page.waitForTimeout(2000);
+    await page.click('[data-testid="run"]');
+    await page.waitForTimeout(300);
+    const paced = (await value(page, 'epoch')) - paused;
+    expect(paced).toBeGreaterThanOrEqual(5);
+    expect(paced).toBeLessThanOrEqual(13); // 5 epochs/s for ~2 s
+
+    const download = page.waitForEvent('download');
+    await page.click('[data-testid="export"]');
+    const file = await (await download).path();
+    const model = JSON.parse(readFileSync(file, 'utf8'));
+    expect(model).toMatchObject({
+      format: 'twostep-network',
+      version: 1,
+      architecture: [2, 8, 8, 2],
+    });
+    expect(model.activations).toEqual(['tanh', 'tanh', 'identity']);
+
+    await page.click('[data-testid="reset"]');
+    await expect.poll(() => value(page, 'epoch')).toBe(0);
+    expect(await value(page, 'steps')).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
 

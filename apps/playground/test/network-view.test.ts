@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { colourOf } from '../src/colours.js';
+import { formatValue, renderNetwork, renderTraceTable, shownNeurons } from '../src/network-view.js';
+import type { StepTrace } from '../src/protocol.js';
+
+/** A[2,3,2] with bias: numbers chosen by hand, every one distinct. */
+const trace: StepTrace = {
+  architecture: [2, 3, 2],
+  bias: true,
+  activations: ['tanh', 'identity'],
+  loss: 'mse',
+  sample: 4,
+  target: [1, 0],
+  J: 0.3125,
+  X: [
+    [0.5, -1.25],
+    [0.1, -0.2, 0.3],
+    [0.7, -0.4],
+  ],
+  Y: [
+    [0.11, -0.22, 0.33],
+    [0.7, -0.4],
+  ],
+  deltaUp: [
+    [0.01, -0.02],
+    [0.03, -0.04, 0.05],
+    [-0.3, -0.4],
+  ],
+  deltaDown: [
+    [0.029, -0.038, 0.045],
+    [-0.3, -0.4],
+  ],
+  weights: [
+    [
+      [0.1, -0.2, 0.05],
+      [0.3, 0.4, -0.05],
+      [-0.5, 0.6, 0],
+    ],
+    [
+      [1, -2, 3, 0.5],
+      [-1.5, 2.5, -0.25, 0],
+    ],
+  ],
+  gradients: [
+    [
+      [0.0145, -0.03625, 0.029],
+      [-0.019, 0.0475, -0.038],
+      [0.0225, -0.05625, 0.045],
+    ],
+    [
+      [-0.03, 0.06, -0.09, -0.3],
+      [-0.04, 0.08, -0.12, -0.4],
+    ],
+  ],
+};
+
+const count = (markup: string, pattern: RegExp) => (markup.match(pattern) ?? []).length;
+
+describe('the network as Fig. 5 draws it', () => {
+  const svg = renderNetwork(trace);
+
+  it('draws every neuron, the formal neuron of each layer below L, and every weight', () => {
+    for (const [h, n] of [2, 3, 2].entries()) {
+      expect(count(svg, new RegExp(`<circle class="neuron" data-layer="${h}"`, 'g'))).toBe(n);
+    }
+    expect(count(svg, /<rect class="bias"/g)).toBe(2);
+    expect(svg).not.toContain('<rect class="bias" data-layer="2"');
+    expect(count(svg, /<line class="edge"/g)).toBe(3 * (2 + 1) + 2 * (3 + 1));
+  });
+
+  it('colours an edge by its weight, on the scale of its matrix', () => {
+    // W2[1][3] = 3 is the largest |w| of W2: the deepest red.
+    const edge = svg.match(/<line class="edge"[^>]*stroke="([^"]+)"[^>]*><title>W2\[1\]\[3\] = 3 /);
+    expect(edge?.[1]).toBe(colourOf(3, 3));
+    const bias = svg.match(
+      /<line class="edge"[^>]*stroke="([^"]+)"[^>]*><title>W1\[2\]\[bias\] = -0\.05 {3}∂J\/∂W1\[2\]\[bias\] = -0\.038/,
+    );
+    expect(bias?.[1]).toBe(colourOf(-0.05, 0.6));
+  });
+
+  it('writes the equation of each arrow with the layer numbers', () => {
+    for (const text of [
+      '→ Y1 = W1 · X0,  X1 = σ1(Y1)',
+      '→ Y2 = W2 · X1,  X2 = σ2(Y2)',
+      '← δdown2 = δup2 ⊙ σ2′(Y2)',
+      '∂J/∂W1 = δdown1 · X0ᵀ',
+      'δup0 = (W♯1)ᵀ · δdown1',
+      'layer 1: σ1 = tanh',
+      'layer 2: σ2 = identity',
+    ]) {
+      expect(svg).toContain(text);
+    }
+  });
+
+  it('shows a wide layer by its first and last neurons, counting the rest', () => {
+    expect(shownNeurons(784, 12)).toEqual({
+      shown: [...Array(10).keys(), 782, 783],
+      hidden: 772,
+      head: 10,
+    });
+    expect(shownNeurons(5, 12)).toEqual({ shown: [0, 1, 2, 3, 4], hidden: 0, head: 5 });
+    const wide: StepTrace = {
+      ...trace,
+      architecture: [784, 3, 2],
+      X: [new Array(784).fill(0.5), ...trace.X.slice(1)],
+      deltaUp: [new Array(784).fill(0.01), ...trace.deltaUp.slice(1)],
+      weights: [trace.weights[0]!.map(() => new Array(785).fill(0.1)), trace.weights[1]!],
+      gradients: [trace.gradients[0]!.map(() => new Array(785).fill(0.1)), trace.gradients[1]!],
+    };
+    const markup = renderNetwork(wide);
+    expect(count(markup, /<circle class="neuron" data-layer="0"/g)).toBe(12);
+    expect(markup).toContain('⋮ 772 more');
+    expect(count(markup, /<line class="edge"/g)).toBe(3 * (12 + 1) + 2 * (3 + 1));
+  });
+
+  it('escapes the text it is given', () => {
+    expect(renderNetwork({ ...trace, activations: ['<b>', 'identity'] })).toContain(
+      'σ1 = &#60;b&#62;',
+    );
+  });
+});
+
+describe('the δ panel', () => {
+  const html = renderTraceTable(trace);
+  const values = [...html.matchAll(/data-value="([^"]+)"/g)].map((m) => Number(m[1]));
+
+  it('lists X, Y, δup and δdown of every layer, exactly, in the order of the F-adjoint', () => {
+    const expected = [
+      trace.J,
+      ...trace.X[2]!,
+      ...trace.Y[1]!,
+      ...trace.deltaUp[2]!,
+      ...trace.deltaDown[1]!,
+      0.4,
+      Math.hypot(...trace.gradients[1]!.flat()),
+      ...trace.X[1]!,
+      ...trace.Y[0]!,
+      ...trace.deltaUp[1]!,
+      ...trace.deltaDown[0]!,
+      0.05625,
+      Math.hypot(...trace.gradients[0]!.flat()),
+      ...trace.X[0]!,
+      ...trace.deltaUp[0]!,
+    ];
+    expect(values).toEqual(expected);
+    expect(html).toContain('training sample 4, target [1, 0], loss mse');
+    expect(html).toContain('<th>δdown2</th><td class="equation">δup2 ⊙ σ2′(Y2)</td>');
+    expect(html).toContain('<th>δup1</th><td class="equation">(W♯2)ᵀ · δdown2</td>');
+  });
+
+  it('marks numbers that are not finite', () => {
+    const bad = renderTraceTable({
+      ...trace,
+      deltaDown: [[Number.NaN, 0, 1], trace.deltaDown[1]!],
+    });
+    expect(bad).toContain('<span class="value nonfinite" data-value="NaN"');
+    expect(bad).toMatch(/>NaN<\/span>/);
+  });
+
+  it('shortens long vectors, saying how many are left out', () => {
+    const long = renderTraceTable(
+      { ...trace, X: [new Array(30).fill(1), ...trace.X.slice(1)] },
+      { maxValues: 5 },
+    );
+    expect(long).toContain('… 25 more');
+  });
+
+  it('formats 4 significant digits', () => {
+    expect([0, 1234567, 0.000123456, -2.5, Number.POSITIVE_INFINITY].map(formatValue)).toEqual([
+      '0',
+      '1235000',
+      '0.0001235',
+      '-2.5',
+      'Infinity',
+    ]);
+  });
+});
