@@ -41,7 +41,10 @@ const post = (report: Report, transfer: Transferable[] = []) =>
 
 /** Epochs per `train` call; the optimizer state is saved (read back) between calls. */
 const CHUNK = 100;
-/** At most this often a snapshot while running, in ms. */
+/**
+ * At most this often a snapshot while running, in ms, and at most a quarter of the time: on a
+ * slow backend a snapshot (evaluations, the grid, a trace: many reads) costs more than epochs.
+ */
 const SNAPSHOT_EVERY = 60;
 
 interface Task {
@@ -220,6 +223,7 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
   const { settings: s } = t;
   let optimizerState: SavedOptimizerState | undefined;
   let lastPost = 0;
+  let lastCost = 0;
   let lastEpoch = performance.now();
   const batches = Math.ceil(t.train.inputs.length / s.batchSize);
   for (let chunk = 0; ; chunk++) {
@@ -245,10 +249,12 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
           await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
         }
         lastEpoch = performance.now();
-        if (stepped || snapshotWanted || !state.running || lastEpoch - lastPost > SNAPSHOT_EVERY) {
+        const due = lastPost + Math.max(SNAPSHOT_EVERY, 3 * lastCost);
+        if (stepped || snapshotWanted || !state.running || lastEpoch > due) {
           snapshotWanted = false;
           await publish(k, t);
           lastPost = performance.now();
+          lastCost = lastPost - lastEpoch;
         }
         if (event.epoch < event.epochs) await gate(signal);
       },
