@@ -62,9 +62,8 @@ export function toMnistPixels(alpha: ArrayLike<number>, width: number, height: n
 /** Draws strokes on a canvas with the pointer; `pixels()` reads them as a digit. */
 export class DrawingPad {
   private readonly ctx: CanvasRenderingContext2D;
-  private listeners: (() => void)[] = [];
+  private readonly listeners: (() => void)[] = [];
   private last: [number, number] | undefined;
-  private readonly handlers: [string, (e: PointerEvent) => void][];
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     this.ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -75,7 +74,7 @@ export class DrawingPad {
         ((e.clientY - box.top) * canvas.height) / box.height,
       ];
     };
-    this.handlers = [
+    const handlers: [string, (e: PointerEvent) => void][] = [
       [
         'pointerdown',
         (e) => {
@@ -94,9 +93,7 @@ export class DrawingPad {
         },
       ],
     ];
-    for (const [type, handler] of this.handlers) {
-      canvas.addEventListener(type, handler as EventListener);
-    }
+    for (const [type, handler] of handlers) canvas.addEventListener(type, handler as EventListener);
   }
 
   private stroke(to: [number, number]): void {
@@ -144,12 +141,5 @@ export class DrawingPad {
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.ctx.imageSmoothingEnabled = false;
     this.ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
-  }
-
-  dispose(): void {
-    for (const [type, handler] of this.handlers) {
-      this.canvas.removeEventListener(type, handler as EventListener);
-    }
-    this.listeners = [];
   }
 }

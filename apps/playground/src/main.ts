@@ -49,7 +49,6 @@ let settings: Settings = DEFAULTS.toy;
 let points: { inputs: [number, number][]; labels: number[] } | undefined;
 let losses: number[] = [];
 let last: Snapshot | undefined;
-let selected = 0;
 
 const send = (command: Command) => worker?.postMessage(command);
 
@@ -112,7 +111,6 @@ function onReport(report: Report): void {
       showTask(settings.task);
       points = report.points;
       losses = [];
-      selected = 0;
       setRunning(false);
       return;
     case 'snapshot':
@@ -352,13 +350,13 @@ function wire(): void {
     const canvas = event.target as HTMLCanvasElement;
     const box = canvas.getBoundingClientRect();
     const scale = canvas.width / box.width;
-    selected = nearestPoint(
+    const sample = nearestPoint(
       canvas,
       points.inputs,
       (event.clientX - box.left) * scale,
       (event.clientY - box.top) * scale,
     );
-    send({ type: 'trace', sample: selected });
+    send({ type: 'trace', sample });
   });
   $('clear').addEventListener('click', () => pad.clear());
   $('show-test-digit').addEventListener('click', () => {

@@ -175,6 +175,25 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
         spans.map((s) => Number((s as HTMLElement).dataset.value)),
       );
       expect(saliency.every(Number.isFinite)).toBe(true);
+      // A digit drawn with the mouse: a vertical stroke, classified with its saliency map.
+      await page.click('#clear');
+      await page.$eval('[data-testid="prediction"]', (e) => {
+        (e as HTMLElement).dataset.digit = '';
+      });
+      const pad = (await page.$('[data-testid="pad"]'))!;
+      const box = (await pad.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.8, { steps: 10 });
+      await page.mouse.up();
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="prediction"]')?.getAttribute('data-digit') !== '',
+      );
+      // Cropped, scaled and centred like MNIST's digits, the stroke is a 1.
+      expect(await page.getAttribute('[data-testid="prediction"]', 'data-digit')).toBe('1');
+      expect(await page.textContent('[data-testid="prediction"]')).not.toContain('label');
+      expect(await page.textContent('[data-testid="trace"]')).toContain('your input');
       // Exported again, it is the Node app's file: the same JSON, number for number.
       const download = page.waitForEvent('download');
       await page.click('[data-testid="export"]');
