@@ -77,9 +77,27 @@ const hideError = () => {
   $('banner').hidden = true;
 };
 
+/** The model file that goes on to the next backend, once its worker is ready. */
+let carried: string | undefined;
+/** The backend to switch to once the current worker has handed over its model. */
+let switching: BackendChoice | undefined;
+/** Whether the current worker holds a network (it was configured). */
+let hasNetwork = false;
+
+/** Moves to `next`, taking the trained network along when there is one. */
+function switchBackend(next: BackendChoice): void {
+  if (!hasNetwork) {
+    useBackend(next);
+    return;
+  }
+  switching = next;
+  send({ type: 'export' });
+}
+
 /** A new worker on `next`: the old one (and its backend) is terminated. */
 function useBackend(next: BackendChoice): void {
   worker?.terminate();
+  hasNetwork = false;
   choice = next;
   $<HTMLSelectElement>('backend').value = next.backend;
   $<HTMLSelectElement>('dtype').value = next.dtype;
@@ -104,8 +122,11 @@ function onReport(report: Report): void {
     case 'ready':
       setStatus('ready', `${report.backend} · ${report.dtype} · ${report.detail}`);
       send({ type: 'configure', settings });
+      if (carried) send({ type: 'import', json: carried });
+      carried = undefined;
       return;
     case 'configured':
+      hasNetwork = true;
       settings = report.settings;
       writeForm(toForm(settings));
       showTask(settings.task);
@@ -117,7 +138,13 @@ function onReport(report: Report): void {
       showSnapshot(report.snapshot);
       return;
     case 'model':
-      download(report.json);
+      if (switching) {
+        carried = report.json;
+        useBackend(switching);
+        switching = undefined;
+      } else {
+        download(report.json);
+      }
       return;
     case 'prediction':
       showPrediction(report);
@@ -290,7 +317,7 @@ function wire(): void {
   options(field('optimizer') as HTMLSelectElement, OPTIMIZERS);
 
   $('backend-form').addEventListener('change', () => {
-    useBackend({
+    switchBackend({
       backend: $<HTMLSelectElement>('backend').value as BackendChoice['backend'],
       dtype: $<HTMLSelectElement>('dtype').value as BackendChoice['dtype'],
     });

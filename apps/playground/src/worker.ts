@@ -32,7 +32,7 @@ import {
 } from '@twostep/core';
 import { createChosenBackend } from './backends.js';
 import { grid, toyDataset } from './datasets.js';
-import { loadDigits, splitDigits } from './digits.js';
+import { type Digits, loadDigits, splitDigits } from './digits.js';
 import { type Command, GRID, type Report, type Snapshot, type StepTrace } from './protocol.js';
 import { DEFAULTS, MNIST_CLASSES, type Settings } from './settings.js';
 
@@ -58,6 +58,8 @@ interface Task {
 
 let backend: Backend | undefined;
 let digitsUrl = '';
+/** The MNIST split, fetched once. */
+let digits: Promise<{ train: Digits; test: Digits }> | undefined;
 let task: Task | undefined;
 /** The run of the current task (resolves when it stopped). */
 let run: Promise<void> = Promise.resolve();
@@ -102,12 +104,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Train and test datasets of the settings' task. */
 async function datasets(s: Settings): Promise<Omit<Task, 'settings' | 'net'>> {
   if (s.task === 'mnist') {
-    const digits = splitDigits(await loadDigits(digitsUrl));
-    const data = (d: typeof digits.train): Dataset => ({
+    digits ??= loadDigits(digitsUrl).then(splitDigits, (error: unknown) => {
+      digits = undefined; // a failed fetch is tried again next time
+      throw error;
+    });
+    const split = await digits;
+    const data = (d: Digits): Dataset => ({
       inputs: d.images,
       targets: oneHot(d.labels, MNIST_CLASSES),
     });
-    return { train: data(digits.train), test: data(digits.test) };
+    return { train: data(split.train), test: data(split.test) };
   }
   const outputs = s.architecture.at(-1)!;
   const data = (seed: number): Dataset => {

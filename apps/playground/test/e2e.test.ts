@@ -211,7 +211,7 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
 });
 
 describe('the controls', () => {
-  it('step one epoch, pause, pace, reset and export, in layer-wise mode', async () => {
+  it('step one epoch, pause, pace, export, switch backend with the network, reset; layer-wise', async () => {
     const { page, errors } = await open('?backend=ts');
     await page.waitForSelector('[data-testid="status"][data-state="ready"]');
     await page.selectOption('select[name="dataset"]', 'spiral');
@@ -255,6 +255,20 @@ describe('the controls', () => {
       architecture: [2, 8, 8, 2],
     });
     expect(model.activations).toEqual(['tanh', 'tanh', 'identity']);
+
+    // Another backend takes the trained network along: the same accuracy, then trains on.
+    const accuracy = await value(page, 'test-accuracy');
+    const J = await page.getAttribute('[data-testid="trace"] p .value', 'data-value');
+    await page.selectOption('#backend', 'tfjs-cpu');
+    await page.waitForSelector('[data-testid="status"][data-state="ready"]:has-text("tfjs-cpu")');
+    await expect.poll(() => value(page, 'test-accuracy')).toBe(accuracy);
+    expect(
+      Number(await page.getAttribute('[data-testid="trace"] p .value', 'data-value')),
+    ).toBeCloseTo(Number(J), 5);
+    expect(await page.inputValue('select[name="mode"]')).toBe('layerwise');
+    expect(new URL(page.url()).searchParams.get('backend')).toBe('tfjs-cpu');
+    await page.click('[data-testid="step"]');
+    await expect.poll(() => value(page, 'epoch')).toBe(1);
 
     await page.click('[data-testid="reset"]');
     await expect.poll(() => value(page, 'epoch')).toBe(0);
