@@ -147,6 +147,14 @@ function row(name: string, equation: string, values: readonly number[], max: num
   return `<tr><th>${name}</th><td class="equation">${escapeText(equation)}</td><td>${shown.join(' ')}${more}</td></tr>`;
 }
 
+/** A matrix as a grid of coloured values, when it has at most `max` rows and columns. */
+function matrix(rows: readonly (readonly number[])[], max: number): string {
+  if (rows.length > max || (rows[0]?.length ?? 0) > max + 1) return '';
+  const scale = maxAbs(rows.flat());
+  const cells = rows.map((r) => `<tr>${r.map((v) => `<td>${value(v, scale)}</td>`).join('')}</tr>`);
+  return `<table class="matrix">${cells.join('')}</table>`;
+}
+
 /** The δ panel: every quantity of the step, layer by layer from L down to 0. */
 export function renderTraceTable(trace: StepTrace, { maxValues = 12 } = {}): string {
   const L = trace.architecture.length - 1;
@@ -165,7 +173,7 @@ export function renderTraceTable(trace: StepTrace, { maxValues = 12 } = {}): str
           maxValues,
         ),
         row(`δdown${h}`, `δup${h} ⊙ σ${h}′(Y${h})`, trace.deltaDown[h - 1]!, maxValues),
-        `<tr><th>∂J/∂W${h}</th><td class="equation">δdown${h} · X${h - 1}ᵀ</td><td>max |·| ${value(maxAbs(g), 0)} · ‖·‖ ${value(Math.hypot(...g), 0)}</td></tr>`,
+        `<tr><th>∂J/∂W${h}</th><td class="equation">δdown${h} · X${h - 1}ᵀ</td><td>max |·| ${value(maxAbs(g), 0)} · ‖·‖ ${value(Math.hypot(...g), 0)}${matrix(trace.gradients[h - 1]!, maxValues)}</td></tr>`,
       );
     } else {
       rows.push(

@@ -124,7 +124,7 @@ describe('the δ panel', () => {
   const html = renderTraceTable(trace);
   const values = [...html.matchAll(/data-value="([^"]+)"/g)].map((m) => Number(m[1]));
 
-  it('lists X, Y, δup and δdown of every layer, exactly, in the order of the F-adjoint', () => {
+  it('lists X, Y, δup, δdown and ∂J/∂W of every layer, exactly, in the order of the F-adjoint', () => {
     const expected = [
       trace.J,
       ...trace.X[2]!,
@@ -133,12 +133,14 @@ describe('the δ panel', () => {
       ...trace.deltaDown[1]!,
       0.4,
       Math.hypot(...trace.gradients[1]!.flat()),
+      ...trace.gradients[1]!.flat(),
       ...trace.X[1]!,
       ...trace.Y[0]!,
       ...trace.deltaUp[1]!,
       ...trace.deltaDown[0]!,
       0.05625,
       Math.hypot(...trace.gradients[0]!.flat()),
+      ...trace.gradients[0]!.flat(),
       ...trace.X[0]!,
       ...trace.deltaUp[0]!,
     ];
@@ -160,9 +162,13 @@ describe('the δ panel', () => {
   it('shortens long vectors, saying how many are left out', () => {
     const long = renderTraceTable(
       { ...trace, X: [new Array(30).fill(1), ...trace.X.slice(1)] },
-      { maxValues: 5 },
+      { maxValues: 3 },
     );
-    expect(long).toContain('… 25 more');
+    expect(long).toContain('… 27 more');
+    // ∂J/∂W1 (3 × 3) is a grid within 3 rows and 4 columns; ∂J/∂W2 (2 × 4) too; not past them.
+    expect(count(long, /<table class="matrix">/g)).toBe(2);
+    const narrow = renderTraceTable(trace, { maxValues: 2 });
+    expect(count(narrow, /<table class="matrix">/g)).toBe(0);
   });
 
   it('formats 4 significant digits', () => {
