@@ -305,8 +305,17 @@ function download(json: string): void {
 // ─────────────────────────────── wiring ───────────────────────────────
 
 const pad = new DrawingPad($<HTMLCanvasElement>('pad'));
+// A stroke asks for a prediction; a cleared pad clears the last one.
 pad.onChange(() => {
-  if (settings.task === 'mnist') send({ type: 'predict', pixels: pad.pixels() });
+  const pixels = pad.pixels();
+  if (pixels.some((v) => v > 0)) {
+    if (settings.task === 'mnist') send({ type: 'predict', pixels });
+    return;
+  }
+  $('prediction').replaceChildren();
+  delete $('prediction').dataset.digit;
+  const saliency = $<HTMLCanvasElement>('saliency');
+  saliency.getContext('2d')!.clearRect(0, 0, saliency.width, saliency.height);
 });
 
 function wire(): void {

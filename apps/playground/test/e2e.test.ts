@@ -177,6 +177,7 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
       expect(saliency.every(Number.isFinite)).toBe(true);
       // A digit drawn with the mouse: a vertical stroke, classified with its saliency map.
       await page.click('#clear');
+      expect(await page.getAttribute('[data-testid="prediction"]', 'data-digit')).toBeNull();
       await page.$eval('[data-testid="prediction"]', (e) => {
         (e as HTMLElement).dataset.digit = '';
       });
