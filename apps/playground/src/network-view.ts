@@ -41,13 +41,39 @@ const ROW = 40;
 const RADIUS = 13;
 const TOP = 70;
 
-/** The network as an SVG: neurons coloured by X (fill) and δ (ring), edges by Wh. */
+/**
+ * The Euclidean norm, by a loop: `Math.hypot(...values)` overflows the call stack on a
+ * 784 × 256 ∂J/∂W1 (200 960 numbers). Scaled by the largest |value| against overflow; like
+ * `Math.hypot`, ∞ when a value is ±∞, else NaN when one is NaN.
+ */
+export function norm(values: readonly number[]): number {
+  const scale = maxAbs(values);
+  let sum = 0;
+  let nan = false;
+  for (const v of values) {
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      return Number.POSITIVE_INFINITY;
+    }
+    if (Number.isNaN(v)) nan = true;
+    else if (scale > 0) sum += (v / scale) ** 2;
+  }
+  return nan ? Number.NaN : scale * Math.sqrt(sum);
+}
+
+/**
+ * The network as an SVG, drawn as the paper's Fig. 5: layers 0…L left to right, the formal
+ * neuron 1 (Remark 1) as a square under each layer below L, an edge per weight Wh[i][j]
+ * coloured and thickened by Wh[i][j] / max|Wh|. Each neuron's fill is Xh_i (forward, eq. 1,
+ * 20), its ring δdown_h_i (δup_0_i on the inputs; backward, eq. 5, 21, 22); its tooltip gives
+ * Xh_i, Yh_i, δup_h_i and δdown_h_i. Layers wider than `maxNeurons` show their first and last
+ * neurons around a "⋮ N more" marker (see `shownNeurons`); edges join shown neurons only.
+ */
 export function renderNetwork(trace: StepTrace, { maxNeurons = 12 } = {}): string {
   const L = trace.architecture.length - 1;
   const layers = trace.architecture.map((n) => shownNeurons(n, maxNeurons));
   const rows = Math.max(...layers.map((l) => l.shown.length + (l.hidden ? 1 : 0) + 1));
-  const height = TOP + rows * ROW + 90;
-  const width = 80 + L * COLUMN + 80;
+  const height = TOP + rows * ROW + 110;
+  const width = Math.max(460, 80 + L * COLUMN + 80);
   const x = (h: number) => 60 + h * COLUMN;
   /** Slots of layer h top-down: its shown neurons, the gap marker after `head`, the bias. */
   const slots = (h: number) => layers[h]!.shown.length + (layers[h]!.hidden ? 1 : 0);
@@ -120,13 +146,19 @@ export function renderNetwork(trace: StepTrace, { maxNeurons = 12 } = {}): strin
     const mid = (x(h - 1) + x(h)) / 2;
     parts.push(
       `<text class="equation forward" x="${mid}" y="${TOP - 48}" text-anchor="middle">→ Y${h} = W${h} · X${h - 1},  X${h} = σ${h}(Y${h})</text>`,
-      `<text class="equation backward" x="${mid}" y="${height - 62}" text-anchor="middle">← δdown${h} = δup${h} ⊙ σ${h}′(Y${h})</text>`,
-      `<text class="equation backward" x="${mid}" y="${height - 44}" text-anchor="middle">∂J/∂W${h} = δdown${h} · X${h - 1}ᵀ</text>`,
-      `<text class="equation backward" x="${mid}" y="${height - 26}" text-anchor="middle">δup${h - 1} = (W♯${h})ᵀ · δdown${h}</text>`,
+      `<text class="equation backward" x="${mid}" y="${height - 82}" text-anchor="middle">← δdown${h} = δup${h} ⊙ σ${h}′(Y${h})</text>`,
+      `<text class="equation backward" x="${mid}" y="${height - 64}" text-anchor="middle">∂J/∂W${h} = δdown${h} · X${h - 1}ᵀ</text>`,
+      `<text class="equation backward" x="${mid}" y="${height - 46}" text-anchor="middle">δup${h - 1} = (W♯${h})ᵀ · δdown${h}</text>`,
     );
   }
+  // The legend: the scale from −max to +max (each matrix or vector has its own max), and J.
+  const swatches = [-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1].map(
+    (t, k) =>
+      `<rect class="swatch" x="${22 + 12 * k}" y="${height - 34}" width="12" height="12" fill="${colourOf(t, 1)}"/>`,
+  );
   parts.push(
-    `<text class="legend" x="10" y="${height - 6}">fill: X (forward) · ring: δdown, δup₀ on the inputs (backward) · edges: W · red &gt; 0, blue &lt; 0 · J = ${escapeText(formatValue(trace.J))}</text>`,
+    `<g class="legend"><text x="10" y="${height - 24}">−</text>${swatches.join('')}<text x="110" y="${height - 24}">+ (by |value| / max) · J = ${escapeText(formatValue(trace.J))}</text>`,
+    `<text x="10" y="${height - 6}">fill: X · ring: δdown (δup0 on the inputs) · edges: W</text></g>`,
   );
   return `<svg class="network" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="The network, Fig. 5 of the paper">${parts.join('')}</svg>`;
 }
@@ -155,7 +187,14 @@ function matrix(rows: readonly (readonly number[])[], max: number): string {
   return `<table class="matrix">${cells.join('')}</table>`;
 }
 
-/** The δ panel: every quantity of the step, layer by layer from L down to 0. */
+/**
+ * The δ panel: every quantity of the step, layer by layer in the F-adjoint's order, L down
+ * to 0: Xh and Yh (F-propagation, eq. 1, 20), δup_h (∂J/∂XL at L), δdown_h and ∂J/∂Wh
+ * (F-adjoint, eq. 5, 21, 22; W♯h with bias, Remark 1, eq. 25), the last as its max |·| and
+ * norm, plus its grid when within `maxValues` rows and
+ * `maxValues` + 1 columns. Each number is a `span.value` (`value nonfinite` for NaN, ±∞)
+ * with its exact value in `data-value`; vectors longer than `maxValues` end in "… N more".
+ */
 export function renderTraceTable(trace: StepTrace, { maxValues = 12 } = {}): string {
   const L = trace.architecture.length - 1;
   const sections: string[] = [];
@@ -173,7 +212,7 @@ export function renderTraceTable(trace: StepTrace, { maxValues = 12 } = {}): str
           maxValues,
         ),
         row(`δdown${h}`, `δup${h} ⊙ σ${h}′(Y${h})`, trace.deltaDown[h - 1]!, maxValues),
-        `<tr><th>∂J/∂W${h}</th><td class="equation">δdown${h} · X${h - 1}ᵀ</td><td>max |·| ${value(maxAbs(g), 0)} · ‖·‖ ${value(Math.hypot(...g), 0)}${matrix(trace.gradients[h - 1]!, maxValues)}</td></tr>`,
+        `<tr><th>∂J/∂W${h}</th><td class="equation">δdown${h} · X${h - 1}ᵀ</td><td>max |·| ${value(maxAbs(g), 0)} · ‖·‖ ${value(norm(g), 0)}${matrix(trace.gradients[h - 1]!, maxValues)}</td></tr>`,
       );
     } else {
       rows.push(

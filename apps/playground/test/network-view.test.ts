@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { colourOf } from '../src/colours.js';
-import { formatValue, renderNetwork, renderTraceTable, shownNeurons } from '../src/network-view.js';
+import {
+  formatValue,
+  norm,
+  renderNetwork,
+  renderTraceTable,
+  shownNeurons,
+} from '../src/network-view.js';
 import type { StepTrace } from '../src/protocol.js';
 
 /** A[2,3,2] with bias: numbers chosen by hand, every one distinct. */
@@ -56,6 +62,29 @@ const trace: StepTrace = {
 
 const count = (markup: string, pattern: RegExp) => (markup.match(pattern) ?? []).length;
 
+/** A trace of `architecture` with bias, every number a sine (distinct, of both signs). */
+function synthetic(architecture: number[]): StepTrace {
+  const v = (n: number, k = 1) => Array.from({ length: n }, (_, i) => k * Math.sin(i + n));
+  const m = (rows: number, columns: number) =>
+    Array.from({ length: rows }, (_, i) => v(columns, i + 1));
+  const layers = architecture.slice(1);
+  return {
+    architecture,
+    bias: true,
+    activations: layers.map((_, h) => (h === layers.length - 1 ? 'identity' : 'relu')),
+    loss: 'softmaxCrossEntropy',
+    sample: -1,
+    target: v(layers.at(-1)!),
+    J: 2.5,
+    X: architecture.map((n) => v(n)),
+    Y: layers.map((n) => v(n)),
+    deltaUp: architecture.map((n) => v(n, 0.1)),
+    deltaDown: layers.map((n) => v(n, 0.1)),
+    weights: layers.map((n, h) => m(n, architecture[h]! + 1)),
+    gradients: layers.map((n, h) => m(n, architecture[h]! + 1)),
+  };
+}
+
 describe('the network as Fig. 5 draws it', () => {
   const svg = renderNetwork(trace);
 
@@ -66,6 +95,39 @@ describe('the network as Fig. 5 draws it', () => {
     expect(count(svg, /<rect class="bias"/g)).toBe(2);
     expect(svg).not.toContain('<rect class="bias" data-layer="2"');
     expect(count(svg, /<line class="edge"/g)).toBe(3 * (2 + 1) + 2 * (3 + 1));
+    expect(svg).toMatch(/^<svg class="network" viewBox="0 0 \d+ \d+"/);
+  });
+
+  it('draws no formal neuron, and no bias edges, without bias', () => {
+    const plain = renderNetwork({
+      ...trace,
+      bias: false,
+      weights: trace.weights.map((w) => w.map((r) => r.slice(0, -1))),
+      gradients: trace.gradients.map((g) => g.map((r) => r.slice(0, -1))),
+    });
+    expect(count(plain, /<rect class="bias"/g)).toBe(0);
+    expect(count(plain, /<line class="edge"/g)).toBe(3 * 2 + 2 * 3);
+  });
+
+  it('fills a neuron by Xh and rings it by δdown_h, with the exact numbers in its tooltip', () => {
+    // Neuron 3 of layer 1: X1 = 0.3 of max |X| 1.25, δdown1 = 0.045 of max |δ| 0.4.
+    const neuron = svg.match(
+      /<circle class="neuron" data-layer="1"[^>]*>(?:(?!<\/circle>).)*X1\[3\]/s,
+    );
+    expect(neuron?.[0]).toContain(`fill="${colourOf(0.3, 1.25)}" stroke="${colourOf(0.045, 0.4)}"`);
+    expect(svg).toContain('X1[3] = 0.3\nY1[3] = 0.33\nδup1[3] = 0.05\nδdown1[3] = 0.045</title>');
+  });
+
+  it('keeps a legend of the scale and J', () => {
+    expect(count(svg, /<rect class="swatch"/g)).toBe(7);
+    expect(svg).toContain(`fill="${colourOf(-1, 1)}"`);
+    expect(svg).toContain('J = 0.3125');
+  });
+
+  it('draws NaN without failing, in the colour of numbers that are not finite', () => {
+    const bad = renderNetwork({ ...trace, X: [trace.X[0]!, [Number.NaN, 0, 1], trace.X[2]!] });
+    expect(bad).toContain(`fill="${colourOf(Number.NaN, 1)}"`);
+    expect(bad).toContain('X1[1] = NaN');
   });
 
   it('colours an edge by its weight, on the scale of its matrix', () => {
@@ -132,14 +194,14 @@ describe('the δ panel', () => {
       ...trace.deltaUp[2]!,
       ...trace.deltaDown[1]!,
       0.4,
-      Math.hypot(...trace.gradients[1]!.flat()),
+      norm(trace.gradients[1]!.flat()),
       ...trace.gradients[1]!.flat(),
       ...trace.X[1]!,
       ...trace.Y[0]!,
       ...trace.deltaUp[1]!,
       ...trace.deltaDown[0]!,
       0.05625,
-      Math.hypot(...trace.gradients[0]!.flat()),
+      norm(trace.gradients[0]!.flat()),
       ...trace.gradients[0]!.flat(),
       ...trace.X[0]!,
       ...trace.deltaUp[0]!,
@@ -148,6 +210,30 @@ describe('the δ panel', () => {
     expect(html).toContain('training sample 4, target [1, 0], loss mse');
     expect(html).toContain('<th>δdown2</th><td class="equation">δup2 ⊙ σ2′(Y2)</td>');
     expect(html).toContain('<th>δup1</th><td class="equation">(W♯2)ᵀ · δdown2</td>');
+  });
+
+  it('gives ‖∂J/∂Wh‖, even of 784 × 256 numbers, too many to spread into Math.hypot', () => {
+    const g = trace.gradients[1]!.flat();
+    expect(norm(g)).toBeCloseTo(Math.hypot(...g), 14);
+    expect(norm([3e200, 4e200])).toBeCloseTo(5e200, -186);
+    expect(norm([0, 0])).toBe(0);
+    expect(norm([1, Number.NaN])).toBeNaN();
+    expect(norm([Number.NaN, Number.NEGATIVE_INFINITY])).toBe(Number.POSITIVE_INFINITY);
+    const mnist = synthetic([784, 256, 10]);
+    const html = renderTraceTable(mnist);
+    const big = mnist.gradients[0]!.flat();
+    expect(big).toHaveLength(256 * 785);
+    expect(html).toContain(`data-value="${norm(big)}"`);
+    expect(html).toContain('… 772 more');
+    expect(count(html, /<table class="matrix">/g)).toBe(0);
+    expect(count(renderNetwork(mnist), /<circle class="neuron"/g)).toBe(12 + 12 + 10);
+  });
+
+  it('escapes the loss and σ names', () => {
+    const html = renderTraceTable({ ...trace, loss: '<script>', activations: ['a&b', 'identity'] });
+    expect(html).toContain('loss &#60;script&#62;');
+    expect(html).toContain('σ1 = a&#38;b');
+    expect(html).not.toContain('<script>');
   });
 
   it('marks numbers that are not finite', () => {
