@@ -304,9 +304,6 @@ async function configure(k: Backend, s: Settings, net?: Network): Promise<void> 
       architecture: s.architecture,
       activations: s.activations,
       seed: s.seed,
-      init: s.activations.slice(0, -1).some((a) => a === 'relu' || a === 'leakyRelu')
-        ? 'he'
-        : 'xavier',
     });
   const t: Task = { settings: s, net: network, ...data };
   traced = 0;

@@ -30,7 +30,10 @@ export interface NetworkOptions {
   readonly activations?: readonly LayerActivation[];
   /** Formal bias neuron in every layer (Remark 1); default true. */
   readonly bias?: boolean;
-  /** Default `'he'` when the hidden activation is relu or leaky relu, else `'xavier'`. */
+  /**
+   * Default `'he'` when every hidden layer's σ (from `activations` when given, else
+   * `activation`) is relu or leaky relu, else `'xavier'`.
+   */
   readonly init?: Initializer;
   /** Seed of the initial weights; default 0. */
   readonly seed?: number;
@@ -83,9 +86,17 @@ export class Network {
       );
     }
     const net = new Network(architecture, options.bias ?? true, [...activations]);
-    const hiddenName = typeof hidden === 'string' ? hidden : hidden.name;
-    const init =
-      options.init ?? (hiddenName === 'relu' || hiddenName === 'leakyRelu' ? 'he' : 'xavier');
+    // He when every hidden σ is in the relu family (given per layer: the σ of every layer
+    // below L, or of the one layer of A[N0,N1]).
+    const hiddenSpecs = !options.activations
+      ? [hidden]
+      : depth > 1
+        ? activations.slice(0, -1)
+        : activations;
+    const reluFamily = hiddenSpecs
+      .flat()
+      .every((a) => ['relu', 'leakyRelu'].includes(typeof a === 'string' ? a : a.name));
+    const init = options.init ?? (reluFamily ? 'he' : 'xavier');
     if (init !== 'xavier' && init !== 'he') {
       throw new ConfigError(
         `init: unknown initializer ${JSON.stringify(init)}; use 'xavier' or 'he'.`,

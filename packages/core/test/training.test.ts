@@ -10,6 +10,7 @@ import {
   losses,
   momentum,
   Network,
+  type NetworkOptions,
   predict,
   serialize,
   sgd,
@@ -179,6 +180,28 @@ describe('determinism and serialization', () => {
       Network.create({ architecture: 'A[5,7,3]', seed, init: 'he', activation: 'relu' });
     expect(make(42).getWeights()).toEqual(make(42).getWeights());
     expect(make(42).getWeights()).not.toEqual(make(43).getWeights());
+  });
+
+  it('picks He for relu-family hidden layers and Xavier otherwise, however σ is given', () => {
+    const weights = (options: Partial<NetworkOptions>) =>
+      Network.create({ architecture: 'A[5,7,6,3]', seed: 3, ...options }).getWeights();
+    const he = weights({ init: 'he' });
+    const xavier = weights({ init: 'xavier' });
+    expect(he).not.toEqual(xavier);
+    expect(weights({ activation: 'relu' })).toEqual(he);
+    expect(weights({ activations: ['relu', 'leakyRelu', 'identity'] })).toEqual(he);
+    expect(
+      weights({
+        activations: [
+          ['relu', 'leakyRelu', 'relu', 'relu', 'relu', 'relu', 'relu'],
+          'relu',
+          'identity',
+        ],
+      }),
+    ).toEqual(he);
+    expect(weights({ activations: ['relu', 'tanh', 'identity'] })).toEqual(xavier);
+    expect(weights({ activations: ['tanh', 'tanh', 'relu'] })).toEqual(xavier);
+    expect(weights({ activation: 'tanh' })).toEqual(xavier);
   });
 
   it('same seed ⇒ the same trained weights', async () => {
