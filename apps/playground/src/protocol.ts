@@ -16,7 +16,7 @@ export type Command =
   | { readonly type: 'configure'; readonly settings: Settings }
   | { readonly type: 'run' }
   | { readonly type: 'pause' }
-  /** One epoch, then pause. */
+  /** One optimizer step (one mini-batch), then pause. */
   | { readonly type: 'step' }
   /** Epochs per second, or null for as fast as the backend goes. */
   | { readonly type: 'speed'; readonly epochsPerSecond: number | null }

@@ -24,6 +24,7 @@ import {
   type OptimizerConfig,
   oneHot,
   predict,
+  Random,
   type SavedOptimizerState,
   serialize,
   tidy,
@@ -224,47 +225,111 @@ async function publish(k: Backend, t: Task): Promise<void> {
   post({ type: 'snapshot', snapshot: s }, s.boundary ? [s.boundary.buffer as ArrayBuffer] : []);
 }
 
-/** Trains `t` until aborted: chunks of epochs, each resuming the previous one's optimizer. */
+/** The settings of `train` that every call shares. */
+const trainOptions = (s: Settings) => ({
+  loss: s.loss,
+  optimizer: { name: s.optimizer, learningRate: s.learningRate } as OptimizerConfig,
+  mode: s.mode,
+  batchSize: s.batchSize,
+});
+
+/**
+ * Trains `t` until aborted. Running, it trains chunks of epochs; a pause ends the chunk at the
+ * epoch's end. A step trains one mini-batch of an epoch walked batch by batch (its order is
+ * drawn when it starts); running again starts a fresh epoch. Every `train` call resumes the
+ * optimizer state the one before saved, so together they are one training run.
+ */
 async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
   const { settings: s } = t;
+  const count = t.train.inputs.length;
+  const batches = Math.ceil(count / s.batchSize);
   let optimizerState: SavedOptimizerState | undefined;
+  /** The epoch being stepped through: its order and the next batch's start. */
+  let stepping: { order: Uint32Array; next: number } | undefined;
+  let seed = s.seed;
   let lastPost = 0;
   let lastCost = 0;
   let lastEpoch = performance.now();
-  const batches = Math.ceil(t.train.inputs.length / s.batchSize);
-  for (let chunk = 0; ; chunk++) {
-    await gate(signal);
-    await train(k, t.net, t.train, {
-      loss: s.loss,
-      optimizer: { name: s.optimizer, learningRate: s.learningRate } as OptimizerConfig,
-      mode: s.mode,
-      batchSize: s.batchSize,
-      epochs: CHUNK,
-      seed: s.seed + chunk,
-      ...(optimizerState && { optimizerState }),
-      signal,
-      onEpoch: async (event) => {
-        progress.epoch++;
-        progress.steps += batches;
-        progress.losses.push(event.loss);
-        progress.times.push([performance.now(), progress.steps]);
-        if (event.epoch === event.epochs) optimizerState = await event.saveOptimizer();
-        const stepped = state.stepOnce;
-        if (stepped) state = { running: false, stepOnce: false };
-        if (epochsPerSecond !== null) {
-          await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
-        }
-        lastEpoch = performance.now();
-        const due = lastPost + Math.max(SNAPSHOT_EVERY, 3 * lastCost);
-        if (stepped || snapshotWanted || !state.running || lastEpoch > due) {
-          snapshotWanted = false;
-          await publish(k, t);
-          lastPost = performance.now();
-          lastCost = lastPost - lastEpoch;
-        }
-        if (event.epoch < event.epochs) await gate(signal);
+
+  /** Sends a snapshot when one is due, at most a quarter of the time while running. */
+  const report = async (now: boolean) => {
+    if (!now && performance.now() < lastPost + Math.max(SNAPSHOT_EVERY, 3 * lastCost)) return;
+    const started = performance.now();
+    snapshotWanted = false;
+    await publish(k, t);
+    lastPost = performance.now();
+    lastCost = lastPost - started;
+  };
+
+  const stepOnce = async () => {
+    if (!stepping || stepping.next >= count) {
+      stepping = { order: new Random(seed++).permutation(count), next: 0 };
+    }
+    const rows = stepping.order.subarray(stepping.next, stepping.next + s.batchSize);
+    stepping.next += rows.length;
+    await train(
+      k,
+      t.net,
+      {
+        inputs: Array.from(rows, (i) => t.train.inputs[i]!),
+        targets: Array.from(rows, (i) => t.train.targets[i]!),
       },
-    });
+      {
+        ...trainOptions(s),
+        shuffle: false,
+        ...(optimizerState && { optimizerState }),
+        onEpoch: async (event) => {
+          optimizerState = await event.saveOptimizer();
+        },
+      },
+    );
+    progress.steps++;
+    if (stepping.next >= count) progress.epoch++;
+    state = { running: false, stepOnce: false };
+    await report(true);
+  };
+
+  const runEpochs = async () => {
+    stepping = undefined;
+    const chunk = new AbortController();
+    const stop = () => chunk.abort();
+    signal.addEventListener('abort', stop);
+    try {
+      await train(k, t.net, t.train, {
+        ...trainOptions(s),
+        epochs: CHUNK,
+        seed: seed++,
+        ...(optimizerState && { optimizerState }),
+        signal: chunk.signal,
+        onEpoch: async (event) => {
+          progress.epoch++;
+          progress.steps += batches;
+          progress.losses.push(event.loss);
+          progress.times.push([performance.now(), progress.steps]);
+          // Decided once: a pause asked for later ends the chunk one epoch later.
+          const pausing = !state.running;
+          if (pausing || event.epoch === event.epochs) {
+            optimizerState = await event.saveOptimizer();
+          }
+          if (epochsPerSecond !== null) {
+            await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
+          }
+          lastEpoch = performance.now();
+          await report(snapshotWanted || pausing);
+          // Paused: this call ends before the next epoch's first batch.
+          if (pausing) chunk.abort();
+        },
+      });
+    } catch (error) {
+      if (signal.aborted || !chunk.signal.aborted) throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  };
+
+  for (;;) {
+    await gate(signal);
+    await (state.running ? runEpochs() : stepOnce());
   }
 }
 

@@ -212,7 +212,7 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
 });
 
 describe('the controls', () => {
-  it('step one epoch, pause, pace, export, switch backend with the network, reset; layer-wise', async () => {
+  it('step one batch, pause, pace, export, switch backend with the network, reset; layer-wise', async () => {
     const { page, errors } = await open('?backend=ts');
     await page.waitForSelector('[data-testid="status"][data-state="ready"]');
     await page.selectOption('select[name="dataset"]', 'spiral');
@@ -223,11 +223,16 @@ describe('the controls', () => {
     await page.click('#apply');
     await expect.poll(() => page.inputValue('input[name="batchSize"]')).toBe('40');
 
-    await page.click('[data-testid="step"]');
-    await expect.poll(() => value(page, 'epoch')).toBe(1);
-    expect(await value(page, 'steps')).toBe(400 / 40);
+    // A step is one mini-batch: 400 points in batches of 40 make an epoch of 10 steps.
+    const start = await canvasImage(page, 'boundary');
+    for (let step = 1; step <= 10; step++) {
+      await page.click('[data-testid="step"]');
+      await expect.poll(() => value(page, 'steps')).toBe(step);
+      expect(await value(page, 'epoch')).toBe(step === 10 ? 1 : 0);
+      if (step === 1) expect(await canvasImage(page, 'boundary')).not.toBe(start);
+    }
     await page.waitForTimeout(300);
-    expect(await value(page, 'epoch')).toBe(1); // one epoch, then paused
+    expect(await value(page, 'steps')).toBe(10); // then paused
 
     await page.click('[data-testid="run"]');
     await expect.poll(() => value(page, 'epoch')).toBeGreaterThan(20);
@@ -269,11 +274,11 @@ describe('the controls', () => {
     expect(await page.inputValue('select[name="mode"]')).toBe('layerwise');
     expect(new URL(page.url()).searchParams.get('backend')).toBe('tfjs-cpu');
     await page.click('[data-testid="step"]');
-    await expect.poll(() => value(page, 'epoch')).toBe(1);
+    await expect.poll(() => value(page, 'steps')).toBe(1);
 
     await page.click('[data-testid="reset"]');
-    await expect.poll(() => value(page, 'epoch')).toBe(0);
-    expect(await value(page, 'steps')).toBe(0);
+    await expect.poll(() => value(page, 'steps')).toBe(0);
+    expect(await value(page, 'epoch')).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });
