@@ -23,19 +23,17 @@ import {
   type Backend,
   ConfigError,
   deserialize,
-  dispose,
-  fAdjoint,
   fPropagate,
   type LayerActivation,
   LOSS_NAMES,
   type LossName,
   losses,
-  type Matrix,
   ModelFormatError,
   Network,
   TwoStepError,
   tidy,
   toModelFile,
+  traceSample,
   tracked,
 } from '@twostep/core';
 import type { Io } from './main.js';
@@ -119,27 +117,8 @@ const FD_STEP = 1e-3;
  */
 export async function traceNetwork(backend: Backend, setup: TraceSetup): Promise<Trace> {
   const { network: net, loss } = setup;
-  const k = tracked(backend);
-  const L = net.depth;
-  // One sample: x and y are columns (B = 1, so the 'sum' and 'mean' reductions agree).
-  const m = tidy(backend, () => {
-    const F = fPropagate(k, net, k.fromArray(setup.input, setup.input.length, 1));
-    const y = k.fromArray(setup.target, setup.target.length, 1);
-    const { J, deltaUp } = losses[loss].forward(k, F.X[L]!, y, 'sum'); // δup_L = ∂J/∂XL
-    return { F, J, A: fAdjoint(k, net, F, deltaUp) };
-  });
   try {
-    const read = async (x: Matrix) => Array.from(await backend.read(x));
-    const all = (xs: Matrix[]) => Promise.all(xs.map(read));
-    const [X, Y, deltaUp, deltaDown, gradients, [J]] = await Promise.all([
-      all(m.F.X),
-      all(m.F.Y),
-      all(m.A.deltaUp),
-      all(m.A.deltaDown),
-      all(m.A.gradients),
-      read(m.J),
-    ]);
-    const W = net.getWeights();
+    const t = await traceSample(backend, net, setup.input, setup.target, loss);
     const specs = net.activationSpecs;
     return {
       architecture: [...net.architecture],
@@ -147,28 +126,24 @@ export async function traceNetwork(backend: Backend, setup: TraceSetup): Promise
       loss,
       input: [...setup.input],
       target: [...setup.target],
-      X0: X[0]!,
-      layers: W.map((w, i) => ({
+      X0: t.X[0]!,
+      layers: net.getWeights().map((w, i) => ({
         h: i + 1,
         activation: specs[i]!,
         W: w,
-        Y: Y[i]!,
-        X: X[i + 1]!,
-        deltaUp: deltaUp[i + 1]!,
-        deltaDown: deltaDown[i]!,
-        gradient: rows(gradients[i]!, w[0]!.length),
+        Y: t.Y[i]!,
+        X: t.X[i + 1]!,
+        deltaUp: t.deltaUp[i + 1]!,
+        deltaDown: t.deltaDown[i]!,
+        gradient: t.gradients[i]!,
       })),
-      J: J!,
-      deltaUp0: deltaUp[0]!,
+      J: t.J,
+      deltaUp0: t.deltaUp[0]!,
     };
   } finally {
-    dispose(backend, m);
     net.release(backend);
   }
 }
-
-const rows = (flat: number[], cols: number) =>
-  Array.from({ length: flat.length / cols }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
 
 /** J(f(x), y) of `setup` on `backend` (the F-propagation only). */
 async function lossOf(backend: Backend, setup: TraceSetup): Promise<number> {

@@ -557,12 +557,12 @@ describe('twostep trace errors', () => {
     vi.resetModules();
     vi.doMock('@twostep/core', async (importOriginal) => {
       const core = await importOriginal<typeof import('@twostep/core')>();
-      const fAdjoint: typeof core.fAdjoint = (b, net, F, deltaUpL) => {
-        const A = core.fAdjoint(b, net, F, deltaUpL);
-        const [dW1, ...rest] = A.gradients;
-        return { ...A, gradients: [core.tracked(b).scale(dW1!, 1.001), ...rest] };
+      const traceSample: typeof core.traceSample = async (...args) => {
+        const t = await core.traceSample(...args);
+        const [dW1, ...rest] = t.gradients;
+        return { ...t, gradients: [dW1!.map((row) => row.map((g) => g * 1.001)), ...rest] };
       };
-      return { ...core, fAdjoint };
+      return { ...core, traceSample };
     });
     try {
       const sabotaged = (await import('../src/trace.js')).runTrace;

@@ -13,13 +13,8 @@ import {
   ConfigError,
   type Dataset,
   deserialize,
-  dispose,
   evaluate,
-  fAdjoint,
-  fPropagate,
   type LossName,
-  losses,
-  type Matrix,
   Network,
   type OptimizerConfig,
   oneHot,
@@ -27,8 +22,7 @@ import {
   Random,
   type SavedOptimizerState,
   serialize,
-  tidy,
-  tracked,
+  traceSample,
   train,
 } from '@twostep/core';
 import { createChosenBackend } from './backends.js';
@@ -129,7 +123,7 @@ async function datasets(s: Settings): Promise<Omit<Task, 'settings' | 'net'>> {
 const classOne = (out: ArrayLike<number>) =>
   out.length === 2 ? 1 / (1 + Math.exp(out[0]! - out[1]!)) : Math.min(1, Math.max(0, out[0]!));
 
-/** One sample through the F-propagation and the F-adjoint, read back (the paper's Fig. 5). */
+/** One sample's two-step rule at the current weights (the paper's Fig. 5), for the page. */
 async function traceOf(
   k: Backend,
   net: Network,
@@ -138,51 +132,25 @@ async function traceOf(
   target: ArrayLike<number>,
   sample: number,
 ): Promise<StepTrace> {
-  const t = tracked(k);
-  const m = tidy(k, () => {
-    const F = fPropagate(t, net, t.fromArray(input, input.length, 1));
-    const { J, deltaUp } = losses[loss].forward(
-      t,
-      F.X.at(-1)!,
-      t.fromArray(target, target.length, 1),
-      'sum',
-    );
-    return { F, J, A: fAdjoint(t, net, F, deltaUp) };
-  });
-  try {
-    const vector = async (x: Matrix, n = x.rows) => Array.from((await k.read(x)).subarray(0, n));
-    const layers = net.architecture;
-    // X(h) without the formal neuron's 1: its first Nh entries.
-    const X = await Promise.all(m.F.X.map((x, h) => vector(x, layers[h])));
-    const Y = await Promise.all(m.F.Y.map((y) => vector(y)));
-    const deltaUp = await Promise.all(m.A.deltaUp.map((d) => vector(d)));
-    const deltaDown = await Promise.all(m.A.deltaDown.map((d) => vector(d)));
-    const gradients = await Promise.all(
-      m.A.gradients.map(async (g) => {
-        const flat = await vector(g, g.rows * g.cols);
-        return Array.from({ length: g.rows }, (_, r) => flat.slice(r * g.cols, (r + 1) * g.cols));
-      }),
-    );
-    return {
-      architecture: [...layers],
-      bias: net.bias,
-      activations: net.activationSpecs.map((s) =>
-        typeof s === 'string' ? s : Array.isArray(s) ? 'per neuron' : (s as { name: string }).name,
-      ),
-      loss,
-      sample,
-      target: Array.from(target),
-      J: (await vector(m.J))[0]!,
-      X,
-      Y,
-      deltaUp,
-      deltaDown,
-      gradients,
-      weights: net.getWeights(),
-    };
-  } finally {
-    dispose(k, m);
-  }
+  const t = await traceSample(k, net, input, target, loss);
+  return {
+    architecture: [...net.architecture],
+    bias: net.bias,
+    activations: net.activationSpecs.map((s) =>
+      typeof s === 'string' ? s : Array.isArray(s) ? 'per neuron' : (s as { name: string }).name,
+    ),
+    loss,
+    sample,
+    target: Array.from(target),
+    J: t.J,
+    // Xh without the formal neuron's 1: its first Nh entries.
+    X: t.X.map((x, h) => x.slice(0, net.architecture[h])),
+    Y: t.Y,
+    deltaUp: t.deltaUp,
+    deltaDown: t.deltaDown,
+    gradients: t.gradients,
+    weights: net.getWeights(),
+  };
 }
 
 /** Where training stands; evaluates on the backend (host reads), so only ~20 times a second. */

@@ -18,5 +18,6 @@ export {
 } from './rule.js';
 export { dispose, isMatrix, keep, tidy, tracked } from './scope.js';
 export * from './serialize.js';
+export * from './trace.js';
 export * from './train.js';
 export * from './validate.js';
