@@ -24,11 +24,16 @@ export interface Digits {
 const HEADER = 8 + 4 * VALUES;
 const REBUILD = 'rebuild it with `pnpm --filter playground build` (or restart `dev`).';
 
-/** The digits in a packed file. */
+/** The digits in a packed file; a file of another format, or cut short, throws what to do. */
 export function decodeDigits(buffer: ArrayBuffer): Digits {
   const bytes = new Uint8Array(buffer);
+  if (bytes.length < HEADER) {
+    throw new Error(
+      `${DIGITS_FILE} has ${bytes.length} bytes, less than its ${HEADER}-byte header: the file is truncated; ${REBUILD}`,
+    );
+  }
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (bytes.length < HEADER || magic !== MAGIC) {
+  if (magic !== MAGIC) {
     throw new Error(
       `${DIGITS_FILE} is not a packed digits file (no '${MAGIC}' header); ${REBUILD}`,
     );
@@ -38,7 +43,7 @@ export function decodeDigits(buffer: ArrayBuffer): Digits {
   const expected = HEADER + count * (1 + PIXELS);
   if (bytes.length !== expected) {
     throw new Error(
-      `${DIGITS_FILE} has ${bytes.length} bytes, but ${count} digits need ${expected}: the file is truncated; ${REBUILD}`,
+      `${DIGITS_FILE} has ${bytes.length} bytes, but ${count} digits need ${expected}: the file is ${bytes.length < expected ? 'truncated' : 'too long'}; ${REBUILD}`,
     );
   }
   const values = Float32Array.from({ length: VALUES }, (_, i) => view.getFloat32(8 + 4 * i, true));

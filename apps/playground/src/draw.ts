@@ -8,6 +8,9 @@ const BOX = 20;
 
 /** 784 values in [0, 1] from an ink channel (0–255) of a `width` × `height` image. */
 export function toMnistPixels(alpha: ArrayLike<number>, width: number, height: number): number[] {
+  if (alpha.length < width * height) {
+    throw new Error(`toMnistPixels: ${alpha.length} values for a ${width} × ${height} image.`);
+  }
   let [top, left, bottom, right] = [height, width, -1, -1];
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -54,15 +57,19 @@ export function toMnistPixels(alpha: ArrayLike<number>, width: number, height: n
   const ox = clamp(Math.round(SIDE / 2 - mx / mass), sw);
   const oy = clamp(Math.round(SIDE / 2 - my / mass), sh);
   small.forEach((v, i) => {
-    out[(oy + Math.floor(i / sw)) * SIDE + ox + (i % sw)] = Math.min(1, v);
+    out[(oy + Math.floor(i / sw)) * SIDE + ox + (i % sw)] = Math.min(1, Math.max(0, v));
   });
   return out;
 }
 
-/** Draws strokes on a canvas with the pointer; `pixels()` reads them as a digit. */
+/**
+ * Draws round black strokes on a transparent canvas with the pointer (mouse, pen or touch);
+ * `pixels()` reads them as a digit. DOM-only: construct it in a page.
+ */
 export class DrawingPad {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly listeners: (() => void)[] = [];
+  private readonly handlers: [string, (e: PointerEvent) => void][];
   private last: [number, number] | undefined;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
@@ -70,42 +77,52 @@ export class DrawingPad {
     const at = (e: PointerEvent): [number, number] => {
       const box = canvas.getBoundingClientRect();
       return [
-        ((e.clientX - box.left) * canvas.width) / box.width,
-        ((e.clientY - box.top) * canvas.height) / box.height,
+        ((e.clientX - box.left) * canvas.width) / (box.width || canvas.width),
+        ((e.clientY - box.top) * canvas.height) / (box.height || canvas.height),
       ];
     };
-    const handlers: [string, (e: PointerEvent) => void][] = [
+    const end = () => {
+      if (!this.last) return;
+      this.last = undefined;
+      this.changed();
+    };
+    this.handlers = [
       [
         'pointerdown',
         (e) => {
+          if (e.button !== 0) return;
+          e.preventDefault();
           canvas.setPointerCapture(e.pointerId);
-          this.last = at(e);
-          this.stroke(this.last);
+          this.last = undefined;
+          this.stroke(at(e));
         },
       ],
       ['pointermove', (e) => this.last && this.stroke(at(e))],
-      [
-        'pointerup',
-        () => {
-          if (!this.last) return;
-          this.last = undefined;
-          this.changed();
-        },
-      ],
+      ['pointerup', end],
+      ['pointercancel', end],
     ];
-    for (const [type, handler] of handlers) canvas.addEventListener(type, handler as EventListener);
+    for (const [type, handler] of this.handlers) {
+      canvas.addEventListener(type, handler as EventListener);
+    }
   }
 
+  /** A line from the last point to `to` (a dot when the stroke starts). */
   private stroke(to: [number, number]): void {
-    const from = this.last ?? to;
     const { ctx } = this;
-    ctx.strokeStyle = '#000';
-    ctx.lineWidth = this.canvas.width / 14;
-    ctx.lineCap = 'round';
+    const width = this.canvas.width / 14;
+    ctx.fillStyle = ctx.strokeStyle = '#000';
     ctx.beginPath();
-    ctx.moveTo(...from);
-    ctx.lineTo(...to);
-    ctx.stroke();
+    if (this.last) {
+      ctx.lineWidth = width;
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      ctx.moveTo(...this.last);
+      ctx.lineTo(...to);
+      ctx.stroke();
+    } else {
+      ctx.arc(to[0], to[1], width / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    }
     this.last = to;
   }
 
@@ -113,12 +130,14 @@ export class DrawingPad {
     for (const listener of this.listeners) listener();
   }
 
-  /** Called after each stroke and on `clear`. */
+  /** Calls `listener` after each stroke ends and on `clear`. */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }
 
+  /** Erases the drawing. */
   clear(): void {
+    this.last = undefined;
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.changed();
   }
@@ -132,14 +151,24 @@ export class DrawingPad {
     return toMnistPixels(alpha, width, height);
   }
 
-  /** Shows a 28 × 28 digit, scaled up (without calling the change listeners). */
+  /** Shows a 28 × 28 digit (values in [0, 1]) scaled up, without calling the listeners. */
   drawPixels(pixels: ArrayLike<number>): void {
     const image = new ImageData(SIDE, SIDE);
     for (let i = 0; i < SIDE * SIDE; i++) image.data[4 * i + 3] = Math.round(255 * pixels[i]!);
     const small = new OffscreenCanvas(SIDE, SIDE);
     small.getContext('2d')!.putImageData(image, 0, 0);
+    this.last = undefined;
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.ctx.imageSmoothingEnabled = false;
     this.ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  /** Removes the pointer listeners and the change listeners. */
+  dispose(): void {
+    for (const [type, handler] of this.handlers) {
+      this.canvas.removeEventListener(type, handler as EventListener);
+    }
+    this.listeners.length = 0;
+    this.last = undefined;
   }
 }
