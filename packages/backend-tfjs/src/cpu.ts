@@ -1,15 +1,15 @@
-/** `tfjs-cpu`: TensorFlow.js's plain JavaScript CPU backend, in Node and in browsers. */
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
-import type { BackendOptions } from '@twostep/core';
+/**
+ * `tfjs-cpu`: TensorFlow.js's plain JavaScript CPU backend, in Node and in browsers. This entry
+ * imports no TensorFlow.js code: `create` does, so that a missing package is named.
+ */
+import type { BackendDescriptor, BackendOptions } from '@twostep/core';
 import type { TfjsBackend } from './backend.js';
-import { createTfjsBackend } from './create.js';
 
-export async function createBackend(options?: BackendOptions): Promise<TfjsBackend> {
-  const backend = await createTfjsBackend('cpu', options);
-  // On its first write in Node, tfjs-backend-cpu prints an advert for tfjs-node, which this
-  // package does not use; mark it as said.
-  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
-  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
-  return backend;
-}
+export const descriptor = {
+  name: 'tfjs-cpu',
+  dtypes: ['float32'],
+  packages: ['@twostep/backend-tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu'],
+  create: async (options) => (await import('./tfjs-cpu.js')).createBackend(options),
+} as const satisfies BackendDescriptor;
+
+export const createBackend: (options?: BackendOptions) => Promise<TfjsBackend> = descriptor.create;

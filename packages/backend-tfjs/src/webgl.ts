@@ -1,15 +1,25 @@
-/** `tfjs-webgl`: TensorFlow.js's WebGL backend, on the GPU of a browser (WebGL2 preferred). */
-import '@tensorflow/tfjs-backend-webgl';
-import type { BackendOptions } from '@twostep/core';
+/**
+ * `tfjs-webgl`: TensorFlow.js's WebGL backend, on the GPU of a browser (WebGL2 preferred). This
+ * entry imports no TensorFlow.js code: `create` does, so that a missing package is named.
+ */
+import type { BackendDescriptor, BackendOptions } from '@twostep/core';
 import type { TfjsBackend } from './backend.js';
-import { createTfjsBackend } from './create.js';
 
-export function createBackend(options?: BackendOptions): Promise<TfjsBackend> {
-  return createTfjsBackend(
-    'webgl',
-    options,
+export const descriptor = {
+  name: 'tfjs-webgl',
+  dtypes: ['float32'],
+  packages: [
+    '@twostep/backend-tfjs',
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-backend-cpu',
+    '@tensorflow/tfjs-backend-webgl',
+  ],
+  // A page has a DOM, a worker OffscreenCanvas; Node has neither.
+  check: () =>
     typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined'
-      ? 'WebGL needs a browser (tfjs registers its WebGL backend only in one): run this in a page or a worker, or use tfjs-cpu or tfjs-wasm in Node.'
-      : 'This browser could not create a WebGL context (WebGL disabled or no GPU): use tfjs-wasm or tfjs-cpu.',
-  );
-}
+      ? 'WebGL needs a browser page or worker (TensorFlow.js registers its WebGL backend only there): in Node, use tfjs-cpu or tfjs-wasm.'
+      : undefined,
+  create: async (options) => (await import('./tfjs-webgl.js')).createBackend(options),
+} as const satisfies BackendDescriptor;
+
+export const createBackend: (options?: BackendOptions) => Promise<TfjsBackend> = descriptor.create;

@@ -1,8 +1,10 @@
+/// <reference types="node" />
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendUnavailableError,
   DisposedMatrixError,
   DTypeError,
+  defineBackends,
   loadBackend,
 } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +13,11 @@ import { createTfjsBackend } from '../src/create.js';
 import { createBackend as createWasm } from '../src/wasm.js';
 import { createBackend as createWebgl } from '../src/webgl.js';
 
-const importModule = (specifier: string) => import(/* @vite-ignore */ specifier);
+const backends = defineBackends({
+  'tfjs-cpu': () => import('../src/cpu.js'),
+  'tfjs-wasm': () => import('../src/wasm.js'),
+  'tfjs-webgl': () => import('../src/webgl.js'),
+});
 
 describe('creating a tfjs backend', () => {
   it('declares float32 only and rejects float64 with the contract error', async () => {
@@ -29,7 +35,7 @@ describe('creating a tfjs backend', () => {
     const error = await createWebgl().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as Error).message).toMatch(
-      /WebGL needs a browser.*use tfjs-cpu or tfjs-wasm in Node/,
+      /WebGL needs a browser page or worker .*: in Node, use tfjs-cpu or tfjs-wasm\.$/,
     );
   });
 
@@ -40,15 +46,45 @@ describe('creating a tfjs backend', () => {
   });
 
   it('loads by name through loadBackend', async () => {
-    const cpu = await loadBackend('tfjs-cpu', { importModule });
-    const wasm = await loadBackend({ backend: 'tfjs-wasm' }, { importModule });
+    const cpu = await loadBackend('tfjs-cpu', backends);
+    const wasm = await loadBackend({ backend: 'tfjs-wasm' }, backends);
     expect([cpu.name, wasm.name]).toEqual(['tfjs-cpu', 'tfjs-wasm']);
-    await expect(
-      loadBackend({ backend: 'tfjs-cpu', dtype: 'float64' }, { importModule }),
-    ).rejects.toThrow(DTypeError);
-    await expect(loadBackend('tfjs-webgl', { importModule })).rejects.toThrow(
-      BackendUnavailableError,
+    await expect(loadBackend({ backend: 'tfjs-cpu', dtype: 'float64' }, backends)).rejects.toThrow(
+      "Backend 'tfjs-cpu' computes in float32, not float64",
     );
+    await expect(loadBackend('tfjs-webgl', backends)).rejects.toThrow(
+      "Backend 'tfjs-webgl' cannot run here: WebGL needs a browser page or worker",
+    );
+  });
+
+  it('describes each entry without importing TensorFlow.js, and names what to install', async () => {
+    for (const name of backends.names) {
+      const descriptor = await backends.describe(name);
+      expect(descriptor.name).toBe(name);
+      expect(descriptor.dtypes).toEqual(['float32']);
+      expect(descriptor.packages.slice(0, 3)).toEqual([
+        '@twostep/backend-tfjs',
+        '@tensorflow/tfjs-core',
+        '@tensorflow/tfjs-backend-cpu',
+      ]);
+    }
+    expect((await backends.describe('tfjs-wasm')).packages[3]).toBe(
+      '@tensorflow/tfjs-backend-wasm',
+    );
+    expect((await backends.describe('tfjs-webgl')).packages[3]).toBe(
+      '@tensorflow/tfjs-backend-webgl',
+    );
+    // The entries' own source imports no TensorFlow.js module at the top: `create` does.
+    const { readFile } = await import('node:fs/promises');
+    for (const entry of ['cpu', 'wasm', 'webgl']) {
+      const source = await readFile(new URL(`../src/${entry}.ts`, import.meta.url), 'utf8');
+      const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+      expect(
+        imports.every((m) => m === '@twostep/core' || m!.startsWith('./')),
+        entry,
+      ).toBe(true);
+      expect(source, entry).toMatch(new RegExp(`await import\\('\\./tfjs-${entry}\\.js'\\)`));
+    }
   });
 });
 

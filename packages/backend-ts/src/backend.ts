@@ -37,7 +37,7 @@ export interface TsBackendOptions extends BackendOptions {
   readonly simd?: boolean;
 }
 
-const DTYPES: readonly DType[] = ['float32', 'float64'];
+export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
 /**
  * The reference backend: TypeScript over Float32Array or Float64Array, synchronous, with

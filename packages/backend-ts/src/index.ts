@@ -2,7 +2,8 @@
  * @twostep/backend-ts: the reference backend for @twostep/core, in plain TypeScript over
  * Float32Array or Float64Array, with no dependencies.
  */
-import { TsBackend, type TsBackendOptions } from './backend.js';
+import type { BackendDescriptor } from '@twostep/core';
+import { DTYPES, TsBackend, type TsBackendOptions } from './backend.js';
 
 export { TsBackend, type TsBackendOptions } from './backend.js';
 export { TsMatrix } from './matrix.js';
@@ -12,3 +13,11 @@ export { BufferPool, DEFAULT_POOL_BYTES, type Store } from './pool.js';
 export function createBackend(options: TsBackendOptions = {}): TsBackend {
   return new TsBackend(options);
 }
+
+/** `ts` for `defineBackends({ ts: () => import('@twostep/backend-ts') })`: runs everywhere. */
+export const descriptor = {
+  name: 'ts',
+  dtypes: DTYPES,
+  packages: ['@twostep/backend-ts'],
+  create: createBackend,
+} as const satisfies BackendDescriptor<TsBackendOptions>;

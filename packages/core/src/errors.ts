@@ -4,35 +4,38 @@
  * programs that branch on the kind of error.
  */
 export class TwoStepError extends Error {
+  // Written out (not `new.target.name`), so that it survives a minifier's renaming of classes.
+  override readonly name: string = 'TwoStepError';
   readonly code: string = 'TWOSTEP_ERROR';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /** An architecture string or array that is not `A[N0, …, NL]` with positive integer widths. */
 export class ArchitectureError extends TwoStepError {
+  override readonly name = 'ArchitectureError';
   override readonly code = 'ARCHITECTURE';
 }
 
 /** Operands whose shapes do not fit the op (matMul inner sizes, broadcasting, slices, data length). */
 export class ShapeError extends TwoStepError {
+  override readonly name = 'ShapeError';
   override readonly code = 'SHAPE';
 }
 
 /** A dtype the backend does not support, or matrices of different dtypes in one op. */
 export class DTypeError extends TwoStepError {
+  override readonly name = 'DTypeError';
   override readonly code = 'DTYPE';
 }
 
 /** A matrix used after `dispose`. */
 export class DisposedMatrixError extends TwoStepError {
+  override readonly name = 'DisposedMatrixError';
   override readonly code = 'DISPOSED';
 }
 
 /** NaN or ±Infinity in data that must be finite (inputs, targets, weights). */
 export class NonFiniteError extends TwoStepError {
+  override readonly name = 'NonFiniteError';
   override readonly code = 'NON_FINITE';
 }
 
@@ -42,6 +45,7 @@ export class NonFiniteError extends TwoStepError {
  * the weights it had before that step.
  */
 export class DivergenceError extends TwoStepError {
+  override readonly name = 'DivergenceError';
   override readonly code = 'DIVERGENCE';
   constructor(
     message: string,
@@ -56,11 +60,13 @@ export class DivergenceError extends TwoStepError {
 
 /** A value out of the allowed set: an unknown activation, loss, optimizer, option or config key. */
 export class ConfigError extends TwoStepError {
+  override readonly name = 'ConfigError';
   override readonly code = 'CONFIG';
 }
 
 /** A model file or object that is not a valid serialized network; `path` names the bad field. */
 export class ModelFormatError extends TwoStepError {
+  override readonly name = 'ModelFormatError';
   override readonly code = 'MODEL_FORMAT';
   constructor(
     message: string,
@@ -72,15 +78,18 @@ export class ModelFormatError extends TwoStepError {
 
 /** `loadBackend` with a name that is neither built in nor an importable package. */
 export class UnknownBackendError extends TwoStepError {
+  override readonly name = 'UnknownBackendError';
   override readonly code = 'UNKNOWN_BACKEND';
 }
 
 /** The backend's package (or one of its peers) is not installed; the message says what to install. */
 export class BackendNotInstalledError extends TwoStepError {
+  override readonly name = 'BackendNotInstalledError';
   override readonly code = 'BACKEND_NOT_INSTALLED';
 }
 
 /** The backend cannot run here (WebGL outside a browser), or was written for another contract version. */
 export class BackendUnavailableError extends TwoStepError {
+  override readonly name = 'BackendUnavailableError';
   override readonly code = 'BACKEND_UNAVAILABLE';
 }

@@ -1,6 +1,16 @@
 /**
- * Backends by name or config, loaded by dynamic import so that users install only the
- * backend they use. A backend package exports `createBackend(options)`.
+ * Backends by name, among those the app declares. Each backend entry (a package, or a subpath
+ * of one) exports a `descriptor` that says what the backend is, what it needs and how to create
+ * it; the app names the entries it ships with static `import()`s, which every bundler follows
+ * (each backend its own chunk, fetched only when picked), and picks one by name from its config:
+ *
+ *     const backends = defineBackends({
+ *       ts: () => import('@twostep/backend-ts'),
+ *       'tfjs-webgl': () => import('@twostep/backend-tfjs/webgl'),
+ *     });
+ *     const backend = await loadBackend({ backend: 'ts', dtype: 'float64' }, backends);
+ *
+ * The core keeps no list of backends: a third-party package is declared and loaded the same way.
  */
 import {
   type Backend,
@@ -17,76 +27,169 @@ import {
   UnknownBackendError,
 } from './errors.js';
 
-/** Built-in names and the packages (and peers) that provide them. */
-export const BACKENDS = {
-  ts: { module: '@twostep/backend-ts', install: ['@twostep/backend-ts'] },
-  'tfjs-cpu': {
-    module: '@twostep/backend-tfjs/cpu',
-    install: ['@twostep/backend-tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu'],
-  },
-  'tfjs-webgl': {
-    module: '@twostep/backend-tfjs/webgl',
-    needs: 'WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm',
-    install: [
-      '@twostep/backend-tfjs',
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-backend-cpu',
-      '@tensorflow/tfjs-backend-webgl',
-    ],
-  },
-  'tfjs-wasm': {
-    module: '@twostep/backend-tfjs/wasm',
-    install: [
-      '@twostep/backend-tfjs',
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-backend-cpu',
-      '@tensorflow/tfjs-backend-wasm',
-    ],
-  },
-} as const;
+/** What a backend entry exports as `descriptor`: the backend described, and its factory. */
+export interface BackendDescriptor<O extends BackendOptions = BackendOptions> {
+  /** Its name, as its instances give it in `Backend.name`. */
+  readonly name: string;
+  /** The dtypes it computes in, its default first. */
+  readonly dtypes: readonly DType[];
+  /**
+   * Every package a user installs for it, its own first (`['@twostep/backend-tfjs',
+   * '@tensorflow/tfjs-core', …]`): the install line of a BackendNotInstalledError.
+   */
+  readonly packages: readonly string[];
+  /**
+   * Why it cannot run here (WebGL outside a browser, say), or undefined when it can. Cheap and
+   * free of imports: `loadBackend` calls it before `create`, and an app may call it to offer
+   * only the backends that can run.
+   */
+  readonly check?: () => string | undefined | Promise<string | undefined>;
+  /**
+   * A new backend. Import the packages it needs inside it (`await import('./impl.js')`), not at
+   * the top of the entry, so that one missing is named by `loadBackend` with the install line.
+   */
+  readonly create: (options?: O) => Backend | Promise<Backend>;
+}
 
-export type BackendName = keyof typeof BACKENDS;
+/** What an app's loader gives: a backend entry's module (with its `descriptor`), or a descriptor. */
+export type BackendModule = { readonly descriptor: BackendDescriptor } | BackendDescriptor;
+
+/** One loader per name: a function around a static `import()` of the backend's entry. */
+export type BackendLoaders = Readonly<Record<string, () => Promise<BackendModule>>>;
+
+/** The backends an app declared, made by `defineBackends`. */
+export interface Backends<Name extends string = string> {
+  /** The declared names, in the order given. */
+  readonly names: readonly Name[];
+  /**
+   * The descriptor of a declared backend, importing its entry (a small module: the backend's
+   * code is imported by `create`). A name not declared is an UnknownBackendError listing the
+   * declared ones; an entry whose package is missing, a BackendNotInstalledError.
+   */
+  describe(name: string): Promise<BackendDescriptor>;
+}
 
 export interface BackendConfig extends BackendOptions {
-  /** A built-in name (`ts`, `tfjs-cpu`, `tfjs-webgl`, `tfjs-wasm`) or a package name. */
+  /** A name the app declared with `defineBackends`. */
   readonly backend: string;
+  /** Options of the backend's own (`wasmPaths` for `tfjs-wasm`, say) pass through to `create`. */
+  readonly [option: string]: unknown;
 }
 
-export interface LoadOptions {
-  /**
-   * Imports a module by specifier. Pass `(s) => import(s)` from your own code so packages
-   * resolve from your project rather than from @twostep/core's folder (needed with pnpm's
-   * strict layout; npm's flat layout works either way).
-   */
-  readonly importModule?: (specifier: string) => Promise<unknown>;
-}
-
-const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.-]+)*$/i;
-
-/** The package of a specifier: `@scope/name/sub` → `@scope/name`. */
+/** The package of a bare specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 const packageOf = (specifier: string) =>
   specifier
     .split('/')
     .slice(0, specifier.startsWith('@') ? 2 : 1)
     .join('/');
 
-/** Loading failed because `packageName` could not be found (not because it failed to run). */
-function isNotFound(error: unknown, packageName: string): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' ||
-      e?.code === 'MODULE_NOT_FOUND' ||
-      /Failed to (fetch|resolve)/i.test(e?.message ?? '')) &&
-    (e.message ?? '').includes(packageName)
-  );
+/** A bare specifier names a package; a path, a URL or `node:x` does not. */
+const isBare = (specifier: string) => !/^([./]|[a-z][\w+.-]*:)/i.test(specifier);
+
+/**
+ * How runtimes say that a module cannot be found, with the specifier they looked for: Node's
+ * ESM and CommonJS loaders, browsers for a bare specifier, and Vite's dev server.
+ */
+const NOT_FOUND = [
+  /Cannot find (?:package|module) '([^']+)'/,
+  /Failed to resolve module specifier ["']([^"']+)["']/,
+  /Failed to resolve import ["']([^"']+)["']/,
+];
+
+/**
+ * The package whose absence made an import fail, read from the error (or its causes), or
+ * undefined when it failed otherwise (a missing file inside an installed package, code that
+ * threw). Exact: the package is the one the runtime looked for, never a substring of a path.
+ */
+function missingPackage(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as Error).cause, depth++) {
+    const message = String((e as Error).message ?? '');
+    for (const pattern of NOT_FOUND) {
+      const specifier = pattern.exec(message)?.[1];
+      if (specifier && isBare(specifier)) return packageOf(specifier);
+    }
+  }
+  return undefined;
 }
 
-/** A browser page (a DOM) or a worker (OffscreenCanvas) can create WebGL contexts; Node cannot. */
-const hasWebGL = () =>
-  typeof (globalThis as { document?: unknown }).document !== 'undefined' ||
-  typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined';
+const quoteList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
 
-/** Checks what a backend factory returned against the contract this core implements. */
+/** Checks what an entry's module gives: a descriptor with every field of the right kind. */
+function descriptorOf(module: unknown, name: string): BackendDescriptor {
+  const candidate = (
+    module && typeof module === 'object' && 'descriptor' in module ? module.descriptor : module
+  ) as Partial<BackendDescriptor> | undefined;
+  if (!candidate || typeof candidate !== 'object' || typeof candidate.create !== 'function') {
+    throw new UnknownBackendError(
+      `Backend '${name}': its module exports no descriptor (an object with create(options)), so it is not a twostep backend. Declare the entry that exports one, such as '@twostep/backend-tfjs/cpu' rather than '@twostep/backend-tfjs'.`,
+    );
+  }
+  const bad = [
+    typeof candidate.name !== 'string' && 'name (a string)',
+    !(Array.isArray(candidate.dtypes) && candidate.dtypes.length > 0) &&
+      'dtypes (a non-empty array)',
+    !(Array.isArray(candidate.packages) && candidate.packages.length > 0) &&
+      'packages (a non-empty array)',
+    candidate.check !== undefined && typeof candidate.check !== 'function' && 'check (a function)',
+  ].filter(Boolean);
+  if (bad.length > 0) {
+    throw new UnknownBackendError(
+      `Backend '${name}': its descriptor lacks ${bad.join(', ')}; the backend package is faulty.`,
+    );
+  }
+  return candidate as BackendDescriptor;
+}
+
+/**
+ * The backends an app ships, one loader each: `() => import('<entry>')` with the entry written
+ * out, so that bundlers see it. The names are the app's: those its config, URL or flags use.
+ */
+export function defineBackends<const Loaders extends BackendLoaders>(
+  loaders: Loaders,
+): Backends<keyof Loaders & string> {
+  if (!loaders || typeof loaders !== 'object') {
+    throw new ConfigError(
+      `defineBackends: expected an object of loaders such as { ts: () => import('@twostep/backend-ts') }, got ${JSON.stringify(loaders)}.`,
+    );
+  }
+  const names = Object.keys(loaders) as (keyof Loaders & string)[];
+  for (const name of names) {
+    if (typeof loaders[name] !== 'function') {
+      throw new ConfigError(
+        `defineBackends: '${name}' must be a function that imports the backend's entry, such as () => import('@twostep/backend-ts').`,
+      );
+    }
+  }
+  if (names.length === 0) {
+    throw new ConfigError(
+      "defineBackends: no backend declared; declare at least one, such as { ts: () => import('@twostep/backend-ts') }.",
+    );
+  }
+  return {
+    names,
+    async describe(name) {
+      if (!Object.hasOwn(loaders, name)) {
+        throw new UnknownBackendError(
+          `Unknown backend '${name}': this app declares ${quoteList(names)}.`,
+        );
+      }
+      let module: unknown;
+      try {
+        module = await loaders[name]!();
+      } catch (error) {
+        const missing = missingPackage(error);
+        if (missing === undefined) throw error;
+        throw new BackendNotInstalledError(
+          `Backend '${name}' needs ${missing}, which is not installed. Install: npm install ${missing}`,
+          { cause: error },
+        );
+      }
+      return descriptorOf(module, name);
+    },
+  };
+}
+
+/** Checks what a backend's `create` returned against the contract this core implements. */
 function checkBackend(backend: Backend, name: string, dtype: DType | undefined): Backend {
   if (backend?.specificationVersion !== SPECIFICATION_VERSION) {
     throw new BackendUnavailableError(
@@ -103,62 +206,55 @@ function checkBackend(backend: Backend, name: string, dtype: DType | undefined):
 }
 
 /**
- * A backend from a name (`'ts'`, `'tfjs-cpu'`, `'tfjs-webgl'`, `'tfjs-wasm'`, or a package
- * exporting `createBackend`) or a config `{ backend, dtype }`. A package that is not
- * installed is a BackendNotInstalledError naming what to install.
+ * The backend `config` names (`'ts'`, or `{ backend: 'ts', dtype: 'float64', …options }`),
+ * among the `backends` the app declared. Before anything heavy is imported: a name not declared
+ * is an UnknownBackendError listing the declared ones, a dtype the backend lacks a DTypeError,
+ * an environment it cannot run in a BackendUnavailableError saying why. A package it needs that
+ * is not installed is a BackendNotInstalledError naming exactly that package, with the one
+ * install line for the backend.
  */
 export async function loadBackend(
   nameOrConfig: string | BackendConfig,
-  options: LoadOptions = {},
+  backends: Backends,
 ): Promise<Backend> {
+  if (typeof backends?.describe !== 'function') {
+    throw new ConfigError(
+      "loadBackend: the second argument is the app's backends, from defineBackends({ ts: () => import('@twostep/backend-ts'), … }).",
+    );
+  }
   const config = typeof nameOrConfig === 'string' ? { backend: nameOrConfig } : nameOrConfig;
-  const { backend: name, ...backendOptions } = config ?? {};
+  const { backend: name, ...options } = (config ?? {}) as BackendConfig;
   if (typeof name !== 'string' || name === '') {
     throw new ConfigError(
-      `backend: expected a backend name such as ${Object.keys(BACKENDS).join(', ')}, got ${JSON.stringify(name)}.`,
+      `backend: expected one of ${quoteList(backends.names)}, got ${JSON.stringify(name)}.`,
     );
   }
-  if (backendOptions.dtype !== undefined && !DTYPES.includes(backendOptions.dtype)) {
+  if (options.dtype !== undefined && !DTYPES.includes(options.dtype)) {
     throw new DTypeError(
-      `dtype: ${JSON.stringify(backendOptions.dtype)} is not one of ${DTYPES.join(', ')}.`,
+      `dtype: ${JSON.stringify(options.dtype)} is not one of ${DTYPES.join(', ')}.`,
     );
   }
-  const known = Object.hasOwn(BACKENDS, name) ? BACKENDS[name as BackendName] : undefined;
-  if (!known && !PACKAGE_NAME.test(name)) {
-    throw new UnknownBackendError(
-      `Unknown backend '${name}': use one of ${Object.keys(BACKENDS).join(', ')}, or the name of a package that exports createBackend.`,
+  const descriptor = await backends.describe(name);
+  if (options.dtype !== undefined && !descriptor.dtypes.includes(options.dtype)) {
+    throw new DTypeError(
+      `Backend '${name}' computes in ${descriptor.dtypes.join(' and ')}, not ${options.dtype}: pick one of those, or another backend.`,
     );
   }
-  if (known && 'needs' in known && !hasWebGL()) {
-    throw new BackendUnavailableError(`Backend '${name}' needs ${known.needs}.`);
-  }
-  const specifier = known?.module ?? name;
-  const importModule = options.importModule ?? ((s: string) => import(/* @vite-ignore */ s));
-  let module: { createBackend?: unknown };
+  const reason = await descriptor.check?.();
+  if (reason) throw new BackendUnavailableError(`Backend '${name}' cannot run here: ${reason}`);
+  let backend: Backend;
   try {
-    module = (await importModule(specifier)) as { createBackend?: unknown };
+    backend = await descriptor.create(options);
   } catch (error) {
-    const install: readonly string[] = known?.install ?? [packageOf(name)];
-    const missing = install.filter((p) => isNotFound(error, p));
-    if (missing.length === 0) throw error;
-    if (!known && !name.includes('/') && !name.startsWith('@')) {
-      throw new UnknownBackendError(
-        `Unknown backend '${name}': it is not one of ${Object.keys(BACKENDS).join(', ')} and no package of that name is installed.`,
-        { cause: error },
-      );
-    }
+    const missing = missingPackage(error);
+    if (missing === undefined) throw error;
+    const install = descriptor.packages.includes(missing)
+      ? descriptor.packages
+      : [...descriptor.packages, missing];
     throw new BackendNotInstalledError(
-      `Backend '${name}' needs ${install.join(', ')}; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed. Install: npm install ${install.join(' ')}`,
+      `Backend '${name}' needs ${descriptor.packages.join(', ')}; ${missing} is not installed. Install: npm install ${install.join(' ')}`,
       { cause: error },
     );
   }
-  if (typeof module.createBackend !== 'function') {
-    throw new UnknownBackendError(
-      `Package '${specifier}' does not export createBackend(options), so it is not a twostep backend.`,
-    );
-  }
-  const backend = await (module.createBackend as (o: BackendOptions) => Backend | Promise<Backend>)(
-    backendOptions,
-  );
-  return checkBackend(backend, name, backendOptions.dtype);
+  return checkBackend(backend, name, options.dtype);
 }

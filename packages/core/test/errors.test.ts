@@ -1,24 +1,18 @@
 import {
-  BackendNotInstalledError,
-  BackendUnavailableError,
   ConfigError,
-  DTypeError,
   deserialize,
   fPropagate,
-  loadBackend,
   ModelFormatError,
   Network,
   NonFiniteError,
   ShapeError,
   serialize,
   train,
-  UnknownBackendError,
 } from '@twostep/core';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { f64 } from './helpers.js';
 
 const net = () => Network.create({ architecture: 'A[3,2,2]', seed: 1 });
-const importHere = (s: string) => import(/* @vite-ignore */ s);
 
 describe('data errors name the row, column and fix', () => {
   it('wrong input width', async () => {
@@ -211,80 +205,5 @@ describe('model files', () => {
     } catch (e) {
       expect((e as ModelFormatError).path).toBe(path);
     }
-  });
-});
-
-describe('loadBackend', () => {
-  it("loads 'ts' in float32 by default and float64 on request", async () => {
-    const b32 = await loadBackend('ts', { importModule: importHere });
-    expect([b32.name, b32.dtype]).toEqual(['ts', 'float32']);
-    const b64 = await loadBackend(
-      { backend: 'ts', dtype: 'float64' },
-      { importModule: importHere },
-    );
-    expect(b64.dtype).toBe('float64');
-  });
-
-  it('an unknown backend name', async () => {
-    await expect(loadBackend('cuda!')).rejects.toThrow(UnknownBackendError);
-    await expect(loadBackend('no-such-backend-pkg', { importModule: importHere })).rejects.toThrow(
-      /Unknown backend 'no-such-backend-pkg'/,
-    );
-  });
-
-  it('a backend package that is not installed names what to install', async () => {
-    const run = loadBackend('tfjs-cpu', { importModule: importHere });
-    await expect(run).rejects.toThrow(BackendNotInstalledError);
-    await expect(run).rejects.toThrow(
-      /npm install @twostep\/backend-tfjs @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-cpu/,
-    );
-    // Only the package whose import failed is named as missing.
-    const peerMissing = Object.assign(
-      new Error("Cannot find package '@tensorflow/tfjs-backend-wasm' imported from /app/wasm.js"),
-      { code: 'ERR_MODULE_NOT_FOUND' },
-    );
-    await expect(
-      loadBackend('tfjs-wasm', { importModule: () => Promise.reject(peerMissing) }),
-    ).rejects.toThrow(
-      "Backend 'tfjs-wasm' needs @twostep/backend-tfjs, @tensorflow/tfjs-core, @tensorflow/tfjs-backend-cpu, @tensorflow/tfjs-backend-wasm; @tensorflow/tfjs-backend-wasm is not installed. Install: npm install @twostep/backend-tfjs @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm",
-    );
-    await expect(
-      loadBackend('@acme/twostep-backend', { importModule: importHere }),
-    ).rejects.toThrow(/npm install @acme\/twostep-backend/);
-  });
-
-  it('a browser-only backend outside a browser says so before importing anything', async () => {
-    const importModule = vi.fn(importHere);
-    const run = loadBackend('tfjs-webgl', { importModule });
-    await expect(run).rejects.toThrow(BackendUnavailableError);
-    await expect(run).rejects.toThrow(
-      "Backend 'tfjs-webgl' needs WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm.",
-    );
-    expect(importModule).not.toHaveBeenCalled();
-  });
-
-  it('a dtype the backend lacks', async () => {
-    await expect(loadBackend({ backend: 'ts', dtype: 'float16' as never })).rejects.toThrow(
-      DTypeError,
-    );
-    const float32Only = async () => ({
-      createBackend: (o: { dtype?: string }) => {
-        if (o.dtype === 'float64')
-          throw new DTypeError("Backend 'gpu' does not support float64; it supports float32.");
-        return {};
-      },
-    });
-    await expect(
-      loadBackend({ backend: 'gpu-backend', dtype: 'float64' }, { importModule: float32Only }),
-    ).rejects.toThrow(/does not support float64/);
-  });
-
-  it('a backend written for another contract version', async () => {
-    const old = async () => ({
-      createBackend: () => ({ specificationVersion: 0, dtype: 'float32' }),
-    });
-    await expect(loadBackend('old-backend', { importModule: old })).rejects.toThrow(
-      /contract version 0/,
-    );
   });
 });
