@@ -1,17 +1,62 @@
-/** `twostep backends`: every built-in backend, and whether it is installed and can run here. */
+/**
+ * The backends this app ships, declared once with static imports (what `loadBackend` picks
+ * from), and `twostep backends`: each one, and whether it can run here.
+ */
 import { parseArgs } from 'node:util';
 import {
-  BACKENDS,
-  type BackendName,
+  type Backend,
+  type BackendConfig,
   BackendNotInstalledError,
+  type Backends,
   ConfigError,
+  defineBackends,
   loadBackend,
   TwoStepError,
+  UnknownBackendError,
 } from '@twostep/core';
 import type { Io } from './main.js';
 
+const LOADERS = {
+  ts: () => import('@twostep/backend-ts'),
+  'tfjs-cpu': () => import('@twostep/backend-tfjs/cpu'),
+  'tfjs-webgl': () => import('@twostep/backend-tfjs/webgl'),
+  'tfjs-wasm': () => import('@twostep/backend-tfjs/wasm'),
+};
+
+/** The names of the backends this app ships. */
+export const BACKEND_NAMES = Object.keys(LOADERS);
+
+export const BACKENDS: Backends = defineBackends(LOADERS);
+
+/** A package name (`@scope/name` or `name`, optionally with a subpath) and not a path. */
+const PACKAGE = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.-]+)*$/i;
+
+/**
+ * The backend `config` names: one of `backends`, or else, in Node, an installed package that
+ * exports a backend descriptor (`--backend @acme/twostep-backend`), imported by name.
+ */
+export async function openBackend(
+  config: BackendConfig,
+  backends: Backends = BACKENDS,
+): Promise<Backend> {
+  const name = config.backend;
+  if (backends.names.includes(name) || !PACKAGE.test(name)) return loadBackend(config, backends);
+  const byPackage = defineBackends({ [name]: () => import(/* @vite-ignore */ name) });
+  try {
+    await byPackage.describe(name);
+  } catch (error) {
+    // A bare word that is no package is more likely a mistyped name than a package to install.
+    if (!(error instanceof BackendNotInstalledError) || /[@/]/.test(name)) throw error;
+    throw new UnknownBackendError(
+      `Unknown backend '${name}': this app ships ${backends.names.map((n) => `'${n}'`).join(', ')}, and no package of that name is installed.`,
+      { cause: error },
+    );
+  }
+  return loadBackend(config, byPackage);
+}
+
 export interface BackendStatus {
-  readonly name: BackendName;
+  readonly name: string;
   readonly status: 'usable' | 'not installed' | 'unavailable';
   /** The dtypes it computes in, when usable. */
   readonly dtypes?: readonly string[];
@@ -19,14 +64,12 @@ export interface BackendStatus {
   readonly reason?: string;
 }
 
-/** Tries to create each built-in backend. */
-export async function backendStatuses(
-  importModule: Io['importModule'] = (s) => import(/* @vite-ignore */ s),
-): Promise<BackendStatus[]> {
+/** Tries to create each backend this app ships. */
+export async function backendStatuses(backends: Backends = BACKENDS): Promise<BackendStatus[]> {
   const statuses: BackendStatus[] = [];
-  for (const name of Object.keys(BACKENDS) as BackendName[]) {
+  for (const name of backends.names) {
     try {
-      const backend = await loadBackend(name, { importModule });
+      const backend = await loadBackend(name, backends);
       statuses.push({ name, status: 'usable', dtypes: backend.dtypes });
     } catch (error) {
       if (!(error instanceof TwoStepError)) throw error;
@@ -46,7 +89,7 @@ export async function listBackends(args: readonly string[], io: Io): Promise<voi
   } catch (error) {
     throw new ConfigError(`backends: ${(error as Error).message}`);
   }
-  const statuses = await backendStatuses(io.importModule);
+  const statuses = await backendStatuses(io.backends);
   if (json) {
     io.stdout(JSON.stringify(statuses));
     return;

@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import {
   ACTIVATION_NAMES,
   type ActivationName,
-  BACKENDS,
   ConfigError,
   DTYPES,
   type DType,
@@ -22,13 +21,14 @@ import {
   resolveOptimizer,
   TwoStepError,
 } from '@twostep/core';
+import { BACKEND_NAMES } from './backends.js';
 import { CLASSES, PIXELS } from './data.js';
 
 /** Digits in the `mnist` package. */
 const DIGITS = 10_000;
 
 export interface Config {
-  /** A built-in backend name or a package exporting `createBackend`. */
+  /** A backend this app ships (`ts`, `tfjs-cpu`, …) or a package exporting a backend descriptor. */
   readonly backend: string;
   /** The dtype to compute in, or `default` for the backend's own (float32 on every built-in one). */
   readonly dtype: DType | 'default';
@@ -155,7 +155,7 @@ const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] 
       ? value
       : fail(
           key,
-          `${show(value)} is not a backend name; use ${list(Object.keys(BACKENDS))}, or a package that exports createBackend.`,
+          `${show(value)} is not a backend name; use ${list(BACKEND_NAMES)}, or a package that exports a backend descriptor.`,
         ),
   dtype: oneOf([...DTYPES, 'default']),
   architecture,
@@ -274,7 +274,7 @@ Commands:
 
 Options of train:
   --config <path>            config file (default: ./${CONFIG_FILE} when it exists)
-  --backend <name>           ${list(Object.keys(BACKENDS))}, or a backend package (env TWOSTEP_BACKEND)
+  --backend <name>           ${list(BACKEND_NAMES)}, or a backend package (env TWOSTEP_BACKEND)
   --dtype <dtype>            ${list(DTYPES)}, or default: the backend's (env TWOSTEP_DTYPE)
   --architecture <A[…]>      for example A[784,128,10]
   --activation <name>        σ of the hidden layers: ${list(ACTIVATION_NAMES)}

@@ -19,7 +19,8 @@ export interface Io {
   /** Present when stdout is a terminal: `train` draws its progress bar there. */
   readonly terminal?: Terminal;
   readonly signal?: AbortSignal;
-  readonly importModule?: TrainingOptions['importModule'];
+  /** The backends to pick from (default: those this app ships). */
+  readonly backends?: TrainingOptions['backends'];
 }
 
 /** The commands other than `train`, each parsing the arguments after its name. */
@@ -64,7 +65,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         : textReporter(io.stdout, CLASSES, io.cwd, io.terminal),
       signal: io.signal,
       resume: line.resume,
-      ...(io.importModule && { importModule: io.importModule }),
+      ...(io.backends && { backends: io.backends }),
     });
     return 0;
   } catch (error) {

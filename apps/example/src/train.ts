@@ -5,10 +5,10 @@
  */
 import {
   type Backend,
+  type Backends,
   DivergenceError,
   deserialize,
   evaluate,
-  loadBackend,
   Network,
   oneHot,
   predict,
@@ -18,6 +18,7 @@ import {
   toModelFile,
   train,
 } from '@twostep/core';
+import { openBackend } from './backends.js';
 import type { Config } from './config.js';
 import {
   accuracyOf,
@@ -67,11 +68,8 @@ export interface TrainingOptions {
   readonly signal?: AbortSignal;
   /** Continue from the model's checkpoint. */
   readonly resume?: boolean;
-  /**
-   * Imports backend packages. The default imports from this app, so backends resolve from
-   * its own dependencies (pnpm's strict layout hides them from @twostep/core).
-   */
-  readonly importModule?: (specifier: string) => Promise<unknown>;
+  /** The backends to pick `config.backend` from (default: those this app ships). */
+  readonly backends?: Backends;
 }
 
 export interface TrainingResult {
@@ -90,23 +88,18 @@ const dataset = (digits: Digits) => ({
 /** Trains as `config` says; saves the model and the run record only when all went well. */
 export async function runTraining(
   config: Config,
-  {
-    onEvent = () => {},
-    signal,
-    resume = false,
-    importModule = (s) => import(/* @vite-ignore */ s),
-  }: TrainingOptions = {},
+  { onEvent = () => {}, signal, resume = false, backends }: TrainingOptions = {},
 ): Promise<TrainingResult> {
   const checkpointPath = besideModel(config.model, 'checkpoint');
   const checkpoint = resume ? await readCheckpoint(checkpointPath) : undefined;
   const settings = resumeSettings(config, RESUME_KEYS);
   if (checkpoint) checkResume(checkpoint, settings, config.epochs, checkpointPath);
 
-  const backend = await loadBackend(
+  const backend = await openBackend(
     config.dtype === 'default'
       ? { backend: config.backend }
       : { backend: config.backend, dtype: config.dtype },
-    { importModule },
+    backends,
   );
   const digits = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
   const trainSet = dataset(digits.train);

@@ -9,11 +9,11 @@ import {
   type Backend,
   ConfigError,
   deserialize,
-  loadBackend,
   type Network,
   predict,
   TwoStepError,
 } from '@twostep/core';
+import { openBackend } from './backends.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import {
   accuracyOf,
@@ -88,11 +88,11 @@ async function open(
       `${command}: ${config.model} is an A[${network.architecture}] network; it must take ${PIXELS} pixels and give ${CLASSES.length} outputs.`,
     );
   }
-  const backend = await loadBackend(
+  const backend = await openBackend(
     config.dtype === 'default'
       ? { backend: config.backend }
       : { backend: config.backend, dtype: config.dtype },
-    { importModule: io.importModule ?? ((s) => import(/* @vite-ignore */ s)) },
+    io.backends,
   );
   return { config, backend, network };
 }

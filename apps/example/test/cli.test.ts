@@ -1,5 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defineBackends } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
 import { loadDigits, split } from '../src/data.js';
 import { type Io, main } from '../src/main.js';
@@ -94,7 +95,7 @@ describe('twostep train', () => {
     const { code, stderr } = await run(['--backend', 'tfjs-webgl']);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      "error: Backend 'tfjs-webgl' needs WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm.",
+      "error: Backend 'tfjs-webgl' cannot run here: WebGL needs a browser page or worker (TensorFlow.js registers its WebGL backend only there): in Node, use tfjs-cpu or tfjs-wasm.",
     );
   });
 });
@@ -169,7 +170,7 @@ describe('twostep', () => {
     expect(stdout).toEqual([
       'ts          usable (float32, float64)',
       'tfjs-cpu    usable (float32)',
-      "tfjs-webgl  unavailable: Backend 'tfjs-webgl' needs WebGL, which only a browser page or worker has: in Node use tfjs-cpu or tfjs-wasm.",
+      "tfjs-webgl  unavailable: Backend 'tfjs-webgl' cannot run here: WebGL needs a browser page or worker (TensorFlow.js registers its WebGL backend only there): in Node, use tfjs-cpu or tfjs-wasm.",
       'tfjs-wasm   usable (float32)',
     ]);
   });
@@ -184,23 +185,28 @@ describe('twostep', () => {
     const { code, stderr } = await run(['--backend', 'no-such-backend']);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      "error: Unknown backend 'no-such-backend': it is not one of ts, tfjs-cpu, tfjs-webgl, tfjs-wasm and no package of that name is installed.",
+      "error: Unknown backend 'no-such-backend': this app ships 'ts', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-wasm', and no package of that name is installed.",
+    );
+    const scoped = await run(['--backend', '@acme/no-such-backend']);
+    expect(scoped.stderr).toBe(
+      "error: Backend '@acme/no-such-backend' needs @acme/no-such-backend, which is not installed. Install: npm install @acme/no-such-backend",
     );
   });
 
   it('a backend that is not installed says what to install', async () => {
     // As where @twostep/backend-tfjs is not installed.
     const missing = Object.assign(
-      new Error("Cannot find package '@twostep/backend-tfjs' imported from /app/dist/train.js"),
+      new Error("Cannot find package '@twostep/backend-tfjs' imported from /app/dist/backends.js"),
       { code: 'ERR_MODULE_NOT_FOUND' },
     );
     const { code, stderr } = await run([], {
       env: { TWOSTEP_BACKEND: 'tfjs-cpu' },
-      importModule: () => Promise.reject(missing),
+      backends: defineBackends({ 'tfjs-cpu': () => Promise.reject(missing) }),
     });
     expect(code).toBe(1);
-    expect(stderr).toContain("error: Backend 'tfjs-cpu' needs @twostep/backend-tfjs");
-    expect(stderr).toContain('npm install');
+    expect(stderr).toBe(
+      "error: Backend 'tfjs-cpu' needs @twostep/backend-tfjs, which is not installed. Install: npm install @twostep/backend-tfjs",
+    );
   });
 
   it('an unknown flag is an error', async () => {
@@ -212,7 +218,7 @@ describe('twostep', () => {
 
   it('an unexpected error shows its stack', async () => {
     const { code, stderr } = await run([], {
-      importModule: () => Promise.reject(new TypeError('boom')),
+      backends: defineBackends({ ts: () => Promise.reject(new TypeError('boom')) }),
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^error: TypeError: boom\n\s+at /);

@@ -51,7 +51,7 @@ describe('config file', () => {
   it('a backend that is not a string names the key and the backends', async () => {
     const message = await configError(() => checkConfig({ backend: 3 }, 'f.json'));
     expect(message).toBe(
-      'f.json: backend: 3 is not a backend name; use ts, tfjs-cpu, tfjs-webgl, tfjs-wasm, or a package that exports createBackend.',
+      'f.json: backend: 3 is not a backend name; use ts, tfjs-cpu, tfjs-webgl, tfjs-wasm, or a package that exports a backend descriptor.',
     );
   });
 
