@@ -28,7 +28,7 @@ export function names(name: string): Names {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-export function packageJson({ name, packageName }: Names): string {
+export function packageJson({ name, folder, packageName }: Names): string {
   return json({
     name: packageName,
     version: '0.0.0',
@@ -36,17 +36,25 @@ export function packageJson({ name, packageName }: Names): string {
     private: true,
     description: `The ${name} backend for @twostep/core.`,
     license: 'MIT',
+    repository: {
+      type: 'git',
+      url: 'git+https://github.com/twostep-js/twostep.git',
+      directory: `packages/${folder}`,
+    },
+    homepage: `https://github.com/twostep-js/twostep/tree/main/packages/${folder}#readme`,
+    bugs: 'https://github.com/twostep-js/twostep/issues',
     type: 'module',
     sideEffects: false,
     exports: {
       '.': {
         '@twostep/source': './src/index.ts',
         types: './dist/index.d.ts',
-        import: './dist/index.js',
+        default: './dist/index.js',
       },
       './package.json': './package.json',
     },
-    files: ['dist', '!dist/**/*.map', 'README.md'],
+    // dist/ with its source maps, and the src/ they point at.
+    files: ['dist', 'src', 'README.md'],
     engines: { node: '>=20.19' },
     scripts: {
       build: 'tsc -p tsconfig.build.json',
@@ -108,6 +116,7 @@ export function indexTs({ name, packageName, pascal }: Names): string {
 import {
   type AdamStep,
   type Backend,
+  type BackendDescriptor,
   type BackendOptions,
   type BackendSupports,
   checkDType,
@@ -307,12 +316,29 @@ export class ${pascal}Backend implements Backend<M> {
   }
 }
 
-/** A backend computing in \`dtype\` (default float32): what \`loadBackend\` calls. */
+/** A backend computing in \`dtype\` (default float32). */
 export function createBackend(options: BackendOptions = {}): ${pascal}Backend {
   return new ${pascal}Backend(options);
 }
+
+/**
+ * What \`loadBackend\` reads once an app declares this package with \`defineBackends\` (see
+ * README.md). \`packages\` is the install line of a BackendNotInstalledError: this package
+ * first, then every package your backend needs. Import those inside \`create\`
+ * (\`await import('./impl.js')\`), not at the top of this file, so that a missing one is named.
+ * Add \`check: () => reason | undefined\` if the backend cannot run everywhere (a GPU, say).
+ */
+export const descriptor = {
+  name: NAME,
+  dtypes: DTYPES,
+  packages: ['${packageName}'],
+  create: createBackend,
+} as const satisfies BackendDescriptor;
 `;
 }
+
+/** An object key as Biome writes it: quoted only when it is not an identifier (\`onnx-cpu\`). */
+const key = (name: string) => (name.includes('-') ? `'${name}'` : name);
 
 export const readme = ({ name, folder, packageName }: Names): string => `# ${packageName}
 
@@ -333,12 +359,17 @@ The \`${name}\` backend for [\`@twostep/core\`](../core). Scaffolded by
 5. When it is ready to publish, remove \`"private": true\` from package.json and replace this
    README with what users need: how to install it, the dtypes, what \`supports\` declares.
 
-\`\`\`ts
-import { loadBackend } from '@twostep/core';
+An app declares the backends it ships, this one beside the built-ins, and picks one by name
+(from its config, a URL parameter, a flag):
 
-const backend = await loadBackend('${packageName}', {
-  importModule: (s) => import(s),
+\`\`\`ts
+import { defineBackends, loadBackend } from '@twostep/core';
+
+const backends = defineBackends({
+  ts: () => import('@twostep/backend-ts'),
+  ${key(name)}: () => import('${packageName}'),
 });
+const backend = await loadBackend({ backend: '${name}' }, backends);
 \`\`\`
 `;
 

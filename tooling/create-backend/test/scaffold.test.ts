@@ -7,7 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Backend, loadBackend, SPECIFICATION_VERSION } from '@twostep/core';
+import {
+  type Backend,
+  type BackendDescriptor,
+  defineBackends,
+  loadBackend,
+  SPECIFICATION_VERSION,
+} from '@twostep/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackendPackage, MAX_NAME_LENGTH } from '../src/index.js';
 import {
@@ -48,8 +54,9 @@ beforeAll(async () => {
   try {
     directory = createBackendPackage({ name: NAME, directory: workspace.packages }).directory;
     // The shortest name too, for the lint check (the other end of the line widths).
-    createBackendPackage({ name: 'x', directory: workspace.packages });
+    const x = createBackendPackage({ name: 'x', directory: workspace.packages }).directory;
     await linkWorkspaceDependencies(directory);
+    await linkWorkspaceDependencies(x);
   } catch (error) {
     await workspace.remove();
     throw error;
@@ -165,16 +172,39 @@ describe('a scaffolded backend package', () => {
     }
   });
 
-  it('loads through loadBackend by package name', async () => {
+  it('exports a descriptor that an app declares with defineBackends and loads by name', async () => {
     const entry = pathToFileURL(join(directory, 'src/index.ts')).href;
-    const backend = await loadBackend(
-      { backend: PACKAGE, dtype: 'float64' },
-      {
-        importModule: (specifier) =>
-          import(/* @vite-ignore */ specifier === PACKAGE ? entry : specifier),
-      },
-    );
+    const module = (await import(/* @vite-ignore */ entry)) as {
+      createBackend: unknown;
+      descriptor: BackendDescriptor;
+    };
+    expect(module.descriptor).toMatchObject({
+      name: NAME,
+      dtypes: ['float32', 'float64'],
+      packages: [PACKAGE],
+    });
+    expect(module.descriptor.create).toBe(module.createBackend);
+    expect(module.descriptor.check).toBeUndefined();
+
+    // Declared beside another backend (the scaffold of 'x'), as the README's snippet does.
+    const other = pathToFileURL(join(workspace.packages, 'backend-x/src/index.ts')).href;
+    const backends = defineBackends({
+      x: () => import(/* @vite-ignore */ other),
+      [NAME]: () => import(/* @vite-ignore */ entry),
+    });
+    const backend = await loadBackend({ backend: NAME, dtype: 'float64' }, backends);
     expect(backend.name).toBe(NAME);
     expect(backend.dtype).toBe('float64');
+    expect((await loadBackend('x', backends)).name).toBe('x');
+    await expect(loadBackend(PACKAGE, backends)).rejects.toThrow(
+      `Unknown backend '${PACKAGE}': this app declares 'x', '${NAME}'.`,
+    );
+  });
+
+  it('shows the declaration in its README', async () => {
+    const readme = await readFile(join(directory, 'README.md'), 'utf8');
+    expect(readme).toContain(`'${NAME}': () => import('${PACKAGE}'),`);
+    expect(readme).toContain(`loadBackend({ backend: '${NAME}' }, backends)`);
+    expect(readme).not.toMatch(/importModule|BACKENDS/);
   });
 });
