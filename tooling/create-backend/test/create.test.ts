@@ -83,7 +83,7 @@ describe('createBackendPackage', () => {
         '.': {
           '@twostep/source': './src/index.ts',
           types: './dist/index.d.ts',
-          import: './dist/index.js',
+          default: './dist/index.js',
         },
       },
       scripts: {
