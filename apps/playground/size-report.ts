@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 
-/** The modules each backend's import() starts from (sources or built files). */
-const BACKEND_ENTRIES: Record<string, RegExp[]> = {
-  ts: [/backend-ts\/(src|dist)\/index\.[jt]s$/],
-  'tfjs-cpu': [/backend-tfjs\/(src|dist)\/cpu\.[jt]s$/],
-  'tfjs-webgl': [/backend-tfjs\/(src|dist)\/webgl\.[jt]s$/],
-  'tfjs-wasm': [/backend-tfjs\/(src|dist)\/wasm\.[jt]s$/, /playground\/src\/wasm-files\.ts$/],
+/** The module each backend's import() starts from (its entry, as source or built file). */
+const BACKEND_ENTRIES: Record<string, RegExp> = {
+  ts: /backend-ts\/(src|dist)\/index\.[jt]s$/,
+  'tfjs-cpu': /backend-tfjs\/(src|dist)\/cpu\.[jt]s$/,
+  'tfjs-webgl': /backend-tfjs\/(src|dist)\/webgl\.[jt]s$/,
+  'tfjs-wasm': /backend-tfjs\/(src|dist)\/wasm\.[jt]s$/,
 };
 
 interface Size {
@@ -37,6 +37,7 @@ interface Chunk {
   readonly file: string;
   readonly code: string;
   readonly imports: readonly string[];
+  readonly dynamicImports: readonly string[];
   readonly isEntry: boolean;
   readonly facade: string | null;
   readonly modules: readonly string[];
@@ -82,6 +83,7 @@ export function sizeReport(): Plugin[] {
           file: item.fileName,
           code: item.code,
           imports: item.imports,
+          dynamicImports: item.dynamicImports,
           isEntry: item.isEntry,
           facade: item.facadeModuleId,
           modules: item.moduleIds,
@@ -103,13 +105,18 @@ export function sizeReport(): Plugin[] {
       );
       const initialFiles = new Set(initial.map((c) => c.file));
       const backends: Sizes['backends'] = {};
-      for (const [name, patterns] of Object.entries(BACKEND_ENTRIES)) {
-        const roots = chunks.filter((c) => c.facade && patterns.some((p) => p.test(c.facade!)));
-        if (roots.length !== patterns.length) {
+      for (const [name, entry] of Object.entries(BACKEND_ENTRIES)) {
+        const entries = chunks.filter((c) => c.facade && entry.test(c.facade));
+        if (entries.length !== 1) {
           throw new Error(
             `size report: the chunks of backend ${name} were not found; is its import() still in src/backends.ts?`,
           );
         }
+        // The entry, and the code it imports when the backend is created.
+        const roots = [
+          entries[0]!,
+          ...entries[0]!.dynamicImports.flatMap((f) => byFile.get(f) ?? []),
+        ];
         const own = closure(roots, byFile).filter((c) => !initialFiles.has(c.file));
         backends[name] = {
           ...size(own),

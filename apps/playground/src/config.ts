@@ -3,9 +3,12 @@
  * URL (`?backend=tfjs-webgl&dtype=float32`) < the selector in the page. Every value is
  * checked where it comes from, and an error names it and the values allowed.
  */
-import { BACKENDS, type BackendName, ConfigError, DTYPES, type DType } from '@twostep/core';
+import { ConfigError, DTYPES, type DType } from '@twostep/core';
 
-export const BACKEND_NAMES = Object.keys(BACKENDS) as BackendName[];
+/** The backends the page offers (declared with their imports in backends.ts, for the worker). */
+export const BACKEND_NAMES = ['ts', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-wasm'] as const;
+
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendChoice {
   readonly backend: BackendName;
@@ -18,7 +21,7 @@ export const DEFAULT_CHOICE: BackendChoice = { backend: 'ts', dtype: 'default' }
 const show = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
 
 function backend(value: unknown, where: string): BackendName {
-  if ((BACKEND_NAMES as unknown[]).includes(value)) return value as BackendName;
+  if ((BACKEND_NAMES as readonly unknown[]).includes(value)) return value as BackendName;
   throw new ConfigError(`${where}: ${show(value)} is not one of ${BACKEND_NAMES.join(', ')}.`);
 }
 

@@ -1,4 +1,4 @@
-/** The .wasm files of tfjs-backend-wasm as URLs the bundler serves (loaded with tfjs-wasm only). */
+/** The .wasm files of tfjs-backend-wasm as the URLs the bundler serves them at (strings only). */
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';

@@ -1,8 +1,20 @@
 import { ConfigError } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
-import { checkConfigFile, choiceFromUrl, resolveChoice, withChoice } from '../src/config.js';
+import { BACKENDS } from '../src/backends.js';
+import {
+  BACKEND_NAMES,
+  checkConfigFile,
+  choiceFromUrl,
+  resolveChoice,
+  withChoice,
+} from '../src/config.js';
 
 describe('the backend choice', () => {
+  it('offers exactly the backends the worker declares', async () => {
+    expect(BACKENDS.names).toEqual([...BACKEND_NAMES]);
+    for (const name of BACKEND_NAMES) expect((await BACKENDS.describe(name)).name).toBe(name);
+  });
+
   it('takes the config file, then the URL', () => {
     expect(resolveChoice({}, '')).toEqual({ backend: 'ts', dtype: 'default' });
     expect(resolveChoice({ backend: 'tfjs-wasm' }, '')).toEqual({

@@ -4,11 +4,14 @@
  */
 import {
   type Backend,
+  type BackendConfig,
+  defineBackends,
   dispose,
   evaluate,
   type FPropagation,
   fAdjoint,
   fPropagate,
+  loadBackend,
   losses,
   type Matrix,
   oneHot,
@@ -26,17 +29,20 @@ import { createNetwork } from './workloads.js';
 
 export type Trainer = (workload: Workload, quick: boolean) => Promise<Result>;
 
-/** Imported on use, so a missing package fails only its own trainer. */
-const BACKENDS: Record<string, () => Promise<Backend>> = {
-  'ts-float32': async () =>
-    (await import('@twostep/backend-ts')).createBackend({ dtype: 'float32' }),
-  'ts-float64': async () =>
-    (await import('@twostep/backend-ts')).createBackend({ dtype: 'float64' }),
+const BACKENDS = defineBackends({
+  ts: () => import('@twostep/backend-ts'),
+  'tfjs-cpu': () => import('@twostep/backend-tfjs/cpu'),
+  'tfjs-wasm': () => import('@twostep/backend-tfjs/wasm'),
+});
+
+/** Each trainer's backend; loaded on use, so a missing package fails only its own trainer. */
+const CONFIGS: Record<string, BackendConfig> = {
+  'ts-float32': { backend: 'ts', dtype: 'float32' },
+  'ts-float64': { backend: 'ts', dtype: 'float64' },
   // Matrix products in plain TypeScript, as where WebAssembly SIMD is missing.
-  'ts-float32-nosimd': async () =>
-    (await import('@twostep/backend-ts')).createBackend({ dtype: 'float32', simd: false }),
-  'tfjs-cpu': async () => (await import('@twostep/backend-tfjs/cpu')).createBackend(),
-  'tfjs-wasm': async () => (await import('@twostep/backend-tfjs/wasm')).createBackend(),
+  'ts-float32-nosimd': { backend: 'ts', dtype: 'float32', simd: false },
+  'tfjs-cpu': { backend: 'tfjs-cpu' },
+  'tfjs-wasm': { backend: 'tfjs-wasm' },
 };
 
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
@@ -127,10 +133,10 @@ async function gradient(name: string, backend: Backend, w: Workload): Promise<Re
 }
 
 export const TWOSTEP_TRAINERS: Record<string, Trainer> = Object.fromEntries(
-  Object.entries(BACKENDS).map(([name, create]) => [
+  Object.entries(CONFIGS).map(([name, config]) => [
     name,
     async (w: Workload) => {
-      const backend = await create();
+      const backend = await loadBackend(config, BACKENDS);
       return w.name === 'W4' ? gradient(name, backend, w) : fit(name, backend, w);
     },
   ]),
