@@ -171,9 +171,7 @@ export interface Backend<M extends Matrix = Matrix> {
   axpy?(alpha: number, x: M, y: M): M;
 }
 
-/** What a backend package exports: `createBackend` (sync or async). */
+/** What every backend's `create` takes (a backend may take more options of its own). */
 export interface BackendOptions {
   readonly dtype?: DType;
 }
-
-export type BackendFactory = (options?: BackendOptions) => Backend | Promise<Backend>;

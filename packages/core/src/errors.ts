@@ -76,7 +76,7 @@ export class ModelFormatError extends TwoStepError {
   }
 }
 
-/** `loadBackend` with a name that is neither built in nor an importable package. */
+/** `loadBackend` with a name the app did not declare, or an entry that exports no descriptor. */
 export class UnknownBackendError extends TwoStepError {
   override readonly name = 'UnknownBackendError';
   override readonly code = 'UNKNOWN_BACKEND';
@@ -88,7 +88,7 @@ export class BackendNotInstalledError extends TwoStepError {
   override readonly code = 'BACKEND_NOT_INSTALLED';
 }
 
-/** The backend cannot run here (WebGL outside a browser), or was written for another contract version. */
+/** The backend cannot run here (its `check` says why), or was written for another contract version. */
 export class BackendUnavailableError extends TwoStepError {
   override readonly name = 'BackendUnavailableError';
   override readonly code = 'BACKEND_UNAVAILABLE';
