@@ -26,12 +26,8 @@ export type WasmFiles = {
 export const descriptor = {
   name: 'tfjs-wasm',
   dtypes: ['float32'],
-  packages: [
-    '@twostep/backend-tfjs',
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-backend-cpu',
-    '@tensorflow/tfjs-backend-wasm',
-  ],
+  // tfjs-backend-wasm brings tfjs-backend-cpu itself (a dependency of its own).
+  packages: ['@twostep/backend-tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'],
   create: async (options?: WasmBackendOptions) =>
     (await import('./tfjs-wasm.js')).createBackend(options),
 } as const satisfies BackendDescriptor<WasmBackendOptions>;

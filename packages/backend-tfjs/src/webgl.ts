@@ -8,12 +8,8 @@ import type { TfjsBackend } from './backend.js';
 export const descriptor = {
   name: 'tfjs-webgl',
   dtypes: ['float32'],
-  packages: [
-    '@twostep/backend-tfjs',
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-backend-cpu',
-    '@tensorflow/tfjs-backend-webgl',
-  ],
+  // tfjs-backend-webgl brings tfjs-backend-cpu itself (a dependency of its own).
+  packages: ['@twostep/backend-tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl'],
   // A page has a DOM, a worker OffscreenCanvas; Node has neither.
   check: () =>
     typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined'

@@ -210,8 +210,10 @@ function checkBackend(backend: Backend, name: string, dtype: DType | undefined):
  * among the `backends` the app declared. Before anything heavy is imported: a name not declared
  * is an UnknownBackendError listing the declared ones, a dtype the backend lacks a DTypeError,
  * an environment it cannot run in a BackendUnavailableError saying why. A package it needs that
- * is not installed is a BackendNotInstalledError naming exactly that package, with the one
- * install line for the backend.
+ * is not installed is a BackendNotInstalledError naming exactly that package, with the install
+ * line: the backend's whole line (from its descriptor) when a peer is missing; the entry's own
+ * package when the entry itself is missing (there is no descriptor to read then; npm installs
+ * its required peers with it, and a missing optional one is named on the next try).
  */
 export async function loadBackend(
   nameOrConfig: string | BackendConfig,

@@ -153,12 +153,7 @@ const MISSING = [
 const PACKAGES: Record<string, string[]> = {
   ts: ['@twostep/backend-ts'],
   'tfjs-cpu': ['@twostep/backend-tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu'],
-  'tfjs-wasm': [
-    '@twostep/backend-tfjs',
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-backend-cpu',
-    '@tensorflow/tfjs-backend-wasm',
-  ],
+  'tfjs-wasm': ['@twostep/backend-tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'],
 };
 
 describe('a backend with one of its packages missing', () => {
