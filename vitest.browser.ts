@@ -4,12 +4,7 @@ import {
   type TestProjectInlineConfiguration,
   type ViteUserConfig,
 } from 'vitest/config';
-
-/**
- * Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Test tools never
- * download a browser here: Playwright only drives this binary.
- */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { chromiumPath } from './tooling/chromium/src/chromium.mjs';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', // CI and the dev machines run as root
@@ -65,7 +60,8 @@ export function chromiumProject(
         // The suites draw nothing; a failure screenshot would only litter test/__screenshots__.
         screenshotFailures: false,
         provider: playwright({
-          launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+          // CHROME_PATH (`pnpm test` sets it) or the same lookup; Playwright never downloads one.
+          launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
         }),
         instances: [{ browser: 'chromium', name: 'chromium' }],
       },

@@ -5,6 +5,7 @@ import { inflateSync } from 'node:zlib';
 import { ConfigError, TwoStepError } from '@twostep/core';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
 import type { Io } from '../src/main.js';
 import type { Misclassified, RunRecord } from '../src/record.js';
 import { readRunRecord, renderReport, reportPathFor, runReport } from '../src/report.js';
@@ -300,9 +301,8 @@ describe('renderReport', () => {
 
 // ─── In Chromium ─────────────────────────────────────────────────────────────────────────
 
-/** Debian's Chromium, with the flags of vitest.browser.ts; Playwright never downloads one. */
+/** The flags of vitest.browser.ts; the binary is tooling/chromium's. */
 const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
   args: [
     '--no-sandbox',
     '--disable-gpu-sandbox',
@@ -319,7 +319,7 @@ describe('the report in headless Chromium', () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch(CHROMIUM);
+    browser = await chromium.launch({ ...CHROMIUM, executablePath: chromiumPath() });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     // Any fetch at all (scripts, fonts, images, style sheets) would show up here.
     await page.route('**/*', (route) => {

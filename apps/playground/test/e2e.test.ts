@@ -1,5 +1,5 @@
 /**
- * The built playground in headless Chromium (Debian's, driven by Playwright), once per
+ * The built playground in headless Chromium (tooling/chromium's, driven by Playwright), once per
  * backend: train on two moons until the test accuracy passes 95%, check the boundary
  * changed and the δ panel holds finite numbers, then import a model the Node app trained
  * and check its test accuracy and predictions against the Node app's own. Screenshots go to
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
 import type { Sizes } from '../size-report.ts';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +68,7 @@ beforeAll(async () => {
     preview: { port: 0, host: '127.0.0.1', open: false },
   });
   url = server.resolvedUrls!.local[0]!;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }, 180_000);
 
 afterAll(async () => {
@@ -298,7 +299,7 @@ describe('configuration and bad input', () => {
 
   it('says when WebGL is missing, and falls back only when asked', async () => {
     const noGpu = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: chromiumPath(),
       // No GPU and no software GL: no WebGL in pages or workers (--disable-webgl spares workers).
       args: [...CHROMIUM_ARGS, '--disable-gpu', '--disable-software-rasterizer'],
     });
