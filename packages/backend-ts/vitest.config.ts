@@ -8,7 +8,7 @@ const base = mergeConfig(
 );
 
 // Node runs every test; Chromium runs the conformance suite and the `*.browser.test.ts` files
-// in headless Chromium (Vitest browser mode, Debian's /usr/bin/chromium; see vitest.browser.ts).
+// in headless Chromium (Vitest browser mode; tooling/chromium finds it, see vitest.browser.ts).
 export default mergeConfig(
   base,
   defineConfig({
