@@ -4,15 +4,7 @@ import {
   type TestProjectInlineConfiguration,
   type ViteUserConfig,
 } from 'vitest/config';
-import { chromiumPath } from './tooling/chromium/src/chromium.mjs';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // CI and the dev machines run as root
-  '--disable-gpu-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, chromiumPath } from './tooling/chromium/src/chromium.mjs';
 
 /** Vite's `defaultClientConditions` (vite is not a direct dependency to import them from). */
 const VITE_CLIENT_CONDITIONS = ['module', 'browser', 'development|production'];
@@ -61,7 +53,7 @@ export function chromiumProject(
         screenshotFailures: false,
         provider: playwright({
           // CHROME_PATH (`pnpm test` sets it) or the same lookup; Playwright never downloads one.
-          launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
+          launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] },
         }),
         instances: [{ browser: 'chromium', name: 'chromium' }],
       },

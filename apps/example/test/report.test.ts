@@ -5,7 +5,7 @@ import { inflateSync } from 'node:zlib';
 import { ConfigError, TwoStepError } from '@twostep/core';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
 import type { Io } from '../src/main.js';
 import type { Misclassified, RunRecord } from '../src/record.js';
 import { readRunRecord, renderReport, reportPathFor, runReport } from '../src/report.js';
@@ -301,16 +301,6 @@ describe('renderReport', () => {
 
 // ─── In Chromium ─────────────────────────────────────────────────────────────────────────
 
-/** The flags of vitest.browser.ts; the binary is tooling/chromium's. */
-const CHROMIUM = {
-  args: [
-    '--no-sandbox',
-    '--disable-gpu-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-};
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '__artifacts__');
 
 describe('the report in headless Chromium', () => {
@@ -319,7 +309,7 @@ describe('the report in headless Chromium', () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({ ...CHROMIUM, executablePath: chromiumPath() });
+    browser = await chromium.launch({ args: [...CHROMIUM_ARGS], executablePath: chromiumPath() });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     // Any fetch at all (scripts, fonts, images, style sheets) would show up here.
     await page.route('**/*', (route) => {

@@ -19,6 +19,7 @@ export interface InstallOptions extends FindOptions {
 }
 
 export const DEBIAN_CHROMIUM: string;
+export const CHROMIUM_ARGS: readonly string[];
 export const PATH_NAMES: readonly string[];
 export const MISSING: string;
 export const INSTALL_COMMANDS: readonly (readonly [string, readonly string[]])[];

@@ -8,6 +8,18 @@ import { delimiter, join, resolve } from 'node:path';
 /** Where Debian's `chromium` package puts the binary. */
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
+/**
+ * The flags every browser test starts Chromium with: as root (CI and the dev machines), on a
+ * machine whose network reaches only package registries. WebGL2 still works, in software.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
 /** Names looked up on PATH, in order, when neither CHROME_PATH nor DEBIAN_CHROMIUM is there. */
 export const PATH_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 

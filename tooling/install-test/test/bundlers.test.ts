@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, chromiumPath } from '../../chromium/src/chromium.mjs';
 import {
   env,
   expectLearned,
@@ -30,16 +31,6 @@ import {
   sh,
 } from './scratch.js';
 
-/** Debian's Chromium unless CHROME_PATH names another; Playwright never downloads one. */
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
-/** As in vitest.browser.ts. WebGL2 works with them, rendered in software (SwiftShader). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const BACKENDS = ['ts', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl'] as const;
 type BackendName = (typeof BACKENDS)[number];
 /** The module each backend's loader imports, as it sits in node_modules. */
@@ -311,7 +302,7 @@ beforeAll(async () => {
   builds.esbuild = esbuild;
   urls.vite = await serve(vite.dist);
   urls.esbuild = await serve(esbuild.dist);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
 });
 
 afterAll(async () => {
