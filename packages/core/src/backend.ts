@@ -84,6 +84,21 @@ export interface BackendSupports {
   readonly fusedAxpy?: boolean;
 }
 
+/** The optional kernels each `supports` flag declares (every flag but `readSync`). */
+export const FUSED_KERNELS: {
+  readonly [flag in Exclude<keyof BackendSupports, 'readSync'>]-?: readonly FusedKernel[];
+} = {
+  fusedActivation: ['activate', 'deltaDown'],
+  fusedAdam: ['adam'],
+  fusedAxpy: ['axpy'],
+};
+
+/** The optional methods of {@link Backend} other than `readSync`: its fused kernels. */
+export type FusedKernel = Exclude<
+  { [K in keyof Backend]-?: undefined extends Backend[K] ? K : never }[keyof Backend],
+  'readSync'
+>;
+
 export interface MatMulOptions {
   /** Use aᵀ instead of a. A flag, never a copy. */
   readonly transposeA?: boolean;

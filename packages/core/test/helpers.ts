@@ -1,20 +1,11 @@
-import { createBackend } from '@twostep/backend-ts';
 import { type Backend, type Matrix, tracked } from '@twostep/core';
+import { referenceBackend, withoutFusedKernels } from '@twostep/core/reference';
 
-/** The reference: backend-ts in float64, seen through the core's scopes (`tidy` frees temporaries). */
-export const f64: Backend = tracked(createBackend({ dtype: 'float64' }));
+/** The reference backend, seen through the core's scopes (`tidy` frees temporaries). */
+export const f64: Backend = tracked(referenceBackend());
 
 /** The same backend with its fused kernels hidden, so the core takes the basic-op path. */
-export const f64Unfused: Backend = tracked(
-  new Proxy(createBackend({ dtype: 'float64' }), {
-    get(target, property) {
-      if (property === 'supports')
-        return { ...target.supports, fusedActivation: false, fusedAdam: false };
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  }),
-);
+export const f64Unfused: Backend = tracked(withoutFusedKernels(referenceBackend()));
 
 /** A matrix from nested rows (row-major). */
 export function matrix(backend: Backend, rows: number[][]): Matrix {

@@ -9,6 +9,7 @@ import {
   loadBackend,
   UnknownBackendError,
 } from '@twostep/core';
+import { referenceBackend } from '@twostep/core/reference';
 import { describe, expect, it, vi } from 'vitest';
 
 /** What Node's ESM loader throws for a package it cannot find. */
@@ -30,27 +31,38 @@ const fake = (overrides: Partial<BackendDescriptor> = {}): BackendDescriptor => 
   ...overrides,
 });
 
+/** The reference backend behind an entry, as a backend package exports its descriptor. */
+const referenceEntry = (
+  create: BackendDescriptor['create'],
+): { descriptor: BackendDescriptor } => ({
+  descriptor: { name: 'reference', dtypes: ['float64'], packages: ['@twostep/core'], create },
+});
+
 describe('loadBackend over the backends an app declares', () => {
-  it("loads 'ts' from its entry, in its default dtype or the one asked for", async () => {
-    const backends = defineBackends({ ts: () => import('@twostep/backend-ts') });
-    expect(backends.names).toEqual(['ts']);
-    const b32 = await loadBackend('ts', backends);
-    expect([b32.name, b32.dtype]).toEqual(['ts', 'float32']);
-    const b64 = await loadBackend({ backend: 'ts', dtype: 'float64' }, backends);
-    expect([b64.name, b64.dtype]).toEqual(['ts', 'float64']);
-    const descriptor = await backends.describe('ts');
+  it("loads a backend from its entry's descriptor, in its default dtype or the one asked for", async () => {
+    const create = vi.fn((_options?: object) => referenceBackend());
+    const backends = defineBackends({ reference: async () => referenceEntry(create) });
+    expect(backends.names).toEqual(['reference']);
+    const byName = await loadBackend('reference', backends);
+    const b64 = await loadBackend({ backend: 'reference', dtype: 'float64' }, backends);
+    // Without a dtype, create gets none and the backend takes its own default.
+    expect(create.mock.calls).toEqual([[{}], [{ dtype: 'float64' }]]);
+    expect([byName.name, byName.dtype, b64.name, b64.dtype]).toEqual([
+      'reference',
+      'float64',
+      'reference',
+      'float64',
+    ]);
+    const descriptor = await backends.describe('reference');
     expect([descriptor.name, descriptor.dtypes, descriptor.packages]).toEqual([
-      'ts',
-      ['float32', 'float64'],
-      ['@twostep/backend-ts'],
+      'reference',
+      ['float64'],
+      ['@twostep/core'],
     ]);
   });
 
   it('passes the config, less its name, to create; accepts a descriptor as well as a module', async () => {
-    const create = vi.fn(async (options?: object) => {
-      const { createBackend } = await import('@twostep/backend-ts');
-      return createBackend(options);
-    });
+    const create = vi.fn(async (_options?: object) => referenceBackend());
     const backends = defineBackends({
       mine: async () => fake({ name: 'mine', dtypes: ['float64', 'float32'], create }),
     });
@@ -68,7 +80,7 @@ describe('loadBackend over the backends an app declares', () => {
 
   it('imports only the entry of the backend picked', async () => {
     const a = vi.fn(async () => ({ descriptor: fake() }));
-    const b = vi.fn(async () => import('@twostep/backend-ts'));
+    const b = vi.fn(async () => referenceEntry(referenceBackend));
     await loadBackend('b', defineBackends({ a, b }));
     expect([a.mock.calls.length, b.mock.calls.length]).toEqual([0, 1]);
   });

@@ -1,4 +1,3 @@
-import { createBackend } from '@twostep/backend-ts';
 import {
   ConfigError,
   type LearningMode,
@@ -7,9 +6,10 @@ import {
   type SavedOptimizerState,
   train,
 } from '@twostep/core';
+import { referenceBackend } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
 
-const backend = createBackend({ dtype: 'float64' });
+const backend = referenceBackend();
 
 // 40 samples of a fixed rule, batch 8: 5 shuffled batches per epoch.
 const data = (() => {

@@ -1,9 +1,9 @@
-import { createBackend } from '@twostep/backend-ts';
 import { dispose, keep, TwoStepError, tidy, tracked } from '@twostep/core';
+import { referenceBackend } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
 
 describe('tidy', () => {
-  const raw = createBackend({ dtype: 'float64' });
+  const raw = referenceBackend();
   const k = tracked(raw);
   const live = () => raw.memory().matrices;
 
