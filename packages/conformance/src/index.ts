@@ -1,4 +1,4 @@
+export { referenceBackend } from '@twostep/core/reference';
 export { type Check, ConformanceError, expectClose, TOLERANCES } from './check.js';
 export { checks } from './checks.js';
-export { referenceBackend } from './reference.js';
 export { type ConformanceOptions, runConformance } from './run.js';

@@ -7,8 +7,8 @@ import {
   UNARY_OPS,
   type UnaryOp,
 } from '@twostep/core';
+import * as ref from '@twostep/core/reference';
 import { type Check, expectClose, expectThrows, fail } from './check.js';
-import * as ref from './reference.js';
 import { check, download, expectMatrix, randomHost, scoped } from './util.js';
 
 const AREA = 'ops';

@@ -16,8 +16,8 @@ import {
   Network,
   Random,
 } from '@twostep/core';
+import * as ref from '@twostep/core/reference';
 import { type Check, fail, tolerance } from './check.js';
-import * as ref from './reference.js';
 import { check, download, paths, scoped } from './util.js';
 
 /** A seeded random case: reproducible from `seed` alone, printed in every failure. */

@@ -22,8 +22,8 @@ import {
   sgd,
   train,
 } from '@twostep/core';
+import * as ref from '@twostep/core/reference';
 import { type Check, expectClose, expectRejects, fail, tolerance } from './check.js';
-import * as ref from './reference.js';
 import { check, download, expectMatrix, paths, randomHost, scoped } from './util.js';
 
 /** A small seeded classification problem: 24 samples, 3 inputs, 2 one-hot classes. */

@@ -1,7 +1,7 @@
 /** Shared helpers of the checks: seeded data, uploads and comparisons against the reference. */
-import { type Backend, dispose, type Matrix, Random } from '@twostep/core';
+import { type Backend, dispose, FUSED_KERNELS, type Matrix, Random } from '@twostep/core';
+import { type Host, host, withoutFusedKernels } from '@twostep/core/reference';
 import { type Check, expectClose, tolerance } from './check.js';
-import { type Host, host } from './reference.js';
 
 /** Seeded host data in [lo, hi). */
 export function randomHost(seed: number, rows: number, cols: number, lo = -1, hi = 1): Host {
@@ -69,24 +69,9 @@ export const check = (
   applies?: Check['applies'],
 ): Check => (applies ? { area, name, run, applies } : { area, name, run });
 
-/**
- * The backend with its fused kernels hidden (`supports` says none), so the core takes the
- * basic-op path; checks of the rule run on both views.
- */
-export function withoutFusedKernels(backend: Backend): Backend {
-  return new Proxy(backend, {
-    get(target, property) {
-      if (property === 'supports')
-        return { ...target.supports, fusedActivation: false, fusedAdam: false, fusedAxpy: false };
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-/** The backend as it is, and without fused kernels when it has any. */
+/** The backend as it is, and without fused kernels when `supports` declares any. */
 export const paths = (backend: Backend): [string, Backend][] =>
-  backend.supports.fusedActivation || backend.supports.fusedAdam || backend.supports.fusedAxpy
+  Object.keys(FUSED_KERNELS).some((flag) => backend.supports[flag as keyof typeof FUSED_KERNELS])
     ? [
         ['fused kernels', backend],
         ['basic ops', withoutFusedKernels(backend)],
