@@ -18,6 +18,14 @@ export {
 } from './rule.js';
 export { dispose, isMatrix, keep, tidy, tracked } from './scope.js';
 export * from './serialize.js';
+export { LEARNING_MODES, type LearningMode } from './step.js';
 export * from './trace.js';
 export * from './train.js';
+export {
+  type BatchEvent,
+  type EpochOptions,
+  type StepResult,
+  Trainer,
+  type TrainerOptions,
+} from './trainer.js';
 export * from './validate.js';

@@ -1,0 +1,331 @@
+/**
+ * A training session of one network on one backend: the weights being trained and the
+ * optimizer's state live on the backend between steps, and nothing is read back to the host
+ * inside a step. `step` is one F-propagation, F-adjoint and update on a batch; `epoch` runs
+ * the batches of a dataset in a given order, reads the epoch's loss once, and when that is not
+ * finite replays the epoch to name the first quantity that turned non-finite.
+ */
+import type { Backend, Matrix } from './backend.js';
+import { checkDataset, type Dataset, identityOrder, type Samples } from './data.js';
+import { readChecked, replayChecked } from './divergence.js';
+import { ConfigError } from './errors.js';
+import type { Loss, LossName, Reduction } from './losses.js';
+import type { Network } from './network.js';
+import {
+  type Optimizer,
+  type OptimizerConfig,
+  type OptimizerState,
+  resolveOptimizer,
+  type SavedOptimizerState,
+  sgd,
+} from './optimizers.js';
+import { dispose, tidy, tracked, untracked } from './scope.js';
+import {
+  type LearningMode,
+  type Quantities,
+  quantities,
+  type StepSettings,
+  step,
+  stepSettings,
+} from './step.js';
+
+export interface TrainerOptions {
+  readonly loss?: LossName | Loss;
+  readonly reduction?: Reduction;
+  readonly optimizer?: Optimizer | OptimizerConfig;
+  readonly mode?: LearningMode;
+  /** Learning rate per layer h = 1…L, overriding the optimizer's. */
+  readonly learningRates?: readonly number[];
+  /** The optimizer's state to start from (from `saveOptimizer`); default fresh. */
+  readonly optimizerState?: SavedOptimizerState;
+}
+
+export interface BatchEvent {
+  readonly epoch: number;
+  /** 1-based. */
+  readonly batch: number;
+  readonly batches: number;
+  /** Reads this batch's J from the backend (a host read-back: only when you need it). */
+  loss(): Promise<number>;
+}
+
+export interface EpochOptions {
+  readonly batchSize?: number;
+  /** The order of the samples (a permutation of 0…count − 1); default as given. */
+  readonly order?: ArrayLike<number>;
+  /** The epoch's number in events and errors (default 1). */
+  readonly epoch?: number;
+  readonly onBatch?: (event: BatchEvent) => void | Promise<void>;
+  /**
+   * Stops at the next batch boundary, keeping the weights trained so far. The epoch yields to
+   * the event loop every 50 ms, so timers and handlers can abort it.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** What one step did. */
+export interface StepResult {
+  /** This step's J, read from the backend (one read-back); read it before the next step. */
+  loss(): Promise<number>;
+}
+
+/** A step's result within an epoch: the new weights and J, J as a per-sample sum, and the rest. */
+interface Batch {
+  readonly weights: Matrix[];
+  readonly J: Matrix;
+  readonly perSample: Matrix;
+  /** The step's quantities, kept only when they are to be checked. */
+  readonly quantities: Quantities;
+}
+
+export function positiveInteger(key: string, value: number, allowZero = false): number {
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new ConfigError(
+      `${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+export class Trainer {
+  readonly #backend: Backend;
+  /** The backend through the core's scopes, so that `tidy` frees a step's temporaries. */
+  readonly #k: Backend;
+  readonly #net: Network;
+  readonly #settings: StepSettings;
+  readonly #optimizer: Optimizer;
+  readonly #optimizerState: SavedOptimizerState | undefined;
+  readonly #upload: ReturnType<typeof batchBuffers>;
+  /** Datasets already checked, read in place. */
+  readonly #checked = new WeakMap<Dataset, { inputs: Samples; targets: Samples }>();
+  /** The weights being trained and the optimizer's state, from the first step on. */
+  #weights: Matrix[] = [];
+  #state: OptimizerState | undefined;
+  /** The last step's J, kept until the next step for `StepResult.loss`. */
+  #lastJ: Matrix | undefined;
+  #closed = false;
+
+  /**
+   * Training of `net` on `backend`, from the weights the network has at the first step. The
+   * options are checked here; the saved optimizer state at the first step.
+   */
+  constructor(backend: Backend, net: Network, options: TrainerOptions = {}) {
+    this.#backend = untracked(backend);
+    this.#k = tracked(this.#backend);
+    this.#net = net;
+    this.#optimizer = resolveOptimizer(options.optimizer ?? sgd());
+    this.#optimizerState = options.optimizerState;
+    this.#settings = stepSettings(net, options, this.#optimizer);
+    this.#upload = batchBuffers(this.#k);
+  }
+
+  /** The optimizer's state, started with a copy of the network's weights on first use. */
+  #started(): OptimizerState {
+    if (this.#state) return this.#state;
+    if (this.#closed)
+      throw new ConfigError('This Trainer is closed; create a new one to train on.');
+    const weights = this.#net.weightsOn(this.#backend).map((w) => this.#backend.scale(w, 1));
+    try {
+      this.#state = this.#optimizer.start(this.#backend, weights, this.#optimizerState);
+    } catch (error) {
+      dispose(this.#backend, weights);
+      throw error;
+    }
+    this.#weights = weights;
+    return this.#state;
+  }
+
+  /**
+   * Checks `data` ({ inputs, targets }, one row per sample) against the network: widths and
+   * finite values, once; steps and epochs on the same object then read its rows in place (they
+   * must not change meanwhile). Returns the number of samples.
+   */
+  check(data: Dataset): number {
+    return this.#samples(data).inputs.count;
+  }
+
+  /** One step of the rule on `batch` ({ inputs, targets }, one row per sample). */
+  step(batch: Dataset): StepResult {
+    const { inputs, targets } = this.#samples(batch);
+    const out = this.#run(inputs, targets, identityOrder(inputs.count), 0, inputs.count, false);
+    if (this.#lastJ) this.#backend.dispose(this.#lastJ);
+    const J = out.J;
+    this.#lastJ = J;
+    this.#advance(out, true);
+    return { loss: async () => (await this.#backend.read(J))[0]! };
+  }
+
+  /**
+   * One epoch over `data` in `options.order`, in batches of `batchSize` (default 32); resolves
+   * to the mean loss per sample. If it turns non-finite, the epoch is replayed from its start
+   * one step at a time and a DivergenceError names the first non-finite quantity; the weights
+   * are then those from before that step.
+   */
+  async epoch(data: Dataset, options: EpochOptions = {}): Promise<number> {
+    const { inputs, targets } = this.#samples(data);
+    const count = inputs.count;
+    const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+    const order = options.order ?? identityOrder(count);
+    if (order.length !== count) {
+      throw new ConfigError(`order has ${order.length} entries for ${count} samples.`);
+    }
+    const epoch = options.epoch ?? 1;
+    const batches = Math.ceil(count / batchSize);
+    const backend = this.#backend;
+    const state = this.#started();
+    const runBatch = (b: number, check: boolean) => {
+      const start = b * batchSize;
+      return this.#run(inputs, targets, order, start, Math.min(count, start + batchSize), check);
+    };
+    // Where to replay the epoch from if it diverges.
+    const snapshot = {
+      weights: this.#weights.map((w) => backend.scale(w, 1)),
+      state: state.clone(backend),
+    };
+    const breathe = breather();
+    let lossSum: Matrix = backend.fill(1, 1, 0);
+    let loss: number;
+    try {
+      for (let b = 0; b < batches; b++) {
+        await breathe();
+        options.signal?.throwIfAborted();
+        const out = runBatch(b, false);
+        const sum = backend.add(lossSum, out.perSample);
+        backend.dispose(lossSum);
+        lossSum = sum;
+        if (options.onBatch) {
+          await options.onBatch({
+            epoch,
+            batch: b + 1,
+            batches,
+            loss: async () => (await backend.read(out.J))[0]!,
+          });
+        }
+        this.#advance(out);
+      }
+      loss = (await readChecked(backend, lossSum, this.#weights)) / count;
+    } catch (error) {
+      dispose(backend, snapshot.weights);
+      snapshot.state.dispose();
+      throw error;
+    } finally {
+      backend.dispose(lossSum);
+    }
+    if (Number.isFinite(loss)) {
+      dispose(backend, snapshot.weights);
+      snapshot.state.dispose();
+      return loss;
+    }
+    // Back to the epoch's start, then replay it with every quantity checked.
+    dispose(backend, this.#weights);
+    state.dispose();
+    this.#weights = snapshot.weights;
+    this.#state = snapshot.state;
+    const replayed = await replayChecked(
+      backend,
+      epoch,
+      batches,
+      (b) => runBatch(b, true),
+      (out) => this.#advance(out),
+    );
+    return replayed / count;
+  }
+
+  /** Reads the optimizer's state to the host (moments and step counts), for a checkpoint. */
+  saveOptimizer(): Promise<SavedOptimizerState> {
+    return this.#started().save();
+  }
+
+  /** Copies the current weights into the network (`net.getWeights()`, `predict`, `serialize`). */
+  async sync(): Promise<void> {
+    this.#started();
+    await this.#net.adopt(
+      this.#backend,
+      this.#weights.map((w) => this.#backend.scale(w, 1)),
+    );
+  }
+
+  /**
+   * Ends training: the network takes the weights, and the optimizer's state is freed (a
+   * Trainer that never stepped leaves the network as it was).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#lastJ) this.#backend.dispose(this.#lastJ);
+    if (!this.#state) return;
+    this.#state.dispose();
+    await this.#net.adopt(this.#backend, this.#weights);
+  }
+
+  #samples(data: Dataset): { inputs: Samples; targets: Samples } {
+    if (this.#closed)
+      throw new ConfigError('This Trainer is closed; create a new one to train on.');
+    const known = this.#checked.get(data);
+    if (known) return known;
+    const checked = checkDataset(data, this.#net.architecture);
+    this.#checked.set(data, checked);
+    return checked;
+  }
+
+  /** A step on samples `order[start…end)`; keeps the new weights, J and its per-sample sum. */
+  #run(
+    inputs: Samples,
+    targets: Samples,
+    order: ArrayLike<number>,
+    start: number,
+    end: number,
+    check: boolean,
+  ): Batch {
+    const k = this.#k;
+    const s = this.#settings;
+    return tidy(this.#backend, () => {
+      const x0 = this.#upload(inputs, order, start, end, 0);
+      const t = this.#upload(targets, order, start, end, 1);
+      const result = step(k, this.#net, s, this.#started(), this.#weights, x0, t);
+      // J weighted to a per-sample sum: Σ over the epoch, divided by the count, is the mean loss.
+      const perSample = k.scale(result.J, s.reduction === 'mean' ? end - start : 1);
+      return {
+        weights: result.weights,
+        J: result.J,
+        perSample,
+        quantities: check ? quantities(this.#net, s.mode, result) : [],
+      };
+    });
+  }
+
+  /** Takes a step's weights as the current ones and frees the rest of it (J too, unless kept). */
+  #advance(out: Batch, keepJ = false): void {
+    dispose(this.#backend, this.#weights);
+    this.#weights = out.weights;
+    const rest = out.quantities.map(([, , m]) => m).filter((m) => !this.#weights.includes(m));
+    dispose(this.#backend, [keepJ ? [] : out.J, out.perSample, rest]);
+  }
+}
+
+/** Uploads batches through `k` (so the step's scope frees them) from host buffers reused across steps. */
+function batchBuffers(backend: Backend) {
+  const make = (n: number) =>
+    backend.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const cache = new Map<number, Float32Array | Float64Array>();
+  return (samples: Samples, order: ArrayLike<number>, start: number, end: number, slot: number) => {
+    const key = (end - start) * 2 + slot;
+    const out = cache.get(key) ?? make(samples.width * (end - start));
+    cache.set(key, out);
+    samples.columns(order, start, end, out);
+    return backend.fromArray(out, samples.width, end - start);
+  };
+}
+
+/**
+ * Yields to the event loop when 50 ms have passed since the last yield: a synchronous
+ * backend would otherwise never let timers, input or an abort signal's handlers run.
+ */
+function breather(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+  };
+}

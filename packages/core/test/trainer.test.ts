@@ -1,0 +1,162 @@
+import {
+  adam,
+  ConfigError,
+  type LearningMode,
+  momentum,
+  Network,
+  Random,
+  Trainer,
+  train,
+} from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { f64 } from './helpers.js';
+
+/** 23 samples of a seeded 3-input, 2-class problem (23: the last batch of 5 is partial). */
+function problem(seed = 3) {
+  const random = new Random(seed);
+  const inputs = Array.from({ length: 23 }, () => [0, 0, 0].map(() => 2 * random.next() - 1));
+  const targets = inputs.map(([a, b, c]) => (a! + b! * c! > 0 ? [1, 0] : [0, 1]));
+  return { inputs, targets };
+}
+
+const create = () =>
+  Network.create({
+    architecture: 'A[3,4,2]',
+    activation: 'tanh',
+    outputActivation: 'sigmoid',
+    seed: 5,
+  });
+
+const options = (mode: LearningMode) =>
+  ({ loss: 'binaryCrossEntropy', optimizer: adam({ learningRate: 0.05 }), mode }) as const;
+
+/** The rows of `data` at `order[start…end)`, as a batch. */
+const rowsAt = (
+  data: ReturnType<typeof problem>,
+  order: ArrayLike<number>,
+  start: number,
+  end: number,
+) => {
+  const at = Array.from(order).slice(start, end);
+  return { inputs: at.map((i) => data.inputs[i]!), targets: at.map((i) => data.targets[i]!) };
+};
+
+describe.each(['global', 'layerwise'] as const)('a Trainer in %s mode', (mode) => {
+  it('trains exactly as train() does: epoch by epoch, or step by step', async () => {
+    const data = problem();
+    const order = new Random(9).permutation(23);
+
+    const byTrain = create();
+    await train(f64, byTrain, data, { ...options(mode), batchSize: 5, epochs: 2, shuffle: false });
+
+    const byEpoch = create();
+    const epochs = new Trainer(f64, byEpoch, options(mode));
+    const losses = [
+      await epochs.epoch(data, { batchSize: 5 }),
+      await epochs.epoch(data, { batchSize: 5 }),
+    ];
+    await epochs.close();
+    expect(byEpoch.getWeights()).toEqual(byTrain.getWeights());
+    expect(losses.every(Number.isFinite)).toBe(true);
+
+    // Steps on the batches of an epoch in `order` give what `epoch` gives in that order,
+    // and each step's loss is the J that epoch reports for that batch.
+    const byEpochInOrder = create();
+    const reference = new Trainer(f64, byEpochInOrder, options(mode));
+    const batchLosses: number[] = [];
+    await reference.epoch(data, {
+      batchSize: 5,
+      order,
+      onBatch: async (e) => {
+        batchLosses.push(await e.loss());
+      },
+    });
+    await reference.close();
+    const bySteps = create();
+    const steps = new Trainer(f64, bySteps, options(mode));
+    const stepLosses: number[] = [];
+    for (let start = 0; start < 23; start += 5) {
+      const result = steps.step(rowsAt(data, order, start, Math.min(23, start + 5)));
+      stepLosses.push(await result.loss());
+    }
+    await steps.close();
+    expect(bySteps.getWeights()).toEqual(byEpochInOrder.getWeights());
+    expect(stepLosses).toEqual(batchLosses);
+    expect(stepLosses).toHaveLength(5);
+    // Training moved the weights.
+    expect(bySteps.getWeights()).not.toEqual(create().getWeights());
+  });
+});
+
+describe('a Trainer', () => {
+  it('resumes from its saved optimizer state as if never stopped', async () => {
+    const data = problem(4);
+    const opts = { loss: 'mse', optimizer: momentum({ learningRate: 0.2 }) } as const;
+    const straight = create();
+    const uninterrupted = new Trainer(f64, straight, opts);
+    for (let e = 0; e < 3; e++) await uninterrupted.epoch(data, { batchSize: 4 });
+    await uninterrupted.close();
+
+    const resumed = create();
+    const first = new Trainer(f64, resumed, opts);
+    await first.epoch(data, { batchSize: 4 });
+    const saved = await first.saveOptimizer();
+    await first.close();
+    const second = new Trainer(f64, resumed, { ...opts, optimizerState: saved });
+    for (let e = 0; e < 2; e++) await second.epoch(data, { batchSize: 4 });
+    await second.close();
+    expect(resumed.getWeights()).toEqual(straight.getWeights());
+  });
+
+  it('hands the network its weights on sync and close, and frees everything', async () => {
+    const data = problem(5);
+    const before = f64.memory();
+    const net = create();
+    const initial = net.getWeights();
+    const trainer = new Trainer(f64, net, { optimizer: adam() });
+    trainer.step(data);
+    expect(net.getWeights()).toEqual(initial);
+    await trainer.sync();
+    const synced = net.getWeights();
+    expect(synced).not.toEqual(initial);
+    trainer.step(data);
+    await trainer.close();
+    await trainer.close();
+    expect(net.getWeights()).not.toEqual(synced);
+    expect(() => trainer.step(data)).toThrow(
+      'This Trainer is closed; create a new one to train on.',
+    );
+    net.release(f64);
+    expect(f64.memory()).toEqual(before);
+  });
+
+  it('leaves the network and the backend as they were when it never stepped', async () => {
+    const before = f64.memory();
+    const net = create();
+    const initial = net.getWeights();
+    const trainer = new Trainer(f64, net, { optimizer: adam() });
+    expect(trainer.check(problem())).toBe(23);
+    await trainer.close();
+    expect(net.getWeights()).toEqual(initial);
+    expect(f64.memory()).toEqual(before);
+  });
+
+  it('checks its options at once, and data and orders where they are given', async () => {
+    const net = create();
+    expect(() => new Trainer(f64, net, { mode: 'local' as never })).toThrow(
+      "mode: \"local\" is not 'global' or 'layerwise'.",
+    );
+    expect(() => new Trainer(f64, net, { learningRates: [0.1] })).toThrow(ConfigError);
+    const trainer = new Trainer(f64, net);
+    expect(() => trainer.step({ inputs: [[1, 2]], targets: [[1, 0]] })).toThrow(
+      'inputs row 0 has 2 values but must have 3.',
+    );
+    await expect(trainer.epoch(problem(), { order: [0, 1] })).rejects.toThrow(
+      'order has 2 entries for 23 samples.',
+    );
+    await expect(trainer.epoch(problem(), { batchSize: 0 })).rejects.toThrow(
+      'batchSize must be a positive integer, got 0.',
+    );
+    await trainer.close();
+  });
+});
