@@ -44,7 +44,10 @@ export const host = (rows: number, cols: number, fill: (i: number, j: number) =>
 
 const at = (m: Host, i: number, j: number) => m.data[i * m.cols + j]!;
 
-/** op(a) · op(b): Yh = Wh · X(h−1) (eq. 1), δup_h−1 = (W♯h)ᵀ · δdown_h and δdown_h · (X(h−1))ᵀ (eq. 21, 22). */
+/**
+ * op(a) · op(b): Yh = Wh · X(h−1) (eq. 1), δup_h−1 = (W♯h)ᵀ · δdown_h (eq. 25) and
+ * ∂J/∂Wh = δdown_h · X(h−1)ᵀ (eq. 6, 22).
+ */
 export function matMul(
   a: Host,
   b: Host,
