@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Sums the Vitest JSON reports of every workspace package into one closing line,
 // `tests: N passed, N failed, N skipped`, and exits non-zero when a report is missing.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
