@@ -33,6 +33,7 @@ interface Manifest {
   homepage?: string;
   bugs?: unknown;
   exports?: Record<string, unknown>;
+  dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
 }
 
@@ -124,11 +125,13 @@ beforeAll(async () => {
   attw = settle(
     run(process.execPath, [script, ...tarballs], scratch).then(({ stdout }) => JSON.parse(stdout)),
   );
-  // The peers a user installs next to the packages (tfjs, Vitest): linked from the workspace.
+  // What the registry would install with the packages (their dependencies: mnist, Iris) and
+  // the peers a user installs next to them (tfjs, Vitest): linked from the workspace.
   for (const [folder, { manifest }] of packed) {
-    for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
-      const target = join(scratch, 'node_modules', peer);
-      const installed = join(ROOT, 'packages', folder, 'node_modules', peer);
+    const needs = { ...manifest.dependencies, ...manifest.peerDependencies };
+    for (const name of Object.keys(needs)) {
+      const target = join(scratch, 'node_modules', name);
+      const installed = join(ROOT, 'packages', folder, 'node_modules', name);
       if (existsSync(target) || !existsSync(installed)) continue;
       await mkdir(dirname(target), { recursive: true });
       await symlink(await realpath(installed), target, 'dir');
@@ -163,7 +166,7 @@ function linkTargets(markdown: string): string[] {
 
 it('finds the publishable packages', () => {
   expect(folders).toEqual(
-    expect.arrayContaining(['core', 'backend-ts', 'backend-tfjs', 'conformance']),
+    expect.arrayContaining(['core', 'backend-ts', 'backend-tfjs', 'conformance', 'datasets']),
   );
 });
 
