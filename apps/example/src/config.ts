@@ -21,8 +21,8 @@ import {
   resolveOptimizer,
   TwoStepError,
 } from '@twostep/core';
+import { MNIST_CLASSES, MNIST_PIXELS } from '@twostep/datasets/mnist';
 import { BACKEND_NAMES } from './backends.js';
-import { CLASSES, PIXELS } from './data.js';
 
 /** Digits in the `mnist` package. */
 const DIGITS = 10_000;
@@ -139,10 +139,10 @@ function architecture(value: unknown, key: string): string {
     if (error instanceof TwoStepError) fail(key, error.message);
     throw error;
   }
-  if (widths[0] !== PIXELS || widths.at(-1) !== CLASSES.length) {
+  if (widths[0] !== MNIST_PIXELS || widths.at(-1) !== MNIST_CLASSES.length) {
     fail(
       key,
-      `${formatArchitecture(widths)} does not fit MNIST, which has ${PIXELS} pixels and ${CLASSES.length} classes: use A[${PIXELS},…,${CLASSES.length}].`,
+      `${formatArchitecture(widths)} does not fit MNIST, which has ${MNIST_PIXELS} pixels and ${MNIST_CLASSES.length} classes: use A[${MNIST_PIXELS},…,${MNIST_CLASSES.length}].`,
     );
   }
   return formatArchitecture(widths);

@@ -1,8 +1,8 @@
 /** The `twostep` command, as a function of its arguments and environment (for tests). */
 import { TwoStepError } from '@twostep/core';
+import { MNIST_CLASSES } from '@twostep/datasets/mnist';
 import { listBackends } from './backends.js';
 import { type Command, parseCommandLine, resolveConfig, USAGE } from './config.js';
-import { CLASSES } from './data.js';
 import { runExport } from './export.js';
 import { jsonReporter, type Terminal, textReporter } from './progress.js';
 import { runReport } from './report.js';
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await runTraining(config, {
       onEvent: line.json
         ? jsonReporter(io.stdout)
-        : textReporter(io.stdout, CLASSES, io.cwd, io.terminal),
+        : textReporter(io.stdout, MNIST_CLASSES, io.cwd, io.terminal),
       signal: io.signal,
       resume: line.resume,
       ...(io.backends && { backends: io.backends }),

@@ -10,7 +10,6 @@ import {
   deserialize,
   evaluate,
   Network,
-  oneHot,
   predict,
   serialize,
   type TrainOptions,
@@ -18,19 +17,11 @@ import {
   toModelFile,
   train,
 } from '@twostep/core';
+import { argmax } from '@twostep/datasets';
+import { MNIST_CLASSES, MNIST_HEIGHT, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
 import type { Config } from './config.js';
-import {
-  accuracyOf,
-  argmax,
-  CLASSES,
-  confusionMatrix,
-  type Digits,
-  HEIGHT,
-  loadDigits,
-  split,
-  WIDTH,
-} from './data.js';
+import { accuracyOf, confusionMatrix, type Digits, splitDigits } from './data.js';
 import {
   besideModel,
   CHECKPOINT_FORMAT,
@@ -79,12 +70,6 @@ export interface TrainingResult {
   readonly runPath: string;
 }
 
-/** The test split as the loss wants it. */
-const dataset = (digits: Digits) => ({
-  inputs: digits.images,
-  targets: oneHot(digits.labels, CLASSES.length),
-});
-
 /** Trains as `config` says; saves the model and the run record only when all went well. */
 export async function runTraining(
   config: Config,
@@ -101,9 +86,9 @@ export async function runTraining(
       : { backend: config.backend, dtype: config.dtype },
     backends,
   );
-  const digits = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
-  const trainSet = dataset(digits.train);
-  const testSet = dataset(digits.test);
+  const digits = splitDigits(config);
+  const trainSet = digits.train;
+  const testSet = digits.test;
   const network = checkpoint
     ? deserialize(checkpoint.network)
     : Network.create({
@@ -265,13 +250,13 @@ async function finish(
   digits: { train: Digits; test: Digits },
   history: EpochRecord[],
 ): Promise<RunRecord> {
-  const outputs = await predict(backend, network, digits.test.images);
+  const outputs = await predict(backend, network, digits.test.inputs);
   const confusion = confusionMatrix(outputs, digits.test.labels);
   const misclassified = outputs
     .flatMap((row, index) => {
       const [label, predicted] = [digits.test.labels[index]!, argmax(row)];
       if (predicted === label) return [];
-      return [{ index, label, predicted, pixels: Array.from(digits.test.images[index]!) }];
+      return [{ index, label, predicted, pixels: Array.from(digits.test.inputs[index]!) }];
     })
     .slice(0, MISCLASSIFIED);
   return {
@@ -282,11 +267,11 @@ async function finish(
     backend: { name: backend.name, dtype: backend.dtype },
     dataset: {
       name: 'MNIST',
-      classes: CLASSES,
+      classes: [...MNIST_CLASSES],
       trainSize: digits.train.labels.length,
       testSize: digits.test.labels.length,
-      width: WIDTH,
-      height: HEIGHT,
+      width: MNIST_WIDTH,
+      height: MNIST_HEIGHT,
     },
     epochs: history,
     testAccuracy: accuracyOf(confusion),

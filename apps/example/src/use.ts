@@ -13,18 +13,11 @@ import {
   predict,
   TwoStepError,
 } from '@twostep/core';
+import { argmax } from '@twostep/datasets';
+import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
-import {
-  accuracyOf,
-  argmax,
-  CLASSES,
-  confusionMatrix,
-  loadDigits,
-  PIXELS,
-  split,
-  WIDTH,
-} from './data.js';
+import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
 import type { Io } from './main.js';
 import { confusionTable } from './progress.js';
 
@@ -83,9 +76,9 @@ async function open(
   }
   const network = deserialize(text);
   const [inputs, outputs] = [network.architecture[0], network.architecture.at(-1)];
-  if (inputs !== PIXELS || outputs !== CLASSES.length) {
+  if (inputs !== MNIST_PIXELS || outputs !== MNIST_CLASSES.length) {
     throw new TwoStepError(
-      `${command}: ${config.model} is an A[${network.architecture}] network; it must take ${PIXELS} pixels and give ${CLASSES.length} outputs.`,
+      `${command}: ${config.model} is an A[${network.architecture}] network; it must take ${MNIST_PIXELS} pixels and give ${MNIST_CLASSES.length} outputs.`,
     );
   }
   const backend = await openBackend(
@@ -100,9 +93,9 @@ async function open(
 export async function runEvaluate(args: readonly string[], io: Io): Promise<void> {
   const flags = parse('evaluate', args, {});
   const { config, backend, network } = await open('evaluate', flags, io);
-  const { test } = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
+  const { test } = splitDigits(config);
   try {
-    const outputs = await predict(backend, network, test.images);
+    const outputs = await predict(backend, network, test.inputs);
     const confusion = confusionMatrix(outputs, test.labels);
     const accuracy = accuracyOf(confusion);
     if (flags.json) {
@@ -115,7 +108,7 @@ export async function runEvaluate(args: readonly string[], io: Io): Promise<void
       `${config.model} on ${test.labels.length} test digits (${backend.name}, ${backend.dtype})`,
     );
     io.stdout(`test accuracy ${(100 * accuracy).toFixed(2)}%`);
-    for (const row of confusionTable(confusion, CLASSES)) io.stdout(row);
+    for (const row of confusionTable(confusion, MNIST_CLASSES)) io.stdout(row);
   } finally {
     network.release(backend);
   }
@@ -132,17 +125,17 @@ async function readImages(path: string): Promise<number[][]> {
   const rows = Array.isArray(json) && typeof json[0] === 'number' ? [json] : json;
   if (!Array.isArray(rows) || rows.length === 0) {
     throw new TwoStepError(
-      `predict: ${path} must hold an array of ${PIXELS} numbers, or an array of such arrays.`,
+      `predict: ${path} must hold an array of ${MNIST_PIXELS} numbers, or an array of such arrays.`,
     );
   }
   rows.forEach((row, i) => {
     if (
       !Array.isArray(row) ||
-      row.length !== PIXELS ||
+      row.length !== MNIST_PIXELS ||
       !row.every((v) => typeof v === 'number' && v >= 0 && v <= 1)
     ) {
       throw new TwoStepError(
-        `predict: ${path}: image ${i} is not ${PIXELS} numbers in [0, 1] (28 × 28, row-major, 0 = background).`,
+        `predict: ${path}: image ${i} is not ${MNIST_PIXELS} numbers in [0, 1] (28 × 28, row-major, 0 = background).`,
       );
     }
   });
@@ -153,10 +146,10 @@ async function readImages(path: string): Promise<number[][]> {
 export function drawDigit(pixels: ArrayLike<number>): string[] {
   const shades = ['  ', '░░', '▒▒', '▓▓', '██'];
   const lines: string[] = [];
-  for (let y = 0; y < PIXELS / WIDTH; y++) {
+  for (let y = 0; y < MNIST_PIXELS / MNIST_WIDTH; y++) {
     let line = '';
-    for (let x = 0; x < WIDTH; x++)
-      line += shades[Math.min(4, Math.floor(pixels[y * WIDTH + x]! * 5))];
+    for (let x = 0; x < MNIST_WIDTH; x++)
+      line += shades[Math.min(4, Math.floor(pixels[y * MNIST_WIDTH + x]! * 5))];
     lines.push(line.trimEnd());
   }
   return lines;
@@ -177,7 +170,7 @@ export async function runPredict(args: readonly string[], io: Io): Promise<void>
       images = await readImages(resolve(io.cwd, flags.input));
       labels = images.map(() => undefined);
     } else {
-      const { test } = split(loadDigits(), config.testSize, config.splitSeed, config.trainSize);
+      const { test } = splitDigits(config);
       const indices = String(flags.index)
         .split(',')
         .map((text) => {
@@ -189,7 +182,7 @@ export async function runPredict(args: readonly string[], io: Io): Promise<void>
           }
           return i;
         });
-      images = indices.map((i) => test.images[i]!);
+      images = indices.map((i) => test.inputs[i]!);
       labels = indices.map((i) => test.labels[i]!);
     }
     const outputs = await predict(backend, network, images);

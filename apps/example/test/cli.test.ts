@@ -2,7 +2,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineBackends } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
-import { loadDigits, split } from '../src/data.js';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import { splitDigits } from '../src/data.js';
 import { type Io, main } from '../src/main.js';
 import { tempDir } from './helpers.js';
 
@@ -119,7 +120,7 @@ describe('twostep evaluate and predict', () => {
 
   it('predict classifies test digits by index and images from a file', async () => {
     const { cwd } = await run(QUICK);
-    const { test } = split(loadDigits(), 2000, 0, 8000);
+    const { test } = splitDigits(DEFAULT_CONFIG);
     const byIndex = await run(['predict', '--index', '0,7', '--json'], { cwd });
     expect(byIndex.code).toBe(0);
     const answers = byIndex.stdout.map(
@@ -131,7 +132,7 @@ describe('twostep evaluate and predict', () => {
         (a) => a.scores.length === 10 && a.predicted === a.scores.indexOf(Math.max(...a.scores)),
       ),
     ).toBe(true);
-    await writeFile(join(cwd, 'mine.json'), JSON.stringify(Array.from(test.images[7]!)));
+    await writeFile(join(cwd, 'mine.json'), JSON.stringify(Array.from(test.inputs[7]!)));
     const fromFile = await run(['predict', '--input', 'mine.json', '--json'], { cwd });
     expect(JSON.parse(fromFile.stdout[0]!)).toMatchObject({
       predicted: answers[1]!.predicted,

@@ -1,41 +1,30 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
-import { deserialize, evaluate, oneHot, TwoStepError } from '@twostep/core';
+import { deserialize, evaluate, TwoStepError } from '@twostep/core';
+import { MNIST_CLASSES } from '@twostep/datasets/mnist';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config.js';
-import { CLASSES, loadDigits, PIXELS, split } from '../src/data.js';
+import { splitDigits } from '../src/data.js';
 import type { TrainEvent } from '../src/progress.js';
 import type { RunRecord } from '../src/record.js';
 import { runTraining } from '../src/train.js';
 import { SMALL, tempDir } from './helpers.js';
 
-describe('MNIST data', () => {
-  it('loads the 10,000 digits of the mnist package: 784 pixels in [0, 1], every class', () => {
-    const { images, labels } = loadDigits();
-    expect(images).toHaveLength(10_000);
-    expect(labels).toHaveLength(10_000);
-    expect(images.every((x) => x.length === PIXELS && x.every((v) => v >= 0 && v <= 1))).toBe(true);
-    const counts = CLASSES.map((_, c) => labels.filter((l) => l === c).length);
-    expect(counts.every((n) => n > 800 && n < 1200)).toBe(true);
-    // Real digits: ink covers a minority of the pixels, and not the border.
-    const ink = images[0]!.filter((v) => v > 0.5).length;
-    expect(ink).toBeGreaterThan(30);
-    expect(ink).toBeLessThan(400);
-  });
-
-  it('splits by a seeded shuffle: 8,000 / 2,000, disjoint, the same for the same seed', () => {
-    const digits = loadDigits();
-    const a = split(digits, 2000, 0);
-    expect([a.train.images.length, a.test.images.length]).toEqual([8000, 2000]);
-    const seen = new Set([...a.train.images, ...a.test.images]);
-    expect(seen.size).toBe(10_000);
-    expect(split(digits, 2000, 0).test.labels).toEqual(a.test.labels);
-    expect(split(digits, 2000, 1).test.labels).not.toEqual(a.test.labels);
+describe('the digits', () => {
+  it('are split as the config says: 8,000 / 2,000, disjoint, the same for the same seed', () => {
+    const a = splitDigits(DEFAULT_CONFIG);
+    expect([a.train.inputs.length, a.test.inputs.length]).toEqual([8000, 2000]);
+    expect(new Set([...a.train.inputs, ...a.test.inputs]).size).toBe(10_000);
+    expect(splitDigits(DEFAULT_CONFIG).test.labels).toEqual(a.test.labels);
+    expect(splitDigits({ ...DEFAULT_CONFIG, splitSeed: 1 }).test.labels).not.toEqual(a.test.labels);
     // Shuffled: the test set holds every class.
     expect(new Set(a.test.labels).size).toBe(10);
-    expect(split(digits, 500, 0, 1000).train.images).toHaveLength(1000);
-    expect(split(digits, 500, 0, 1000).test.images).toEqual(split(digits, 500, 0).test.images);
+    const small = splitDigits({ testSize: 500, trainSize: 1000, splitSeed: 0 });
+    expect(small.train.inputs).toHaveLength(1000);
+    expect(small.test.inputs).toEqual(
+      splitDigits({ ...DEFAULT_CONFIG, testSize: 500 }).test.inputs,
+    );
   });
 });
 
@@ -57,7 +46,7 @@ describe('runTraining', () => {
       backend: { name: 'ts', dtype: 'float32' },
       dataset: {
         name: 'MNIST',
-        classes: CLASSES,
+        classes: MNIST_CLASSES,
         trainSize: 1000,
         testSize: 500,
         width: 28,
@@ -69,18 +58,15 @@ describe('runTraining', () => {
     // The saved model, evaluated independently through the core, has the recorded accuracy.
     const net = deserialize(await readFile(result.modelPath, 'utf8'));
     const backend = createBackend({ dtype: 'float32' });
-    const { test } = split(loadDigits(), 500, SMALL.splitSeed, 1000);
-    const check = await evaluate(backend, net, {
-      inputs: test.images,
-      targets: oneHot(test.labels, 10),
-    });
+    const { test } = splitDigits(SMALL);
+    const check = await evaluate(backend, net, test);
     expect(check.accuracy).toBeCloseTo(record.testAccuracy, 10);
     expect(record.epochs.at(-1)!.testAccuracy).toBeCloseTo(record.testAccuracy, 10);
     expect(record.testAccuracy).toBeGreaterThan(0.75);
     for (const m of record.misclassified) {
       expect(m.predicted).not.toBe(m.label);
       expect(m.label).toBe(test.labels[m.index]);
-      expect(m.pixels).toEqual(Array.from(test.images[m.index]!));
+      expect(m.pixels).toEqual(Array.from(test.inputs[m.index]!));
     }
     expect(record.misclassified.length).toBe(
       Math.min(24, 500 - Math.round(500 * record.testAccuracy)),
