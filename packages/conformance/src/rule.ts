@@ -1,8 +1,8 @@
 /**
- * The two-step rule on the backend: the paper's Section 4 closed forms, and the F-adjoint
- * against central finite differences of a float64 host forward pass on seeded random
- * networks with per-neuron activation families. Every check runs on the fused path and on
- * basic ops.
+ * The two-step rule on the backend: the paper's Section 4 closed forms (the reference's
+ * `sectionFour`), and the F-adjoint against central finite differences (`centralDifferences`)
+ * of a float64 host forward pass on seeded random networks with per-neuron activation
+ * families. Every check runs on the fused path and on basic ops.
  */
 import {
   ACTIVATION_NAMES,
@@ -119,20 +119,6 @@ function awayFromKinks(c: Case, weights: number[][][]): boolean {
   });
 }
 
-/** Relative Frobenius error ‖a − b‖ / max(‖a‖, ‖b‖), 0 when both vanish. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  const s = Math.sqrt(Math.max(na, nb));
-  return s === 0 ? 0 : Math.sqrt(d) / s;
-}
-
 /** The cases: seeded, kept only away from kinks; 20 per backend. */
 const CASES: Case[] = [];
 for (let seed = 1; CASES.length < 20; seed++) {
@@ -145,16 +131,6 @@ for (let seed = 1; CASES.length < 20; seed++) {
   });
   if (awayFromKinks(c, net.getWeights())) CASES.push(c);
 }
-
-/**
- * Central differences on the five-point stencil, f'(x) ≈ (−f(x+2h) + 8f(x+h) − 8f(x−h) +
- * f(x−2h)) / 12h: truncation O(h⁴) and rounding ≈ ε/h, both ≈ 1e-13 at h = 1e-3, so even
- * small gradients (a narrow layer) are measured well within the float64 tolerance.
- */
-const FD_STEP = 1e-3;
-const derivative = (f: (x: number) => number, x: number) =>
-  (-f(x + 2 * FD_STEP) + 8 * f(x + FD_STEP) - 8 * f(x - FD_STEP) + f(x - 2 * FD_STEP)) /
-  (12 * FD_STEP);
 
 async function gradientCheck(backend: Backend, path: string, c: Case): Promise<void> {
   const net = Network.create({
@@ -175,32 +151,21 @@ async function gradientCheck(backend: Backend, path: string, c: Case): Promise<v
     const A = fAdjoint(k, net, F, deltaUp);
     const tol = tolerance(backend).gradient;
     for (const [h, w] of weights.entries()) {
-      const numeric: number[] = [];
-      for (const row of w) {
-        for (const [j, v] of row.entries()) {
-          numeric.push(
-            derivative((x) => {
-              row[j] = x;
-              return hostLoss(case_, weights, inputs);
-            }, v),
-          );
-          row[j] = v;
-        }
-      }
+      const numeric = await ref.centralDifferences(() => hostLoss(case_, weights, inputs), w);
       const analytic = (await download(k, A.gradients[h]!)).data;
-      const error = relativeError(analytic, numeric);
+      const error = ref.relativeError(analytic, numeric.flat());
       if (!(error <= tol)) {
         fail(
           `∂J/∂W${h + 1} (${path}) is off from central finite differences by ${error.toExponential(2)} (tolerance ${tol}) in ${describeCase(c)}.`,
         );
       }
     }
-    const numericInput = Array.from(inputs.data, (v, i) => {
-      const shifted = (x: number) =>
-        hostLoss(case_, weights, { ...inputs, data: inputs.data.map((u, q) => (q === i ? x : u)) });
-      return derivative(shifted, v);
-    });
-    const error = relativeError((await download(k, A.deltaUp[0]!)).data, numericInput);
+    const moved = { ...inputs, data: inputs.data.slice() };
+    const [numericInput] = await ref.centralDifferences(
+      () => hostLoss(case_, weights, moved),
+      [moved.data],
+    );
+    const error = ref.relativeError((await download(k, A.deltaUp[0]!)).data, numericInput!);
     if (!(error <= tol)) {
       fail(
         `δup_0 = ∂J/∂X0 (${path}) is off from central finite differences by ${error.toExponential(2)} (tolerance ${tol}) in ${describeCase(c)}.`,
@@ -209,22 +174,13 @@ async function gradientCheck(backend: Backend, path: string, c: Case): Promise<v
   });
 }
 
-/** Section 4: A[1,1,1] and A[1,2,1], J = f(x) − y, σ everywhere. */
-const SIGMAS = {
-  sigmoid: {
-    s: (y: number) => 1 / (1 + Math.exp(-y)),
-    ds: (y: number) => Math.exp(-y) / (1 + Math.exp(-y)) ** 2,
-  },
-  tanh: { s: Math.tanh, ds: (y: number) => 1 / Math.cosh(y) ** 2 },
-};
-
-async function sectionFour(
+/** Section 4: A[1,1,1] and A[1,2,1], J = f(x) − y, σ everywhere, against `sectionFour`. */
+async function checkSectionFour(
   backend: Backend,
   path: string,
-  name: keyof typeof SIGMAS,
+  name: keyof typeof ref.SECTION_FOUR_SIGMAS,
   hidden: 1 | 2,
 ): Promise<void> {
-  const { s, ds } = SIGMAS[name];
   const f = backend.dtype === 'float32' ? Math.fround : (x: number) => x;
   const [x, y] = [f(0.9), f(0.4)];
   const W1 =
@@ -235,11 +191,7 @@ async function sectionFour(
           [f(-0.8), f(0.3)],
         ];
   const W2 = hidden === 1 ? [[f(1.3), f(0.2)]] : [[f(1.1), f(-0.6), f(0.25)]];
-  const y1 = W1.map(([a, b]) => a! * x + b!);
-  const y2 = W1.reduce((sum, _, i) => sum + W2[0]![i]! * s(y1[i]!), W2[0]![hidden]!);
-  // δW2 = σ'(y2)·(σ(y1…), 1); δW1[i] = α2ᵢ σ'(y1ᵢ) σ'(y2)·(x, 1) (Section 4.1, 4.2).
-  const dW2 = [[...y1.map((v) => ds(y2) * s(v)), ds(y2)]];
-  const dW1 = y1.map((v, i) => [W2[0]![i]! * x * ds(v) * ds(y2), W2[0]![i]! * ds(v) * ds(y2)]);
+  const { deltaW1, deltaW2 } = ref.sectionFour(ref.SECTION_FOUR_SIGMAS[name], W1, W2, x, y);
   const net = Network.create({ architecture: [1, hidden, 1], activation: name });
   net.setWeights([W1, W2]);
   await scoped(backend, async (k) => {
@@ -247,7 +199,7 @@ async function sectionFour(
     const { deltaUp } = losses.difference.forward(k, F.X[2]!, k.fromArray([y], 1, 1), 'sum');
     const A = fAdjoint(k, net, F, deltaUp);
     const tol = tolerance(backend).closedForm;
-    for (const [h, expected] of [dW1, dW2].entries()) {
+    for (const [h, expected] of [deltaW1, deltaW2].entries()) {
       const got = (await download(k, A.gradients[h]!)).data;
       const want = expected.flat();
       const worst = Math.max(...want.map((v, i) => Math.abs(v - got[i]!)));
@@ -267,7 +219,8 @@ export const ruleChecks: Check[] = [
         'section 4',
         `A[1,${hidden},1] with σ = ${name}: δW1, δW2 equal the closed forms`,
         async (backend) => {
-          for (const [path, view] of paths(backend)) await sectionFour(view, path, name, hidden);
+          for (const [path, view] of paths(backend))
+            await checkSectionFour(view, path, name, hidden);
         },
       ),
     ),

@@ -3,6 +3,8 @@
  * the host, as its living definition (after tinygrad's ops_python). The conformance suite
  * compares every backend with these ops; `referenceBackend()` wraps them as a Backend, so the
  * rule and training run on it too. Slow on purpose: one obvious line per op, no tricks.
+ * Beside the ops, what the rule itself is checked against: the paper's Section 4 closed forms
+ * and central finite differences.
  */
 import { ACTIVATION_NAMES } from './activations.js';
 import {
@@ -28,6 +30,19 @@ import {
   checkSlice,
   matMulShape,
 } from './validate.js';
+
+export {
+  CENTRAL_DIFFERENCE_STEP,
+  centralDifferences,
+  type Entries,
+  relativeError,
+} from './differences.js';
+export {
+  SECTION_FOUR_SIGMAS,
+  type SectionFour,
+  type SectionFourSigma,
+  sectionFour,
+} from './section4.js';
 
 /** A row-major float64 matrix on the host. */
 export interface Host {

@@ -19,17 +19,3 @@ export function rowsOf(backend: Backend, m: Matrix): number[][] {
     Array.from(data.subarray(i * m.cols, (i + 1) * m.cols)),
   );
 }
-
-/** ‖a − b‖ / max(‖a‖, ‖b‖) over all entries (Frobenius), 0 when both vanish. */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  const scale = Math.sqrt(Math.max(na, nb));
-  return scale === 0 ? 0 : Math.sqrt(diff) / scale;
-}
