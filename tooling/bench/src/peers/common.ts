@@ -1,4 +1,5 @@
 /** What the peer trainers share: the Result's extra fields, timing, and the data as flat arrays. */
+import { argmax } from '@twostep/datasets';
 import type { Result, Workload } from '../protocol.js';
 
 /** A peer's Result; `note` says what the peer does differently, or why a workload does not apply. */
@@ -6,6 +7,7 @@ export interface PeerResult extends Result {
   readonly note?: string;
 }
 
+/** The most memory this process has held, in bytes (every trainer reports it). */
 export const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
 /** The Result of a peer that cannot run `w`: no measurement, only the reason. */
@@ -17,19 +19,12 @@ export const notApplicable = (trainer: string, w: Workload, note: string): PeerR
 });
 
 /** Samples as one row-major n × width Float32Array (what tensors are built from). */
-export function flatten(rows: readonly Float32Array[], width: number): Float32Array {
+export function flatten(rows: readonly ArrayLike<number>[], width: number): Float32Array {
   const flat = new Float32Array(rows.length * width);
   rows.forEach((row, i) => {
-    flat.set(row.subarray(0, width), i * width);
+    flat.set(row, i * width);
   });
   return flat;
-}
-
-/** Index of the largest of `n` values starting at `offset`. */
-export function argmax(values: ArrayLike<number>, offset = 0, n = values.length - offset): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (values[offset + i]! > values[offset + best]!) best = i;
-  return best;
 }
 
 /** Share of rows of the row-major `outputs` (one row of `classes` per sample) whose argmax is the label. */

@@ -16,7 +16,6 @@ import {
   fPropagate,
   losses,
   type Matrix,
-  oneHot,
   tidy,
   toColumns,
   tracked,
@@ -101,7 +100,7 @@ export async function twoStepGradient(backend: TfBackend, w: Workload): Promise<
   const { train } = workloadData(w);
   const net = createNetwork(w);
   const x0 = toColumns(k, train.inputs);
-  const targets = toColumns(k, oneHot(train.labels, w.architecture.at(-1)!));
+  const targets = toColumns(k, train.targets);
   const kt = tracked(k);
   const gradients: Matrix[] = tidy(k, () => {
     const F = fPropagate(kt, net, x0);

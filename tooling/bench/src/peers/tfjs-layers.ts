@@ -37,7 +37,7 @@ export function buildModel(w: Workload): tfl.Sequential {
 }
 
 /** Rows as one n × width tensor. */
-const matrix = (rows: Float32Array[], width: number): tf.Tensor2D =>
+const matrix = (rows: readonly ArrayLike<number>[], width: number): tf.Tensor2D =>
   tf.tensor2d(flatten(rows, width), [rows.length, width]);
 
 /** Test accuracy: argmax of the logits against the labels. */
