@@ -8,22 +8,29 @@ import {
   type LossName,
   ModelFormatError,
   Network,
+  Random,
   serialize,
 } from '@twostep/core';
+import {
+  activationRules,
+  centralDifferences,
+  relativeError,
+  SECTION_FOUR_SIGMAS,
+  sectionFour,
+} from '@twostep/core/reference';
 import { describe, expect, it, vi } from 'vitest';
 import type { Io } from '../src/main.js';
+import { runTrace, TRACE_USAGE } from '../src/trace.js';
 import {
   builtInExample,
   compareGradients,
   finiteDifferences,
-  formatChecks,
   paperClosedForms,
   paperExample,
-  runTrace,
-  TRACE_USAGE,
   type Trace,
   traceNetwork,
-} from '../src/trace.js';
+} from '../src/trace-computation.js';
+import { formatChecks } from '../src/trace-text.js';
 import { tempDir } from './helpers.js';
 
 /** Runs `twostep trace …args`: the lines it printed. */
@@ -53,10 +60,6 @@ async function traced(setup: ReturnType<typeof paperExample>): Promise<Trace> {
   return trace;
 }
 
-// The sigmoid and its derivative, written as the paper's σ and σ' (not as σ(1 − σ)).
-const sigma = (t: number) => 1 / (1 + Math.exp(-t));
-const sigmaPrime = (t: number) => Math.exp(-t) / (1 + Math.exp(-t)) ** 2;
-
 describe('the paper example (Section 4.2)', () => {
   it('is A[1,2,1] with bias, σ = sigmoid in both layers and J = f(x) − y', () => {
     const setup = paperExample();
@@ -68,47 +71,33 @@ describe('the paper example (Section 4.2)', () => {
 
   it('every quantity of its F-propagation and F-adjoint equals the paper’s formulas', async () => {
     const setup = paperExample();
-    const [a11, a12, a21, a22, b1, b2, b3] = setup.network.getWeights().flat(2) as number[] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [W1, W2] = setup.network.getWeights() as [number[][], number[][]];
     const x = setup.input[0]!;
     const y = setup.target[0]!;
-    // The forward pass of Section 4.2.
-    const y11 = a11 * x + a12;
-    const y21 = a21 * x + a22;
-    const y2 = b1 * sigma(y11) + b2 * sigma(y21) + b3;
+    const paper = sectionFour(SECTION_FOUR_SIGMAS.sigmoid, W1, W2, x, y);
     const t = await traced(setup);
     const [layer1, layer2] = t.layers as [Trace['layers'][0], Trace['layers'][0]];
+    // The forward pass of Section 4.2.
     expectClose(t.X0, [x, 1]);
-    expectClose(layer1.Y, [y11, y21]);
-    expectClose(layer1.X, [sigma(y11), sigma(y21), 1]);
-    expectClose(layer2.Y, [y2]);
-    expectClose(layer2.X, [sigma(y2)]);
-    expectClose([t.J], [sigma(y2) - y]);
+    expectClose(layer1.Y, paper.Y1);
+    expectClose(layer1.X, paper.X1);
+    expectClose(layer2.Y, [paper.Y2]);
+    expectClose(layer2.X, [paper.X2]);
+    expectClose([t.J], [paper.J]);
     // The two-step backward pass of Section 4.2: δup_2 = 1, δdown_2 = σ'(y2),
     // δup_1 = (α2_1 σ'(y2), α2_2 σ'(y2)), δdown_1 = (α2_1 σ'(y2) σ'(y1_11), α2_2 σ'(y2) σ'(y1_21)).
-    const d2 = sigmaPrime(y2);
-    const d11 = b1 * d2 * sigmaPrime(y11);
-    const d21 = b2 * d2 * sigmaPrime(y21);
-    expectClose(layer2.deltaUp, [1]);
-    expectClose(layer2.deltaDown, [d2]);
-    expectClose(layer1.deltaUp, [b1 * d2, b2 * d2]);
-    expectClose(layer1.deltaDown, [d11, d21]);
+    expectClose(layer2.deltaUp, [paper.deltaUp2]);
+    expectClose(layer2.deltaDown, [paper.deltaDown2]);
+    expectClose(layer1.deltaUp, paper.deltaUp1);
+    expectClose(layer1.deltaDown, paper.deltaDown1);
     // δW2 and δW1, the closed forms by the differential calculus rules.
-    const dW2 = [d2 * sigma(y11), d2 * sigma(y21), d2];
-    const dW1 = [b1 * x * sigmaPrime(y11) * d2, b1 * sigmaPrime(y11) * d2];
-    dW1.push(b2 * x * sigmaPrime(y21) * d2, b2 * sigmaPrime(y21) * d2);
+    const dW1 = paper.deltaW1.flat();
+    const dW2 = paper.deltaW2.flat();
     expectClose(layer2.gradient.flat(), dW2);
     expectClose(layer1.gradient.flat(), dW1);
     expect(layer1.gradient).toHaveLength(2);
     // δup_0 = W♯1ᵀ · δdown_1: the bias column takes no part.
-    expectClose(t.deltaUp0, [a11 * d11 + a21 * d21]);
+    expectClose(t.deltaUp0, [paper.deltaUp0]);
     // The app's own closed forms say the same.
     expectClose(paperClosedForms(setup).flat(2), [...dW1, ...dW2]);
   });
@@ -166,27 +155,9 @@ interface Case {
   readonly seed: number;
 }
 
-/** mulberry32: a small seeded generator, so the cases are reproducible. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function activate(spec: ActivationSpec, t: number): number {
-  const name = typeof spec === 'string' ? spec : spec.name;
-  if (name === 'identity') return t;
-  if (name === 'sigmoid') return sigma(t);
-  if (name === 'tanh') return Math.tanh(t);
-  if (name === 'softplus') return Math.log1p(Math.exp(t));
-  if (name === 'relu') return Math.max(t, 0);
-  const alpha = typeof spec === 'object' ? (spec.alpha ?? 0.01) : 0.01;
-  return t > 0 ? t : alpha * t;
+  const { name, alpha } = typeof spec === 'string' ? { name: spec, alpha: 0 } : spec;
+  return activationRules[name].sigma(t, alpha ?? 0.01);
 }
 
 /** Yh and Xh on the host (eq. 1, 20), the formal neuron appended when bias is on. */
@@ -212,16 +183,6 @@ function hostLoss(c: Case, weights: number[][][], x: readonly number[], y: reado
     if (c.loss === 'binaryCrossEntropy') return J - t * Math.log(v) - (1 - t) * Math.log(1 - v);
     return J - t * (v - logSum);
   }, 0);
-}
-
-/** Five-point central difference with step 1e-3. */
-const derivative = (f: (v: number) => number, v: number, s = 1e-3) =>
-  (-f(v + 2 * s) + 8 * f(v + s) - 8 * f(v - s) + f(v - 2 * s)) / (12 * s);
-
-/** ‖a − b‖ / max(‖a‖, ‖b‖). */
-function relativeError(a: readonly number[], b: readonly number[]) {
-  const norm = (v: readonly number[]) => Math.hypot(...v);
-  return norm(a.map((v, i) => v - b[i]!)) / Math.max(norm(a), norm(b), Number.MIN_VALUE);
 }
 
 const FAMILY: ActivationSpec[] = ['tanh', 'sigmoid', { name: 'leakyRelu', alpha: 0.2 }, 'softplus'];
@@ -262,8 +223,8 @@ const CASES: Case[] = [
 describe('traceNetwork against central finite differences', () => {
   for (const c of CASES) {
     it(`A[${c.architecture}], bias ${c.bias}, per-neuron σ, loss ${c.loss}`, async () => {
-      const r = random(c.seed);
-      const uniform = () => 2 * r() - 1;
+      const r = new Random(c.seed);
+      const uniform = () => r.uniform(-1, 1);
       const network = Network.create({
         architecture: c.architecture,
         activations: c.activations,
@@ -272,7 +233,7 @@ describe('traceNetwork against central finite differences', () => {
       const weights = network.getWeights().map((w) => w.map((row) => row.map(uniform)));
       network.setWeights(weights); // random biases too, not the initial zeros
       const input = Array.from({ length: c.architecture[0]! }, uniform);
-      let target = Array.from({ length: c.architecture.at(-1)! }, () => 0.1 + 0.8 * r());
+      let target = Array.from({ length: c.architecture.at(-1)! }, () => r.uniform(0.1, 0.9));
       if (c.loss === 'softmaxCrossEntropy') {
         const total = target.reduce((s, v) => s + v, 0);
         target = target.map((v) => v / total);
@@ -292,32 +253,15 @@ describe('traceNetwork against central finite differences', () => {
       });
       expectClose([t.J], [hostLoss(c, weights, input, target)]);
       for (const [h, w] of weights.entries()) {
-        const numeric = w.flatMap((row) =>
-          row.map((v, j) =>
-            derivative((u) => {
-              row[j] = u;
-              const J = hostLoss(c, weights, input, target);
-              row[j] = v;
-              return J;
-            }, v),
-          ),
-        );
-        const error = relativeError(t.layers[h]!.gradient.flat(), numeric);
+        const numeric = await centralDifferences(() => hostLoss(c, weights, input, target), w);
+        const error = relativeError(t.layers[h]!.gradient.flat(), numeric.flat());
         expect(error, `∂J/∂W${h + 1}`).toBeLessThanOrEqual(1e-7);
       }
-      const numericInput = input.map((v, i) =>
-        derivative(
-          (u) =>
-            hostLoss(
-              c,
-              weights,
-              input.map((w, q) => (q === i ? u : w)),
-              target,
-            ),
-          v,
-        ),
+      const [numericInput] = await centralDifferences(
+        () => hostLoss(c, weights, input, target),
+        [input],
       );
-      expect(relativeError(t.deltaUp0, numericInput), 'δup_0').toBeLessThanOrEqual(1e-7);
+      expect(relativeError(t.deltaUp0, numericInput!), 'δup_0').toBeLessThanOrEqual(1e-7);
     });
   }
 });
