@@ -45,20 +45,16 @@ async function compareTraining(
     outputActivation?: ActivationName;
   },
 ): Promise<void> {
+  const { activation = 'tanh', outputActivation = 'identity', ...trainOptions } = options;
   const make = () =>
-    Network.create({
-      architecture: 'A[3,4,3,2]',
-      activation: options.activation ?? 'tanh',
-      outputActivation: options.outputActivation ?? 'identity',
-      seed: 5,
-    });
+    Network.create({ architecture: 'A[3,4,3,2]', activation, outputActivation, seed: 5 });
   const nets = [make(), make()];
   // Start from weights the backend's dtype holds exactly.
   if (backend.dtype === 'float32')
     nets[1]!.setWeights(nets[0]!.getWeights().map((w) => w.map((r) => r.map(Math.fround))));
   nets[0]!.setWeights(nets[1]!.getWeights());
   const reference = ref.referenceBackend();
-  const run = { batchSize: 8, epochs: 2, seed: 3, ...options };
+  const run = { batchSize: 8, epochs: 2, seed: 3, ...trainOptions };
   const [h1, h2] = [
     await train(backend, nets[0]!, DATA, run),
     await train(reference, nets[1]!, DATA, run),

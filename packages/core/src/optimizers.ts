@@ -5,6 +5,7 @@
  */
 import type { Backend, Matrix } from './backend.js';
 import { ConfigError } from './errors.js';
+import { checkKeys, closest } from './options.js';
 import { keep } from './scope.js';
 
 export interface OptimizerState {
@@ -175,7 +176,9 @@ function axpy(k: Backend, alpha: number, x: Matrix, y: Matrix): Matrix {
 }
 
 /** Plain gradient descent: Wh ← Wh − lr · ∂J/∂Wh. */
-export function sgd({ learningRate = 0.1 }: { learningRate?: number } = {}): Optimizer {
+export function sgd(settings: { learningRate?: number } = {}): Optimizer {
+  checkKeys('sgd', settings, ['learningRate']);
+  const { learningRate = 0.1 } = settings;
   positive('sgd', 'learningRate', learningRate);
   return {
     name: 'sgd',
@@ -193,13 +196,9 @@ export function sgd({ learningRate = 0.1 }: { learningRate?: number } = {}): Opt
 }
 
 /** Heavy-ball momentum: v ← μ·v + ∂J/∂Wh, Wh ← Wh − lr · v. */
-export function momentum({
-  learningRate = 0.1,
-  momentum: mu = 0.9,
-}: {
-  learningRate?: number;
-  momentum?: number;
-} = {}): Optimizer {
+export function momentum(settings: { learningRate?: number; momentum?: number } = {}): Optimizer {
+  checkKeys('momentum', settings, ['learningRate', 'momentum']);
+  const { learningRate = 0.1, momentum: mu = 0.9 } = settings;
   positive('momentum', 'learningRate', learningRate);
   positive('momentum', 'momentum', mu, 1);
   return {
@@ -224,17 +223,11 @@ export function momentum({
  * Adam (Kingma & Ba): m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
  * Wh ← Wh − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂; fused when the backend can.
  */
-export function adam({
-  learningRate = 0.001,
-  beta1 = 0.9,
-  beta2 = 0.999,
-  epsilon = 1e-8,
-}: {
-  learningRate?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-} = {}): Optimizer {
+export function adam(
+  settings: { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number } = {},
+): Optimizer {
+  checkKeys('adam', settings, ['learningRate', 'beta1', 'beta2', 'epsilon']);
+  const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = settings;
   positive('adam', 'learningRate', learningRate);
   positive('adam', 'beta1', beta1, 1);
   positive('adam', 'beta2', beta2, 1);
@@ -285,6 +278,9 @@ export type OptimizerConfig =
 
 const factories = { sgd, momentum, adam } as const;
 
+/** The optimizers' names, for apps that offer a choice. */
+export const OPTIMIZER_NAMES = Object.keys(factories) as Optimizer['name'][];
+
 /** An optimizer from an object or a config `{ name, …hyper-parameters }`. */
 export function resolveOptimizer(
   optimizer: Optimizer | OptimizerConfig | OptimizerConfig['name'],
@@ -293,8 +289,9 @@ export function resolveOptimizer(
   const config = typeof optimizer === 'string' ? { name: optimizer } : optimizer;
   const name = config?.name;
   if (!Object.hasOwn(factories, name)) {
+    const near = typeof name === 'string' ? closest(name, OPTIMIZER_NAMES) : undefined;
     throw new ConfigError(
-      `optimizer: unknown optimizer ${JSON.stringify(name)}; use one of sgd, momentum, adam.`,
+      `optimizer: unknown optimizer ${JSON.stringify(name)}${near ? `; did you mean '${near}'?` : ';'} use one of ${OPTIMIZER_NAMES.join(', ')}.`,
     );
   }
   const { name: _, ...hyper } = config;

@@ -8,8 +8,15 @@ import { identityOrder } from './data.js';
 import { ConfigError } from './errors.js';
 import type { Network } from './network.js';
 import type { SavedOptimizerState } from './optimizers.js';
+import { checkKeys } from './options.js';
 import { Random } from './random.js';
-import { type EpochOptions, positiveInteger, Trainer, type TrainerOptions } from './trainer.js';
+import {
+  type EpochOptions,
+  positiveInteger,
+  TRAINER_OPTIONS,
+  Trainer,
+  type TrainerOptions,
+} from './trainer.js';
 
 export interface EpochEvent {
   /** 1-based. */
@@ -44,6 +51,18 @@ export interface TrainOptions extends TrainerOptions, Pick<EpochOptions, 'onBatc
   readonly onEpoch?: (event: EpochEvent) => void | Promise<void>;
 }
 
+const TRAIN_OPTIONS = [
+  ...TRAINER_OPTIONS,
+  'batchSize',
+  'epochs',
+  'initialEpoch',
+  'shuffle',
+  'seed',
+  'onEpoch',
+  'onBatch',
+  'signal',
+] as const satisfies readonly (keyof TrainOptions)[];
+
 export interface TrainResult {
   readonly history: EpochEvent[];
 }
@@ -58,7 +77,14 @@ export async function train(
   data: Dataset,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const trainer = new Trainer(backend, net, options);
+  checkKeys('train', options, TRAIN_OPTIONS);
+  const trainer = new Trainer(
+    backend,
+    net,
+    Object.fromEntries(
+      TRAINER_OPTIONS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+    ),
+  );
   const history: EpochEvent[] = [];
   // Made once, out of the epoch loop, so the history's events do not keep each epoch's order.
   const saveOptimizer = () => trainer.saveOptimizer();

@@ -19,6 +19,7 @@ import {
   type SavedOptimizerState,
   sgd,
 } from './optimizers.js';
+import { checkKeys } from './options.js';
 import { dispose, tidy, tracked, untracked } from './scope.js';
 import {
   type LearningMode,
@@ -40,6 +41,16 @@ export interface TrainerOptions {
   readonly optimizerState?: SavedOptimizerState;
 }
 
+/** The keys `TrainerOptions` takes. */
+export const TRAINER_OPTIONS = [
+  'loss',
+  'reduction',
+  'optimizer',
+  'mode',
+  'learningRates',
+  'optimizerState',
+] as const satisfies readonly (keyof TrainerOptions)[];
+
 export interface BatchEvent {
   readonly epoch: number;
   /** 1-based. */
@@ -48,6 +59,14 @@ export interface BatchEvent {
   /** Reads this batch's J from the backend (a host read-back: only when you need it). */
   loss(): Promise<number>;
 }
+
+const EPOCH_OPTIONS = [
+  'batchSize',
+  'order',
+  'epoch',
+  'onBatch',
+  'signal',
+] as const satisfies readonly (keyof EpochOptions)[];
 
 export interface EpochOptions {
   readonly batchSize?: number;
@@ -110,6 +129,7 @@ export class Trainer {
    * options are checked here; the saved optimizer state at the first step.
    */
   constructor(backend: Backend, net: Network, options: TrainerOptions = {}) {
+    checkKeys('Trainer', options, TRAINER_OPTIONS);
     this.#backend = untracked(backend);
     this.#k = tracked(this.#backend);
     this.#net = net;
@@ -162,6 +182,7 @@ export class Trainer {
    * are then those from before that step.
    */
   async epoch(data: Dataset, options: EpochOptions = {}): Promise<number> {
+    checkKeys('epoch', options, EPOCH_OPTIONS);
     const { inputs, targets } = this.#samples(data);
     const count = inputs.count;
     const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);

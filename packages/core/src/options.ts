@@ -1,0 +1,52 @@
+/**
+ * Options objects are checked for keys they do not take: a misspelt setting (`momentun`,
+ * `epoch: 50`) would otherwise be ignored without a word, and training would run on defaults.
+ */
+import { ConfigError } from './errors.js';
+
+/** Levenshtein distance: the fewest insertions, deletions and substitutions from a to b. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The candidate closest to `name` (case aside), when it is close enough to be a typo of it. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const d = distance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Throws a ConfigError for the first key of `options` that is not in `known`, naming the
+ * closest known key and every known one. `where` says whose options they are.
+ */
+export function checkKeys(
+  where: string,
+  options: object | undefined,
+  known: readonly string[],
+): void {
+  if (options === undefined || options === null) return;
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    throw new ConfigError(
+      `${where}: unknown option '${key}'${near ? `; did you mean '${near}'?` : '.'} The options are ${known.join(', ')}.`,
+    );
+  }
+}

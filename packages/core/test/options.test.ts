@@ -1,0 +1,80 @@
+import {
+  adam,
+  ConfigError,
+  momentum,
+  Network,
+  OPTIMIZER_NAMES,
+  resolveOptimizer,
+  sgd,
+  Trainer,
+  train,
+} from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { f64 } from './helpers.js';
+
+const net = () => Network.create({ architecture: 'A[2,2,1]', seed: 1 });
+const data = { inputs: [[0, 1]], targets: [[1]] };
+
+describe('options that are not taken', () => {
+  it('an optimizer setting: named, with the closest one and the list', () => {
+    expect(() => momentum({ momentun: 0.5 } as never)).toThrow(
+      "momentum: unknown option 'momentun'; did you mean 'momentum'? The options are learningRate, momentum.",
+    );
+    expect(() => resolveOptimizer({ name: 'adam', beta: 0.9 } as never)).toThrow(
+      "adam: unknown option 'beta'; did you mean 'beta1'? The options are learningRate, beta1, beta2, epsilon.",
+    );
+    expect(() => sgd({ rate: 0.1 } as never)).toThrow(
+      "sgd: unknown option 'rate'. The options are learningRate.",
+    );
+    expect(() => adam({ learningrate: 0.1 } as never)).toThrow("did you mean 'learningRate'?");
+  });
+
+  it('an optimizer name: the closest one and the list', () => {
+    expect(OPTIMIZER_NAMES).toEqual(['sgd', 'momentum', 'adam']);
+    expect(() => resolveOptimizer({ name: 'adma' } as never)).toThrow(
+      'optimizer: unknown optimizer "adma"; did you mean \'adam\'? use one of sgd, momentum, adam.',
+    );
+    expect(() => resolveOptimizer({ name: 'lbfgs' } as never)).toThrow(
+      'optimizer: unknown optimizer "lbfgs"; use one of sgd, momentum, adam.',
+    );
+  });
+
+  it('a training option, before anything runs', async () => {
+    const n = net();
+    const before = n.getWeights();
+    const error = await train(f64, n, data, { epoch: 50 } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(
+      /^train: unknown option 'epoch'; did you mean 'epochs'\? The options are loss, reduction, optimizer, mode, learningRates, optimizerState, batchSize, epochs, /,
+    );
+    expect(n.getWeights()).toEqual(before);
+    expect(() => new Trainer(f64, n, { batchSize: 8 } as never)).toThrow(
+      "Trainer: unknown option 'batchSize'.",
+    );
+    const trainer = new Trainer(f64, n);
+    await expect(trainer.epoch(data, { batchsize: 8 } as never)).rejects.toThrow(
+      "epoch: unknown option 'batchsize'; did you mean 'batchSize'?",
+    );
+    await trainer.close();
+  });
+
+  it('every option train() documents is taken', async () => {
+    const controller = new AbortController();
+    const { history } = await train(f64, net(), data, {
+      loss: 'mse',
+      reduction: 'sum',
+      optimizer: { name: 'momentum', momentum: 0.5 },
+      mode: 'layerwise',
+      learningRates: [0.1, 0.2],
+      batchSize: 1,
+      epochs: 2,
+      initialEpoch: 0,
+      shuffle: false,
+      seed: 3,
+      onEpoch: () => {},
+      onBatch: () => {},
+      signal: controller.signal,
+    });
+    expect(history).toHaveLength(2);
+  });
+});
