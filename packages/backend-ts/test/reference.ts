@@ -1,9 +1,10 @@
 /**
- * Naive float64 references and comparison helpers. A float32 backend stores its inputs
- * rounded to float32, so references are computed in doubles on those rounded inputs and
- * rounded once at the end, then compared with a relative tolerance.
+ * Seeded test matrices and comparison helpers; expected values come from the core's float64
+ * reference (`@twostep/core/reference`). A float32 backend stores its inputs rounded to
+ * float32, so expected values are computed in doubles on those rounded inputs and rounded
+ * once at the end, then compared with a relative tolerance.
  */
-import type { DType } from '@twostep/core';
+import { type DType, Random } from '@twostep/core';
 import { expect } from 'vitest';
 import { createBackend, type TsBackend, type TsMatrix } from '../src/index.js';
 
@@ -18,41 +19,19 @@ export interface Dense {
 
 export const TOLERANCE: Record<DType, number> = { float32: 1e-6, float64: 1e-12 };
 
-/** Deterministic values in [-1, 1). */
-export function randoms(length: number, seed = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
-}
-
+/** Seeded values in [−scale, scale). */
 export function dense(rows: number, cols: number, seed = 1, scale = 1): Dense {
-  return { rows, cols, data: randoms(rows * cols, seed).map((x) => x * scale) };
+  const random = new Random(seed);
+  return {
+    rows,
+    cols,
+    data: Array.from({ length: rows * cols }, () => random.uniform(-1, 1) * scale),
+  };
 }
 
 /** The values a backend of `dtype` actually holds for `data`. */
 export function stored(dtype: DType, data: readonly number[]): number[] {
   return dtype === 'float32' ? data.map(Math.fround) : [...data];
-}
-
-export function transpose(m: Dense): Dense {
-  const data = new Array<number>(m.rows * m.cols);
-  for (let r = 0; r < m.rows; r++)
-    for (let c = 0; c < m.cols; c++) data[c * m.rows + r] = m.data[r * m.cols + c]!;
-  return { rows: m.cols, cols: m.rows, data };
-}
-
-export function matMul(a: Dense, b: Dense): Dense {
-  const data: number[] = [];
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < b.cols; j++) {
-      let s = 0;
-      for (let p = 0; p < a.cols; p++) s += a.data[i * a.cols + p]! * b.data[p * b.cols + j]!;
-      data.push(s);
-    }
-  }
-  return { rows: a.rows, cols: b.cols, data };
 }
 
 /** A backend matrix from a logical one, and the logical matrix of the values it holds. */
@@ -75,7 +54,7 @@ export function poisonPool(k: TsBackend, rows: number, cols: number, count = 3):
  */
 export function expectClose(
   actual: ArrayLike<number>,
-  expected: readonly number[],
+  expected: ArrayLike<number>,
   dtype: DType,
   floor = 1e-300,
 ): void {
@@ -95,8 +74,13 @@ export function expectClose(
   }
 }
 
-/** A matrix's contents equal a logical matrix's (shape included). */
-export function expectMatrix(k: TsBackend, m: TsMatrix, expected: Dense, floor?: number): void {
+/** A matrix's contents equal a logical or a reference (host) matrix's, shape included. */
+export function expectMatrix(
+  k: TsBackend,
+  m: TsMatrix,
+  expected: { readonly rows: number; readonly cols: number; readonly data: ArrayLike<number> },
+  floor?: number,
+): void {
   expect([m.rows, m.cols]).toEqual([expected.rows, expected.cols]);
   expectClose(k.readSync(m), expected.data, k.dtype, floor);
 }
