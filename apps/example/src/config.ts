@@ -13,9 +13,11 @@ import {
   DTYPES,
   type DType,
   formatArchitecture,
+  LEARNING_MODES,
   type LearningMode,
   LOSS_NAMES,
   type LossName,
+  OPTIMIZER_NAMES,
   type OptimizerConfig,
   parseArchitecture,
   resolveOptimizer,
@@ -163,7 +165,7 @@ const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] 
   outputActivation: oneOf(ACTIVATION_NAMES),
   loss: oneOf(LOSS_NAMES),
   optimizer,
-  mode: oneOf(['global', 'layerwise'] as const),
+  mode: oneOf(LEARNING_MODES),
   batchSize: integer(1),
   epochs: integer(1),
   seed: integer(0),
@@ -279,7 +281,7 @@ Options of train:
   --architecture <A[…]>      for example A[784,128,10]
   --activation <name>        σ of the hidden layers: ${list(ACTIVATION_NAMES)}
   --loss <name>              ${list(LOSS_NAMES)}
-  --optimizer <name>         sgd, momentum, adam (with their default settings)
+  --optimizer <name>         ${list(OPTIMIZER_NAMES)} (with their default settings)
   --learning-rate <number>   the optimizer's learning rate
   --mode <mode>              global, layerwise
   --batch-size <n>           samples per step
