@@ -6,16 +6,13 @@
 
 import { createBackend as createTs } from '@twostep/backend-ts';
 import { TOLERANCES } from '@twostep/conformance';
-import { type Backend, Network, type TrainOptions, train } from '@twostep/core';
+import { type Backend, Network, Random, type TrainOptions, train } from '@twostep/core';
 import { expect } from 'vitest';
 
 /** 64 seeded samples of 4 inputs in 3 classes: a fixed rule of the inputs, not noise. */
 const DATA = (() => {
-  let state = 7;
-  const uniform = () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return (2 * state) / 2 ** 31 - 1;
-  };
+  const random = new Random(7);
+  const uniform = () => random.uniform(-1, 1);
   const inputs = Array.from({ length: 64 }, () => [uniform(), uniform(), uniform(), uniform()]);
   const targets = inputs.map(([a, b, c, d]) => {
     const k = a! + b! > 0.3 ? 0 : c! * d! > 0 ? 1 : 2;
