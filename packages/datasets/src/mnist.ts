@@ -37,14 +37,13 @@ interface NodeModules {
 
 /** Node's `fs`, `module` and `path`; elsewhere an error saying what to do instead. */
 function node<K extends keyof NodeModules>(name: K, caller: string): NodeModules[K] {
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
-  if (!get) {
+  const { process } = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+  if (!process?.getBuiltinModule) {
     throw new ConfigError(
       `${caller} reads the mnist package's files, which needs Node ≥ 20.19; in a browser, fetch the packed file and decode it: decodeMnist(await (await fetch(url)).arrayBuffer()).`,
     );
   }
-  return get(`node:${name}`) as NodeModules[K];
+  return process.getBuiltinModule(`node:${name}`) as NodeModules[K];
 }
 
 /** The `digits` folder of the installed `mnist` package. */
