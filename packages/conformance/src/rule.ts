@@ -5,62 +5,22 @@
  * families. Every check runs on the fused path and on basic ops.
  */
 import {
-  ACTIVATION_NAMES,
   type ActivationSpec,
   type Backend,
   fAdjoint,
   fPropagate,
-  LOSS_NAMES,
-  type LossName,
   losses,
   Network,
-  Random,
 } from '@twostep/core';
 import * as ref from '@twostep/core/reference';
 import { type Check, fail, tolerance } from './check.js';
 import { check, download, paths, scoped } from './util.js';
 
 /** A seeded random case: reproducible from `seed` alone, printed in every failure. */
-interface Case {
-  readonly seed: number;
-  readonly architecture: number[];
-  readonly bias: boolean;
-  readonly activations: ActivationSpec[][];
-  readonly loss: LossName;
-  readonly batch: number;
-  readonly inputs: ref.Host;
-  readonly targets: ref.Host;
-}
+type Case = ref.GradientCheckCase;
 
 const describeCase = (c: Case) =>
   `case seed ${c.seed}: A[${c.architecture}], bias ${c.bias}, loss ${c.loss}, batch ${c.batch}, σ ${JSON.stringify(c.activations)}`;
-
-function makeCase(seed: number): Case {
-  const r = new Random(seed);
-  const int = (lo: number, hi: number) => lo + Math.floor(r.next() * (hi - lo + 1));
-  const depth = int(1, 4);
-  const architecture = Array.from({ length: depth + 1 }, () => int(1, 6));
-  const loss = LOSS_NAMES[seed % LOSS_NAMES.length]!;
-  const activations = architecture.slice(1).map((n, h) =>
-    Array.from({ length: n }, (): ActivationSpec => {
-      if (h === depth - 1 && loss === 'binaryCrossEntropy') return 'sigmoid';
-      const name = ACTIVATION_NAMES[int(0, ACTIVATION_NAMES.length - 1)]!;
-      return name === 'leakyRelu' ? { name, alpha: 0.05 + 0.3 * r.next() } : name;
-    }),
-  );
-  const batch = seed % 3 === 0 ? 1 : int(2, 4);
-  const nL = architecture[depth]!;
-  const targets = ref.host(nL, batch, () => r.next());
-  if (loss === 'softmaxCrossEntropy') {
-    for (let j = 0; j < batch; j++) {
-      let s = 0;
-      for (let i = 0; i < nL; i++) s += targets.data[i * batch + j]!;
-      for (let i = 0; i < nL; i++) targets.data[i * batch + j]! /= s;
-    }
-  }
-  const inputs = ref.host(architecture[0]!, batch, () => r.uniform(-1, 1));
-  return { seed, architecture, bias: seed % 4 !== 1, activations, loss, batch, inputs, targets };
-}
 
 const kindOf = (spec: ActivationSpec) =>
   typeof spec === 'string'
@@ -122,7 +82,7 @@ function awayFromKinks(c: Case, weights: number[][][]): boolean {
 /** The cases: seeded, kept only away from kinks; 20 per backend. */
 const CASES: Case[] = [];
 for (let seed = 1; CASES.length < 20; seed++) {
-  const c = makeCase(seed);
+  const c = ref.gradientCheckCase(seed, { maxWidth: 6, maxBatch: 4 });
   const net = Network.create({
     architecture: c.architecture,
     activations: c.activations,

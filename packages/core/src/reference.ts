@@ -35,6 +35,8 @@ export {
   CENTRAL_DIFFERENCE_STEP,
   centralDifferences,
   type Entries,
+  type GradientCheckCase,
+  gradientCheckCase,
   relativeError,
 } from './differences.js';
 export {

@@ -1,7 +1,11 @@
-/** The reference's checks of the rule: Section 4's closed forms and central differences. */
+/**
+ * The reference's checks of the rule: Section 4's closed forms, central differences and the
+ * seeded cases they run on.
+ */
 import {
   CENTRAL_DIFFERENCE_STEP,
   centralDifferences,
+  gradientCheckCase,
   relativeError,
   SECTION_FOUR_SIGMAS,
   sectionFour,
@@ -101,5 +105,46 @@ describe('relativeError', () => {
     expect(relativeError([3, 0], [3, 4])).toBeCloseTo(4 / 5, 15);
     expect(relativeError([0, 0], [0, 0])).toBe(0);
     expect(relativeError(Float64Array.of(1, 1), [1, 1])).toBe(0);
+  });
+});
+
+describe('gradientCheckCase', () => {
+  const limits = { maxWidth: 5, maxBatch: 3 };
+  const cases = Array.from({ length: 24 }, (_, i) => gradientCheckCase(i + 1, limits));
+
+  it('is reproducible from its seed', () => {
+    expect(gradientCheckCase(7, limits)).toEqual(gradientCheckCase(7, limits));
+    expect(gradientCheckCase(7, limits)).not.toEqual(gradientCheckCase(8, limits));
+  });
+
+  it('draws depths 1–4, widths and batches within the limits, data of the right shapes', () => {
+    for (const c of cases) {
+      const L = c.architecture.length - 1;
+      expect(L).toBeGreaterThanOrEqual(1);
+      expect(L).toBeLessThanOrEqual(4);
+      expect(c.architecture.every((n) => n >= 1 && n <= limits.maxWidth)).toBe(true);
+      if (c.seed % 3 === 0) expect(c.batch).toBe(1);
+      else expect(c.batch).toBeGreaterThanOrEqual(2);
+      expect(c.batch).toBeLessThanOrEqual(limits.maxBatch);
+      expect(c.bias).toBe(c.seed % 4 !== 1);
+      expect(c.activations.map((layer) => layer.length)).toEqual(c.architecture.slice(1));
+      expect([c.inputs.rows, c.inputs.cols]).toEqual([c.architecture[0], c.batch]);
+      expect([c.targets.rows, c.targets.cols]).toEqual([c.architecture[L], c.batch]);
+      expect(c.inputs.data.every((x) => x >= -1 && x < 1)).toBe(true);
+    }
+    expect(new Set(cases.map((c) => c.loss)).size).toBe(4);
+  });
+
+  it('gives binary cross-entropy sigmoid outputs and softmax cross-entropy distributions', () => {
+    for (const c of cases) {
+      if (c.loss === 'binaryCrossEntropy')
+        expect(new Set(c.activations.at(-1))).toEqual(new Set(['sigmoid']));
+      if (c.loss !== 'softmaxCrossEntropy') continue;
+      for (let j = 0; j < c.batch; j++) {
+        let sum = 0;
+        for (let i = 0; i < c.targets.rows; i++) sum += c.targets.data[i * c.batch + j]!;
+        expect(sum).toBeCloseTo(1, 12);
+      }
+    }
   });
 });
