@@ -76,8 +76,8 @@ export interface EpochOptions {
   readonly epoch?: number;
   readonly onBatch?: (event: BatchEvent) => void | Promise<void>;
   /**
-   * Stops at the next batch boundary, keeping the weights trained so far. The epoch yields to
-   * the event loop every 50 ms, so timers and handlers can abort it.
+   * Stops at the next batch boundary, keeping the weights trained so far. Epochs yield to the
+   * event loop every 50 ms (counted across epochs), so timers and handlers can abort them.
    */
   readonly signal?: AbortSignal;
 }
@@ -120,6 +120,8 @@ export class Trainer {
   /** The weights being trained and the optimizer's state, from the first step on. */
   #weights: Matrix[] = [];
   #state: OptimizerState | undefined;
+  /** Yields to the event loop every 50 ms of training, across epochs (one epoch may be short). */
+  readonly #breathe = breather();
   /** The last step's J, kept until the next step for `StepResult.loss`. */
   #lastJ: Matrix | undefined;
   #closed = false;
@@ -203,12 +205,11 @@ export class Trainer {
       weights: this.#weights.map((w) => backend.scale(w, 1)),
       state: state.clone(backend),
     };
-    const breathe = breather();
     let lossSum: Matrix = backend.fill(1, 1, 0);
     let loss: number;
     try {
       for (let b = 0; b < batches; b++) {
-        await breathe();
+        await this.#breathe();
         options.signal?.throwIfAborted();
         const out = runBatch(b, false);
         const sum = backend.add(lossSum, out.perSample);

@@ -130,6 +130,27 @@ describe('a Trainer', () => {
     expect(f64.memory()).toEqual(before);
   });
 
+  it('lets timers run between short epochs, so a timer can stop them', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stopped by a timer')), 0);
+    let epochs = 0;
+    const run = train(
+      f64,
+      create(),
+      { inputs: [[0, 1, 0]], targets: [[1, 0]] },
+      {
+        epochs: 1_000_000,
+        signal: controller.signal,
+        onEpoch: () => {
+          epochs++;
+        },
+      },
+    );
+    await expect(run).rejects.toThrow('stopped by a timer');
+    expect(epochs).toBeGreaterThan(0);
+    expect(epochs).toBeLessThan(1_000_000);
+  });
+
   it('leaves the network and the backend as they were when it never stepped', async () => {
     const before = f64.memory();
     const net = create();
