@@ -7,9 +7,12 @@ import {
   ACTIVATION_NAMES,
   type ActivationName,
   formatArchitecture,
+  LEARNING_MODES,
   type LearningMode,
   LOSS_NAMES,
   type LossName,
+  OPTIMIZER_NAMES,
+  type Optimizer,
   parseArchitecture,
   TwoStepError,
 } from '@twostep/core';
@@ -17,9 +20,9 @@ import { TOY_DATASETS, type ToyDataset } from './datasets.js';
 
 export const TASKS = ['toy', 'mnist'] as const;
 export type Task = (typeof TASKS)[number];
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const MODES: readonly LearningMode[] = ['global', 'layerwise'];
+export const OPTIMIZERS = OPTIMIZER_NAMES;
+export type OptimizerName = Optimizer['name'];
+export const MODES = LEARNING_MODES;
 
 export interface Settings {
   readonly task: Task;

@@ -1,11 +1,11 @@
 /**
- * The training worker: it owns the backend, the network and the data, trains with the
- * core's `train` one chunk of epochs at a time, and reports snapshots to the page. The page
- * never computes, so it never freezes.
+ * The training worker: it owns the backend, the network and the data, trains with one core
+ * `Trainer` per run (epoch by epoch, or step by step), and reports snapshots to the page. The
+ * page never computes, so it never freezes.
  *
- * Pausing waits inside `onEpoch` (the network then holds that epoch's weights); a new
- * configuration aborts the run through `train`'s signal. Each chunk resumes from the
- * optimizer state the previous one saved, so chunks train as one long run.
+ * Pausing ends the run's loop at an epoch's end (the network then holds that epoch's
+ * weights); a new configuration aborts the run through the epoch's signal. The optimizer's
+ * state stays on the backend for the whole run.
  */
 /// <reference lib="webworker" />
 import {
@@ -20,10 +20,9 @@ import {
   oneHot,
   predict,
   Random,
-  type SavedOptimizerState,
   serialize,
+  Trainer,
   traceSample,
-  train,
 } from '@twostep/core';
 import { createChosenBackend } from './backends.js';
 import { grid, toyDataset } from './datasets.js';
@@ -34,8 +33,6 @@ import { DEFAULTS, MNIST_CLASSES, type Settings } from './settings.js';
 const post = (report: Report, transfer: Transferable[] = []) =>
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(report, transfer);
 
-/** Epochs per `train` call; the optimizer state is saved (read back) between calls. */
-const CHUNK = 100;
 /**
  * At most this often a snapshot while running, in ms, and at most a quarter of the time: on a
  * slow backend a snapshot (evaluations, the grid, a trace: many reads) costs more than epochs.
@@ -193,28 +190,24 @@ async function publish(k: Backend, t: Task): Promise<void> {
   post({ type: 'snapshot', snapshot: s }, s.boundary ? [s.boundary.buffer as ArrayBuffer] : []);
 }
 
-/** The settings of `train` that every call shares. */
-const trainOptions = (s: Settings) => ({
-  loss: s.loss,
-  optimizer: { name: s.optimizer, learningRate: s.learningRate } as OptimizerConfig,
-  mode: s.mode,
-  batchSize: s.batchSize,
-});
-
 /**
- * Trains `t` until aborted. Running, it trains chunks of epochs; a pause ends the chunk at the
- * epoch's end. A step trains one mini-batch of an epoch walked batch by batch (its order is
- * drawn when it starts); running again starts a fresh epoch. Every `train` call resumes the
- * optimizer state the one before saved, so together they are one training run.
+ * Trains `t` until aborted, on one Trainer. Running, it trains epoch after epoch; a pause ends
+ * at the epoch's end. A step trains one mini-batch of an epoch walked batch by batch; running
+ * again starts a fresh epoch. Every epoch's order, stepped or run, is the next one drawn from
+ * the run's seeded generator.
  */
 async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
   const { settings: s } = t;
-  const count = t.train.inputs.length;
+  const trainer = new Trainer(k, t.net, {
+    loss: s.loss,
+    optimizer: { name: s.optimizer, learningRate: s.learningRate } as OptimizerConfig,
+    mode: s.mode,
+  });
+  const count = trainer.check(t.train);
   const batches = Math.ceil(count / s.batchSize);
-  let optimizerState: SavedOptimizerState | undefined;
+  const orders = new Random(s.seed);
   /** The epoch being stepped through: its order and the next batch's start. */
   let stepping: { order: Uint32Array; next: number } | undefined;
-  let seed = s.seed;
   let lastPost = 0;
   let lastCost = 0;
   let lastEpoch = performance.now();
@@ -231,26 +224,15 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
 
   const stepOnce = async () => {
     if (!stepping || stepping.next >= count) {
-      stepping = { order: new Random(seed++).permutation(count), next: 0 };
+      stepping = { order: orders.permutation(count), next: 0 };
     }
     const rows = stepping.order.subarray(stepping.next, stepping.next + s.batchSize);
     stepping.next += rows.length;
-    await train(
-      k,
-      t.net,
-      {
-        inputs: Array.from(rows, (i) => t.train.inputs[i]!),
-        targets: Array.from(rows, (i) => t.train.targets[i]!),
-      },
-      {
-        ...trainOptions(s),
-        shuffle: false,
-        ...(optimizerState && { optimizerState }),
-        onEpoch: async (event) => {
-          optimizerState = await event.saveOptimizer();
-        },
-      },
-    );
+    trainer.step({
+      inputs: Array.from(rows, (i) => t.train.inputs[i]!),
+      targets: Array.from(rows, (i) => t.train.targets[i]!),
+    });
+    await trainer.sync();
     progress.steps++;
     if (stepping.next >= count) progress.epoch++;
     state = { running: false, stepOnce: false };
@@ -259,45 +241,36 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
 
   const runEpochs = async () => {
     stepping = undefined;
-    const chunk = new AbortController();
-    const stop = () => chunk.abort();
-    signal.addEventListener('abort', stop);
-    try {
-      await train(k, t.net, t.train, {
-        ...trainOptions(s),
-        epochs: CHUNK,
-        seed: seed++,
-        ...(optimizerState && { optimizerState }),
-        signal: chunk.signal,
-        onEpoch: async (event) => {
-          progress.epoch++;
-          progress.steps += batches;
-          progress.losses.push(event.loss);
-          progress.times.push([performance.now(), progress.steps]);
-          // Decided once: a pause asked for later ends the chunk one epoch later.
-          const pausing = !state.running;
-          if (pausing || event.epoch === event.epochs) {
-            optimizerState = await event.saveOptimizer();
-          }
-          if (epochsPerSecond !== null) {
-            await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
-          }
-          lastEpoch = performance.now();
-          await report(snapshotWanted || pausing);
-          // Paused: this call ends before the next epoch's first batch.
-          if (pausing) chunk.abort();
-        },
+    for (;;) {
+      const loss = await trainer.epoch(t.train, {
+        batchSize: s.batchSize,
+        order: orders.permutation(count),
+        epoch: progress.epoch + 1,
+        signal,
       });
-    } catch (error) {
-      if (signal.aborted || !chunk.signal.aborted) throw error;
-    } finally {
-      signal.removeEventListener('abort', stop);
+      await trainer.sync();
+      progress.epoch++;
+      progress.steps += batches;
+      progress.losses.push(loss);
+      progress.times.push([performance.now(), progress.steps]);
+      // Decided once: a pause asked for later ends the run one epoch later.
+      const pausing = !state.running;
+      if (epochsPerSecond !== null) {
+        await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
+      }
+      lastEpoch = performance.now();
+      await report(snapshotWanted || pausing);
+      if (pausing) return;
     }
   };
 
-  for (;;) {
-    await gate(signal);
-    await (state.running ? runEpochs() : stepOnce());
+  try {
+    for (;;) {
+      await gate(signal);
+      await (state.running ? runEpochs() : stepOnce());
+    }
+  } finally {
+    await trainer.close();
   }
 }
 
