@@ -24,6 +24,8 @@ export * from './train.js';
 export {
   type BatchEvent,
   type EpochOptions,
+  type StepOptions,
+  type StepQuantity,
   type StepResult,
   Trainer,
   type TrainerOptions,

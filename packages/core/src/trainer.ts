@@ -82,10 +82,29 @@ export interface EpochOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What one step did. */
+export interface StepOptions {
+  /** Keep every quantity of the step for `StepResult.trace` (default false). */
+  readonly trace?: boolean;
+}
+
+/** One quantity of a step, read to the host: Nh × B rows, a column per sample. */
+export interface StepQuantity {
+  /** `Y1`, `X1`, …, `J`, `deltaUpL`, `deltaDownL`, `dJ/dWL`, …, `WL`: as DivergenceError names them. */
+  readonly name: string;
+  readonly layer: number;
+  readonly rows: number[][];
+}
+
+/** What one step did; read it before the next step. */
 export interface StepResult {
-  /** This step's J, read from the backend (one read-back); read it before the next step. */
+  /** This step's J, read from the backend (one read-back). */
   loss(): Promise<number>;
+  /**
+   * Every quantity of the step in the order the rule computed it: the F-propagation, J, the
+   * F-adjoint (in `'layerwise'` mode δup_h−1 through the updated W♯h) and the updated weights.
+   * Only for a step taken with `{ trace: true }`.
+   */
+  trace(): Promise<StepQuantity[]>;
 }
 
 /** A step's result within an epoch: the new weights and J, J as a per-sample sum, and the rest. */
@@ -122,8 +141,8 @@ export class Trainer {
   #state: OptimizerState | undefined;
   /** Yields to the event loop every 50 ms of training, across epochs (one epoch may be short). */
   readonly #breathe = breather();
-  /** The last step's J, kept until the next step for `StepResult.loss`. */
-  #lastJ: Matrix | undefined;
+  /** The last step's J (and quantities, when traced), kept until the next step for its result. */
+  #kept: Matrix[] = [];
   #closed = false;
 
   /**
@@ -167,14 +186,35 @@ export class Trainer {
   }
 
   /** One step of the rule on `batch` ({ inputs, targets }, one row per sample). */
-  step(batch: Dataset): StepResult {
+  step(batch: Dataset, options: StepOptions = {}): StepResult {
+    checkKeys('step', options, ['trace']);
+    const traced = options.trace === true;
     const { inputs, targets } = this.#samples(batch);
-    const out = this.#run(inputs, targets, identityOrder(inputs.count), 0, inputs.count, false);
-    if (this.#lastJ) this.#backend.dispose(this.#lastJ);
-    const J = out.J;
-    this.#lastJ = J;
-    this.#advance(out, true);
-    return { loss: async () => (await this.#backend.read(J))[0]! };
+    const out = this.#run(inputs, targets, identityOrder(inputs.count), 0, inputs.count, traced);
+    dispose(this.#backend, this.#kept);
+    const quantities = out.quantities.map(([, , m]) => m);
+    this.#kept = [...new Set([out.J, ...quantities])].filter((m) => !out.weights.includes(m));
+    this.#advance(out, this.#kept);
+    const backend = this.#backend;
+    const rows = async (m: Matrix) => {
+      const data = await backend.read(m);
+      return Array.from({ length: m.rows }, (_, i) =>
+        Array.from(data.subarray(i * m.cols, (i + 1) * m.cols)),
+      );
+    };
+    return {
+      loss: async () => (await backend.read(out.J))[0]!,
+      trace: async () => {
+        if (!traced) {
+          throw new ConfigError(
+            'step: this step was taken without { trace: true }; ask for the trace when taking the step.',
+          );
+        }
+        return Promise.all(
+          out.quantities.map(async ([name, layer, m]) => ({ name, layer, rows: await rows(m) })),
+        );
+      },
+    };
   }
 
   /**
@@ -274,7 +314,7 @@ export class Trainer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#lastJ) this.#backend.dispose(this.#lastJ);
+    dispose(this.#backend, this.#kept);
     if (!this.#state) return;
     this.#state.dispose();
     await this.#net.adopt(this.#backend, this.#weights);
@@ -316,12 +356,15 @@ export class Trainer {
     });
   }
 
-  /** Takes a step's weights as the current ones and frees the rest of it (J too, unless kept). */
-  #advance(out: Batch, keepJ = false): void {
+  /** Takes a step's weights as the current ones and frees the rest of it, but what is `kept`. */
+  #advance(out: Batch, kept: readonly Matrix[] = []): void {
     dispose(this.#backend, this.#weights);
     this.#weights = out.weights;
-    const rest = out.quantities.map(([, , m]) => m).filter((m) => !this.#weights.includes(m));
-    dispose(this.#backend, [keepJ ? [] : out.J, out.perSample, rest]);
+    const spent = [out.J, out.perSample, ...out.quantities.map(([, , m]) => m)];
+    dispose(
+      this.#backend,
+      spent.filter((m) => !this.#weights.includes(m) && !kept.includes(m)),
+    );
   }
 }
 

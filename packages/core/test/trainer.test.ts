@@ -1,15 +1,21 @@
 import {
   adam,
   ConfigError,
+  fAdjoint,
+  fPropagate,
   type LearningMode,
+  losses,
   momentum,
   Network,
   Random,
+  sgd,
   Trainer,
+  tidy,
+  toColumns,
   train,
 } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
-import { f64 } from './helpers.js';
+import { f64, rowsOf } from './helpers.js';
 
 /** 23 samples of a seeded 3-input, 2-class problem (23: the last batch of 5 is partial). */
 function problem(seed = 3) {
@@ -86,6 +92,91 @@ describe.each(['global', 'layerwise'] as const)('a Trainer in %s mode', (mode) =
     // Training moved the weights.
     expect(bySteps.getWeights()).not.toEqual(create().getWeights());
   });
+});
+
+describe('a traced step', () => {
+  const batch = {
+    inputs: [
+      [0.2, -0.5, 0.9],
+      [-0.7, 0.1, 0.4],
+      [0.3, 0.8, -0.6],
+    ],
+    targets: [
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ],
+  };
+  const opts = (mode: LearningMode) =>
+    ({ loss: 'mse', optimizer: sgd({ learningRate: 0.5 }), mode }) as const;
+  const names = {
+    global: ['Y1', 'X1', 'Y2', 'X2', 'J', 'deltaUp2', 'deltaDown2', 'dJ/dW2', 'deltaUp1'],
+    layerwise: ['Y1', 'X1', 'Y2', 'X2', 'J', 'deltaUp2', 'deltaDown2', 'dJ/dW2', 'W2'],
+  };
+
+  it.each(['global', 'layerwise'] as const)(
+    'in %s mode gives every quantity, in the rule’s order, as fPropagate and fAdjoint compute them',
+    async (mode) => {
+      const before = f64.memory();
+      const net = create();
+      // The F-propagation and F-adjoint at the weights before the step, computed apart.
+      const expected = tidy(f64, () => {
+        const F = fPropagate(f64, net, toColumns(f64, batch.inputs));
+        const { deltaUp } = losses.mse.forward(f64, F.X[2]!, toColumns(f64, batch.targets), 'mean');
+        const A = fAdjoint(f64, net, F, deltaUp, { inputGradient: false });
+        const quantities = new Map([
+          ['Y1', rowsOf(f64, F.Y[0]!)],
+          ['X1', rowsOf(f64, F.X[1]!)],
+          ['Y2', rowsOf(f64, F.Y[1]!)],
+          ['X2', rowsOf(f64, F.X[2]!)],
+          ['deltaUp2', rowsOf(f64, deltaUp)],
+          ['deltaDown2', rowsOf(f64, A.deltaDown[1]!)],
+          ['dJ/dW2', rowsOf(f64, A.gradients[1]!)],
+        ]);
+        if (mode === 'global') {
+          quantities.set('deltaUp1', rowsOf(f64, A.deltaUp[1]!));
+          quantities.set('dJ/dW1', rowsOf(f64, A.gradients[0]!));
+        }
+        return quantities;
+      });
+
+      const trainer = new Trainer(f64, net, opts(mode));
+      const step = trainer.step(batch, { trace: true });
+      const trace = await step.trace();
+      expect(trace.map((q) => q.name).slice(0, 9)).toEqual(names[mode]);
+      expect(trace.map((q) => q.name)).toHaveLength(13);
+      for (const { name, rows } of trace) {
+        if (expected.has(name)) expect(rows, name).toEqual(expected.get(name));
+      }
+      expect(trace.find((q) => q.name === 'J')!.rows).toEqual([[await step.loss()]]);
+      await trainer.sync();
+      const weights = net.getWeights();
+      expect(trace.filter((q) => q.name.startsWith('W')).map((q) => q.rows)).toEqual(
+        mode === 'global' ? weights : [weights[1], weights[0]],
+      );
+      if (mode === 'layerwise') {
+        // δup_1 went through the updated W♯2: (W♯2)ᵀ · δdown_2, on the host.
+        const w2 = weights[1]!.map((row) => row.slice(0, -1));
+        const down = trace.find((q) => q.name === 'deltaDown2')!.rows;
+        const up = w2[0]!.map((_, i) =>
+          down[0]!.map((_, b) => w2.reduce((sum, row, r) => sum + row[i]! * down[r]![b]!, 0)),
+        );
+        const got = trace.find((q) => q.name === 'deltaUp1')!.rows;
+        got.forEach((row, i) => {
+          row.forEach((v, b) => {
+            expect(v).toBeCloseTo(up[i]![b]!, 14);
+          });
+        });
+      }
+      const untraced = trainer.step(batch);
+      await expect(untraced.trace()).rejects.toThrow(
+        'step: this step was taken without { trace: true }',
+      );
+      await trainer.close();
+      net.release(f64);
+      expect(f64.memory()).toEqual(before);
+    },
+  );
 });
 
 describe('a Trainer', () => {
