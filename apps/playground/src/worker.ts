@@ -253,12 +253,16 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
       progress.steps += batches;
       progress.losses.push(loss);
       progress.times.push([performance.now(), progress.steps]);
-      // Decided once: a pause asked for later ends the run one epoch later.
-      const pausing = !state.running;
+      // Paced: the epoch's share of a second runs out first, unless a pause comes meanwhile,
+      // so that a pause ends the run at once with a snapshot of the weights it keeps.
       if (epochsPerSecond !== null) {
-        await sleep(Math.max(0, 1000 / epochsPerSecond - (performance.now() - lastEpoch)));
+        const until = lastEpoch + 1000 / epochsPerSecond;
+        while (state.running && performance.now() < until) {
+          await sleep(Math.min(20, until - performance.now()));
+        }
       }
       lastEpoch = performance.now();
+      const pausing = !state.running;
       await report(snapshotWanted || pausing);
       if (pausing) return;
     }
