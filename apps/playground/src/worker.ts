@@ -13,8 +13,6 @@ import {
   ConfigError,
   type Dataset,
   deserialize,
-  evaluate,
-  type LossName,
   Network,
   type OptimizerConfig,
   oneHot,
@@ -22,13 +20,13 @@ import {
   Random,
   serialize,
   Trainer,
-  traceSample,
 } from '@twostep/core';
 import { createChosenBackend } from './backends.js';
 import { grid, toyDataset } from './datasets.js';
 import { type Digits, loadDigits, splitDigits } from './digits.js';
-import { type Command, GRID, type Report, type Snapshot, type StepTrace } from './protocol.js';
+import { type Command, GRID, type Report } from './protocol.js';
 import { DEFAULTS, MNIST_CLASSES, type Settings } from './settings.js';
+import { type Progress, snapshot, type Task, traceOf } from './snapshot.js';
 
 const post = (report: Report, transfer: Transferable[] = []) =>
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(report, transfer);
@@ -39,56 +37,45 @@ const post = (report: Report, transfer: Transferable[] = []) =>
  */
 const SNAPSHOT_EVERY = 60;
 
-interface Task {
-  readonly settings: Settings;
-  readonly net: Network;
-  readonly train: Dataset;
-  readonly test: Dataset;
-  /** Toy task: the grid's points, for the decision boundary. */
-  readonly grid?: [number, number][];
-}
-
-let backend: Backend | undefined;
-let digitsUrl = '';
-/** The MNIST split, fetched once. */
-let digits: Promise<{ train: Digits; test: Digits }> | undefined;
-let task: Task | undefined;
-/** The run of the current task (resolves when it stopped). */
-let run: Promise<void> = Promise.resolve();
-let abort = new AbortController();
-let state = { running: false, stepOnce: false };
-let wake: (() => void) | undefined;
-let epochsPerSecond: number | null = null;
-let traced = 0;
-let progress = {
-  epoch: 0,
-  steps: 0,
-  rate: 0,
-  losses: [] as number[],
-  times: [] as [number, number][],
+/** Everything the worker holds between messages. */
+const worker = {
+  backend: undefined as Backend | undefined,
+  digitsUrl: '',
+  /** The MNIST split, fetched once. */
+  digits: undefined as Promise<{ train: Digits; test: Digits }> | undefined,
+  task: undefined as Task | undefined,
+  /** The run of the current task (resolves when it stopped). */
+  run: Promise.resolve() as Promise<void>,
+  abort: new AbortController(),
+  state: { running: false, stepOnce: false },
+  /** Lets a run waiting at the gate go on. */
+  wake: undefined as (() => void) | undefined,
+  epochsPerSecond: null as number | null,
+  /** The training sample the snapshots trace. */
+  traced: 0,
+  progress: { epoch: 0, steps: 0, rate: 0, losses: [], times: [] } as Progress,
+  /** True while the run waits at the gate: the backend is free for the page's requests. */
+  idle: true,
+  /** A snapshot was asked for while training: the next epoch's end sends one. */
+  snapshotWanted: false,
 };
-
-/** True while the run waits at the gate: the backend is free for the page's requests. */
-let idle = true;
-/** A snapshot was asked for while training: the next epoch's end sends one. */
-let snapshotWanted = false;
 
 /** Resolves when training may go on (running, or one step asked for). */
 async function gate(signal: AbortSignal): Promise<void> {
-  idle = true;
-  while (!state.running && !state.stepOnce) {
+  worker.idle = true;
+  while (!worker.state.running && !worker.state.stepOnce) {
     await new Promise<void>((resolve) => {
-      wake = resolve;
+      worker.wake = resolve;
     });
     signal.throwIfAborted();
   }
   signal.throwIfAborted();
-  idle = false;
+  worker.idle = false;
 }
 
 const release = () => {
-  wake?.();
-  wake = undefined;
+  worker.wake?.();
+  worker.wake = undefined;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,11 +83,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Train and test datasets of the settings' task. */
 async function datasets(s: Settings): Promise<Omit<Task, 'settings' | 'net'>> {
   if (s.task === 'mnist') {
-    digits ??= loadDigits(digitsUrl).then(splitDigits, (error: unknown) => {
-      digits = undefined; // a failed fetch is tried again next time
+    worker.digits ??= loadDigits(worker.digitsUrl).then(splitDigits, (error: unknown) => {
+      worker.digits = undefined; // a failed fetch is tried again next time
       throw error;
     });
-    const split = await digits;
+    const split = await worker.digits;
     const data = (d: Digits): Dataset => ({
       inputs: d.images,
       targets: oneHot(d.labels, MNIST_CLASSES),
@@ -116,77 +103,8 @@ async function datasets(s: Settings): Promise<Omit<Task, 'settings' | 'net'>> {
   return { train: data(s.dataSeed), test: data(s.dataSeed + 7919), grid: grid(GRID) };
 }
 
-/** P(class 1) from the network's outputs: a softmax of two logits, or the one output. */
-const classOne = (out: ArrayLike<number>) =>
-  out.length === 2 ? 1 / (1 + Math.exp(out[0]! - out[1]!)) : Math.min(1, Math.max(0, out[0]!));
-
-/** One sample's two-step rule at the current weights (the paper's Fig. 5), for the page. */
-async function traceOf(
-  k: Backend,
-  net: Network,
-  loss: LossName,
-  input: ArrayLike<number>,
-  target: ArrayLike<number>,
-  sample: number,
-): Promise<StepTrace> {
-  const t = await traceSample(k, net, input, target, loss);
-  return {
-    architecture: [...net.architecture],
-    bias: net.bias,
-    activations: net.activationSpecs.map((s) =>
-      typeof s === 'string' ? s : Array.isArray(s) ? 'per neuron' : (s as { name: string }).name,
-    ),
-    loss,
-    sample,
-    target: Array.from(target),
-    J: t.J,
-    // Xh without the formal neuron's 1: its first Nh entries.
-    X: t.X.map((x, h) => x.slice(0, net.architecture[h])),
-    Y: t.Y,
-    deltaUp: t.deltaUp,
-    deltaDown: t.deltaDown,
-    gradients: t.gradients,
-    weights: net.getWeights(),
-  };
-}
-
-/** Where training stands; evaluates on the backend (host reads), so only ~20 times a second. */
-async function snapshot(k: Backend, t: Task): Promise<Snapshot> {
-  const loss = t.settings.loss;
-  const test = await evaluate(k, t.net, t.test, { loss });
-  // MNIST: evaluating all 8,000 training digits each time would cost more than training.
-  const trainAccuracy =
-    t.settings.task === 'toy' ? (await evaluate(k, t.net, t.train, { loss })).accuracy : Number.NaN;
-  const boundary = t.grid
-    ? Float32Array.from(await predict(k, t.net, t.grid, { batchSize: t.grid.length }), classOne)
-    : undefined;
-  const sample = Math.min(traced, t.train.inputs.length - 1);
-  const now = performance.now();
-  const window = progress.times.filter(([time]) => now - time < 1000);
-  progress.times = window;
-  const first = window[0];
-  const last = window.at(-1);
-  // While paused, the rate of the last second of running.
-  if (first && last && last[0] > first[0]) {
-    progress.rate = ((last[1] - first[1]) * 1000) / (last[0] - first[0]);
-  }
-  const losses = progress.losses;
-  progress.losses = [];
-  return {
-    epoch: progress.epoch,
-    steps: progress.steps,
-    losses,
-    trainAccuracy,
-    testAccuracy: test.accuracy,
-    stepsPerSecond: progress.rate,
-    running: state.running,
-    ...(boundary && { boundary }),
-    trace: await traceOf(k, t.net, loss, t.train.inputs[sample]!, t.train.targets[sample]!, sample),
-  };
-}
-
 async function publish(k: Backend, t: Task): Promise<void> {
-  const s = await snapshot(k, t);
+  const s = await snapshot(k, t, worker.progress, worker.traced, worker.state.running);
   post({ type: 'snapshot', snapshot: s }, s.boundary ? [s.boundary.buffer as ArrayBuffer] : []);
 }
 
@@ -216,7 +134,7 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
   const report = async (now: boolean) => {
     if (!now && performance.now() < lastPost + Math.max(SNAPSHOT_EVERY, 3 * lastCost)) return;
     const started = performance.now();
-    snapshotWanted = false;
+    worker.snapshotWanted = false;
     await publish(k, t);
     lastPost = performance.now();
     lastCost = lastPost - started;
@@ -233,9 +151,9 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
       targets: Array.from(rows, (i) => t.train.targets[i]!),
     });
     await trainer.sync();
-    progress.steps++;
-    if (stepping.next >= count) progress.epoch++;
-    state = { running: false, stepOnce: false };
+    worker.progress.steps++;
+    if (stepping.next >= count) worker.progress.epoch++;
+    worker.state = { running: false, stepOnce: false };
     await report(true);
   };
 
@@ -245,25 +163,25 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
       const loss = await trainer.epoch(t.train, {
         batchSize: s.batchSize,
         order: orders.permutation(count),
-        epoch: progress.epoch + 1,
+        epoch: worker.progress.epoch + 1,
         signal,
       });
       await trainer.sync();
-      progress.epoch++;
-      progress.steps += batches;
-      progress.losses.push(loss);
-      progress.times.push([performance.now(), progress.steps]);
+      worker.progress.epoch++;
+      worker.progress.steps += batches;
+      worker.progress.losses.push(loss);
+      worker.progress.times.push([performance.now(), worker.progress.steps]);
       // Paced: the epoch's share of a second runs out first, unless a pause comes meanwhile,
       // so that a pause ends the run at once with a snapshot of the weights it keeps.
-      if (epochsPerSecond !== null) {
-        const until = lastEpoch + 1000 / epochsPerSecond;
-        while (state.running && performance.now() < until) {
+      if (worker.epochsPerSecond !== null) {
+        const until = lastEpoch + 1000 / worker.epochsPerSecond;
+        while (worker.state.running && performance.now() < until) {
           await sleep(Math.min(20, until - performance.now()));
         }
       }
       lastEpoch = performance.now();
-      const pausing = !state.running;
-      await report(snapshotWanted || pausing);
+      const pausing = !worker.state.running;
+      await report(worker.snapshotWanted || pausing);
       if (pausing) return;
     }
   };
@@ -271,7 +189,7 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
   try {
     for (;;) {
       await gate(signal);
-      await (state.running ? runEpochs() : stepOnce());
+      await (worker.state.running ? runEpochs() : stepOnce());
     }
   } finally {
     await trainer.close();
@@ -280,21 +198,21 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
 
 /** Stops the current run and waits until it has let go of the backend. */
 async function stop(): Promise<void> {
-  abort.abort();
+  worker.abort.abort();
   release();
-  await run.catch(() => {});
-  abort = new AbortController();
-  state = { running: false, stepOnce: false };
+  await worker.run.catch(() => {});
+  worker.abort = new AbortController();
+  worker.state = { running: false, stepOnce: false };
 }
 
 /** Starts the run of `t` (it waits at the gate until `run` or `step`). */
 function start(k: Backend, t: Task): void {
-  task = t;
-  progress = { epoch: 0, steps: 0, rate: 0, losses: [], times: [] };
-  const { signal } = abort;
-  run = loop(k, t, signal).catch((error: unknown) => {
+  worker.task = t;
+  worker.progress = { epoch: 0, steps: 0, rate: 0, losses: [], times: [] };
+  const { signal } = worker.abort;
+  worker.run = loop(k, t, signal).catch((error: unknown) => {
     if (signal.aborted) return;
-    state = { running: false, stepOnce: false };
+    worker.state = { running: false, stepOnce: false };
     fail('train', error);
   });
 }
@@ -306,7 +224,7 @@ function fail(stage: 'backend' | 'import' | 'train' | 'command', error: unknown)
 
 async function configure(k: Backend, s: Settings, net?: Network): Promise<void> {
   await stop();
-  task?.net.release(k);
+  worker.task?.net.release(k);
   const data = await datasets(s);
   const network =
     net ??
@@ -316,7 +234,7 @@ async function configure(k: Backend, s: Settings, net?: Network): Promise<void> 
       seed: s.seed,
     });
   const t: Task = { settings: s, net: network, ...data };
-  traced = 0;
+  worker.traced = 0;
   post({
     type: 'configured',
     settings: s,
@@ -337,7 +255,7 @@ async function configure(k: Backend, s: Settings, net?: Network): Promise<void> 
 /** A model file replaces the network: the settings take its architecture and activations. */
 async function importModel(k: Backend, json: string): Promise<void> {
   const net = deserialize(json);
-  const current = task!.settings;
+  const current = worker.task!.settings;
   const [inputs] = net.architecture;
   const taskOf = inputs === 2 ? 'toy' : inputs === 784 ? 'mnist' : undefined;
   if (!taskOf) {
@@ -363,48 +281,48 @@ async function importModel(k: Backend, json: string): Promise<void> {
 
 async function handle(command: Command): Promise<void> {
   if (command.type === 'init') {
-    digitsUrl = command.digitsUrl;
+    worker.digitsUrl = command.digitsUrl;
     try {
-      backend = await createChosenBackend(command.choice);
+      worker.backend = await createChosenBackend(command.choice);
     } catch (error) {
       fail('backend', error);
       return;
     }
-    const kernel = (backend as { matMulKernel?: string }).matMulKernel;
+    const kernel = (worker.backend as { matMulKernel?: string }).matMulKernel;
     post({
       type: 'ready',
       backend: command.choice.backend,
-      dtype: backend.dtype,
-      detail: kernel ? `${backend.name}, matMul kernel ${kernel}` : backend.name,
+      dtype: worker.backend.dtype,
+      detail: kernel ? `${worker.backend.name}, matMul kernel ${kernel}` : worker.backend.name,
     });
     return;
   }
-  const k = backend;
+  const k = worker.backend;
   if (!k) throw new ConfigError('The backend is not ready yet: wait for it, or pick another.');
   switch (command.type) {
     case 'configure':
       return configure(k, command.settings);
     case 'run':
-      state = { running: true, stepOnce: false };
+      worker.state = { running: true, stepOnce: false };
       release();
       return;
     case 'pause':
-      state = { running: false, stepOnce: false };
+      worker.state = { running: false, stepOnce: false };
       return;
     case 'step':
-      state = { running: false, stepOnce: true };
+      worker.state = { running: false, stepOnce: true };
       release();
       return;
     case 'speed':
-      epochsPerSecond = command.epochsPerSecond;
+      worker.epochsPerSecond = command.epochsPerSecond;
       return;
     case 'trace':
-      traced = command.sample;
-      if (task && idle) await publish(k, task);
-      else snapshotWanted = true;
+      worker.traced = command.sample;
+      if (worker.task && worker.idle) await publish(k, worker.task);
+      else worker.snapshotWanted = true;
       return;
     case 'export':
-      if (task) post({ type: 'model', json: serialize(task.net) });
+      if (worker.task) post({ type: 'model', json: serialize(worker.task.net) });
       return;
     case 'import':
       try {
@@ -421,10 +339,10 @@ async function handle(command: Command): Promise<void> {
 
 /** The current task, which must be MNIST's. */
 function mnistTask(): Task {
-  if (task?.settings.task !== 'mnist') {
+  if (worker.task?.settings.task !== 'mnist') {
     throw new ConfigError('Predictions are for the MNIST task: switch the task to mnist first.');
   }
-  return task;
+  return worker.task;
 }
 
 /** Test digit i of the split, classified like a drawn one. */
