@@ -14,7 +14,7 @@ import {
   TwoStepError,
   UnknownBackendError,
 } from '@twostep/core';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 const LOADERS = {
   ts: () => import('@twostep/backend-ts'),

@@ -22,7 +22,7 @@ import {
   Network,
   TwoStepError,
 } from '@twostep/core';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export const EXPORT_FORMATS = ['tfjs-layers'] as const;
 

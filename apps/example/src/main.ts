@@ -4,24 +4,12 @@ import { MNIST_CLASSES } from '@twostep/datasets/mnist';
 import { listBackends } from './backends.js';
 import { type Command, parseCommandLine, resolveConfig, USAGE } from './config.js';
 import { runExport } from './export.js';
-import { jsonReporter, type Terminal, textReporter } from './progress.js';
+import type { Io } from './io.js';
+import { jsonReporter, textReporter } from './progress.js';
 import { runReport } from './report.js';
 import { runTrace } from './trace.js';
-import { runTraining, type TrainingOptions } from './train.js';
+import { runTraining } from './train.js';
 import { runEvaluate, runPredict } from './use.js';
-
-export interface Io {
-  readonly env: Record<string, string | undefined>;
-  readonly cwd: string;
-  /** Writes one line of output. */
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
-  /** Present when stdout is a terminal: `train` draws its progress bar there. */
-  readonly terminal?: Terminal;
-  readonly signal?: AbortSignal;
-  /** The backends to pick from (default: those this app ships). */
-  readonly backends?: TrainingOptions['backends'];
-}
 
 /** The commands other than `train`, each parsing the arguments after its name. */
 const COMMANDS: Record<

@@ -9,7 +9,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { parseArgs } from 'node:util';
 import { ConfigError, TwoStepError } from '@twostep/core';
 import { DEFAULT_CONFIG } from './config.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { besideModel, writeFileAtomic } from './model.js';
 import { type EpochRecord, RUN_FORMAT, RUN_VERSION, type RunRecord } from './record.js';
 

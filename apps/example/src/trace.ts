@@ -23,7 +23,7 @@ import {
   type Network,
   TwoStepError,
 } from '@twostep/core';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import {
   builtInExample,
   compareGradients,

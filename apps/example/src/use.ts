@@ -18,7 +18,7 @@ import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnis
 import { openBackend } from './backends.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { confusionTable } from './progress.js';
 
 const SHARED = {

@@ -4,7 +4,8 @@ import { defineBackends } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { splitDigits } from '../src/data.js';
-import { type Io, main } from '../src/main.js';
+import type { Io } from '../src/io.js';
+import { main } from '../src/main.js';
 import { tempDir } from './helpers.js';
 
 /** Runs `twostep …args` in `cwd` (default: a fresh folder, no config file): exit code and output. */

@@ -17,7 +17,7 @@ import {
 } from '@twostep/core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportTfjsLayers, runExport } from '../src/export.js';
-import type { Io } from '../src/main.js';
+import type { Io } from '../src/io.js';
 import { tempDir } from './helpers.js';
 
 // rename and open pass through to the real ones unless a test makes them fail.

@@ -6,7 +6,7 @@ import { ConfigError, TwoStepError } from '@twostep/core';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
-import type { Io } from '../src/main.js';
+import type { Io } from '../src/io.js';
 import type { Misclassified, RunRecord } from '../src/record.js';
 import { readRunRecord, renderReport, reportPathFor, runReport } from '../src/report.js';
 import { tempDir } from './helpers.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, deserialize, ModelFormatError, Network, serialize } from '@twostep/core';
 import { describe, expect, it, vi } from 'vitest';
-import type { Io } from '../src/main.js';
+import type { Io } from '../src/io.js';
 import { runTrace, TRACE_USAGE } from '../src/trace.js';
 import { builtInExample, type Trace } from '../src/trace-computation.js';
 import { tempDir } from './helpers.js';

@@ -1,0 +1,16 @@
+/** What a command gets from its caller: environment, working folder, output and the rest. */
+import type { Terminal } from './progress.js';
+import type { TrainingOptions } from './train.js';
+
+export interface Io {
+  readonly env: Record<string, string | undefined>;
+  readonly cwd: string;
+  /** Writes one line of output. */
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+  /** Present when stdout is a terminal: `train` draws its progress bar there. */
+  readonly terminal?: Terminal;
+  readonly signal?: AbortSignal;
+  /** The backends to pick from (default: those this app ships). */
+  readonly backends?: TrainingOptions['backends'];
+}
