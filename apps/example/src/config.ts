@@ -5,7 +5,6 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   ACTIVATION_NAMES,
   type ActivationName,
@@ -17,7 +16,6 @@ import {
   type LearningMode,
   LOSS_NAMES,
   type LossName,
-  OPTIMIZER_NAMES,
   type OptimizerConfig,
   parseArchitecture,
   resolveOptimizer,
@@ -81,8 +79,8 @@ export const CONFIG_FILE = 'twostep.config.json';
 
 const KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
 
-const list = (values: readonly string[]) => values.join(', ');
-const show = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
+export const list = (values: readonly string[]) => values.join(', ');
+export const show = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
 const fail = (key: string, problem: string): never => {
   throw new ConfigError(`${key}: ${problem}`);
 };
@@ -151,7 +149,7 @@ function architecture(value: unknown, key: string): string {
 }
 
 /** Checks and normalises the value of one key. */
-const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] } = {
+export const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] } = {
   backend: (value, key) =>
     typeof value === 'string' && value !== ''
       ? value
@@ -231,159 +229,6 @@ export function configFromEnvironment(env: Record<string, string | undefined>): 
     if (value) out[key] = CHECKS[key as keyof typeof ENVIRONMENT](value, variable);
   }
   return out as Partial<Config>;
-}
-
-/** The app's commands; `train` is the default. */
-export const COMMANDS = [
-  'train',
-  'backends',
-  'evaluate',
-  'predict',
-  'report',
-  'trace',
-  'export',
-  'help',
-] as const;
-export type Command = (typeof COMMANDS)[number];
-
-export interface CommandLine {
-  readonly command: Command;
-  /** `--config`, resolved against the working directory (train). */
-  readonly configPath?: string;
-  /** Config values from flags (train). */
-  readonly overrides: Partial<Config>;
-  /** `--learning-rate`, applied to whichever optimizer the config ends up with (train). */
-  readonly learningRate?: number;
-  /** `--json`: one JSON event per line instead of text (train). */
-  readonly json: boolean;
-  /** `--resume`: continue from the model's checkpoint (train). */
-  readonly resume: boolean;
-  /** The arguments after the command, for commands that parse their own (all but train). */
-  readonly args: readonly string[];
-}
-
-export const USAGE = `Usage: twostep [command] [options]
-
-Commands:
-  train              train on MNIST with the two-step rule and save the model (the default)
-  backends           list the backends and whether they can run here
-  evaluate           accuracy and confusion matrix of a saved model on the test digits
-  predict            classify test digits or your own 784-pixel images with a saved model
-  report             write an HTML report of the last training run
-  trace              print the F-propagation and F-adjoint of a small network, step by step
-  export             write a saved model in another format (tfjs-layers)
-  help               show this help (also: twostep <command> --help)
-
-Options of train:
-  --config <path>            config file (default: ./${CONFIG_FILE} when it exists)
-  --backend <name>           ${list(BACKEND_NAMES)}, or a backend package (env TWOSTEP_BACKEND)
-  --dtype <dtype>            ${list(DTYPES)}, or default: the backend's (env TWOSTEP_DTYPE)
-  --architecture <A[…]>      for example A[784,128,10]
-  --activation <name>        σ of the hidden layers: ${list(ACTIVATION_NAMES)}
-  --loss <name>              ${list(LOSS_NAMES)}
-  --optimizer <name>         ${list(OPTIMIZER_NAMES)} (with their default settings)
-  --learning-rate <number>   the optimizer's learning rate
-  --mode <mode>              global, layerwise
-  --batch-size <n>           samples per step
-  --epochs <n>               the epoch to stop after
-  --seed <n>                 seed of the initial weights and the shuffling
-  --model <path>             where to save the model
-  --checkpoint-every <n>     write a checkpoint every n epochs (0: never)
-  --resume                   continue from the model's checkpoint
-  --json                     print one JSON event per line
-  -h, --help                 show this help`;
-
-const FLAGS = {
-  config: { type: 'string' },
-  backend: { type: 'string' },
-  dtype: { type: 'string' },
-  architecture: { type: 'string' },
-  activation: { type: 'string' },
-  loss: { type: 'string' },
-  optimizer: { type: 'string' },
-  'learning-rate': { type: 'string' },
-  mode: { type: 'string' },
-  'batch-size': { type: 'string' },
-  epochs: { type: 'string' },
-  seed: { type: 'string' },
-  model: { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  resume: { type: 'boolean' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** Flags that set a config key of the same meaning. */
-const KEY_FLAGS = {
-  backend: 'backend',
-  dtype: 'dtype',
-  architecture: 'architecture',
-  activation: 'activation',
-  loss: 'loss',
-  mode: 'mode',
-  model: 'model',
-  'batch-size': 'batchSize',
-  epochs: 'epochs',
-  seed: 'seed',
-  'checkpoint-every': 'checkpointEvery',
-} as const satisfies Partial<Record<keyof typeof FLAGS, keyof Config>>;
-
-const INTEGER_KEYS = new Set<keyof Config>(['batchSize', 'epochs', 'seed', 'checkpointEvery']);
-
-const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-
-/** Parses the arguments after `twostep`; unknown flags and commands are ConfigErrors. */
-export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): CommandLine {
-  const first = argv[0];
-  const none = { overrides: {}, json: false, resume: false, args: [] };
-  if (first === '-h' || first === '--help') return { command: 'help', ...none };
-  if (first !== undefined && !first.startsWith('-') && first !== 'train') {
-    if (!(COMMANDS as readonly string[]).includes(first)) {
-      throw new ConfigError(`unknown command "${first}"; the commands are ${list(COMMANDS)}.`);
-    }
-    return { command: first as Command, ...none, args: argv.slice(1) };
-  }
-  const args = first === 'train' ? argv.slice(1) : argv;
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: [...args], options: FLAGS, allowPositionals: true, strict: true });
-  } catch (error) {
-    // Node's ERR_PARSE_ARGS_* errors already name the flag.
-    throw new ConfigError(`${(error as Error).message}\nRun 'twostep --help' for the options.`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 0) {
-    throw new ConfigError(`unexpected argument "${positionals[0]}"; see 'twostep --help'.`);
-  }
-  const overrides: Record<string, unknown> = {};
-  for (const [flag, key] of Object.entries(KEY_FLAGS)) {
-    const text = values[flag as keyof typeof KEY_FLAGS];
-    if (text === undefined) continue;
-    // Integer flags arrive as text: a number where it is one, else the text for the error.
-    const value = INTEGER_KEYS.has(key) && /^\d+$/.test(text) ? Number(text) : text;
-    overrides[key] = CHECKS[key](value, `--${flag}`);
-  }
-  if (values.optimizer !== undefined) {
-    overrides.optimizer = CHECKS.optimizer({ name: values.optimizer }, '--optimizer');
-  }
-  let learningRate: number | undefined;
-  const rate = values['learning-rate'];
-  if (rate !== undefined) {
-    learningRate = Number(rate);
-    if (!NUMBER.test(rate) || !(learningRate > 0) || !Number.isFinite(learningRate)) {
-      throw new ConfigError(`--learning-rate: ${show(rate)} is not a positive number.`);
-    }
-  }
-  if (typeof overrides.model === 'string') overrides.model = resolve(cwd, overrides.model);
-  return {
-    command: values.help ? 'help' : 'train',
-    ...(values.config !== undefined && { configPath: resolve(cwd, values.config) }),
-    overrides: overrides as Partial<Config>,
-    ...(learningRate !== undefined && { learningRate }),
-    json: values.json ?? false,
-    resume: values.resume ?? false,
-    args,
-  };
 }
 
 export interface ConfigSources {

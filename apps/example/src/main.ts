@@ -2,7 +2,8 @@
 import { TwoStepError } from '@twostep/core';
 import { MNIST_CLASSES } from '@twostep/datasets/mnist';
 import { listBackends } from './backends.js';
-import { type Command, parseCommandLine, resolveConfig, USAGE } from './config.js';
+import { type Command, parseCommandLine, USAGE } from './command-line.js';
+import { resolveConfig } from './config.js';
 import { runExport } from './export.js';
 import type { Io } from './io.js';
 import { jsonReporter, textReporter } from './progress.js';

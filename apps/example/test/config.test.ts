@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../src/command-line.js';
 import {
   checkConfig,
   configFromEnvironment,
   DEFAULT_CONFIG,
-  parseCommandLine,
   resolveConfig,
 } from '../src/config.js';
 import { tempDir } from './helpers.js';
