@@ -7,8 +7,9 @@ import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
 import type { Io } from '../src/io.js';
-import type { Misclassified, RunRecord } from '../src/record.js';
-import { readRunRecord, renderReport, reportPathFor, runReport } from '../src/report.js';
+import { type Misclassified, type RunRecord, readRunRecord } from '../src/record.js';
+import { reportPathFor, runReport } from '../src/report.js';
+import { renderReport } from '../src/report-html.js';
 import { tempDir } from './helpers.js';
 
 // ─── A realistic run record ──────────────────────────────────────────────────────────────
