@@ -1,6 +1,6 @@
 /** What a command gets from its caller: environment, working folder, output and the rest. */
+import type { Backends } from '@twostep/core';
 import type { Terminal } from './progress.js';
-import type { TrainingOptions } from './train.js';
 
 export interface Io {
   readonly env: Record<string, string | undefined>;
@@ -12,5 +12,5 @@ export interface Io {
   readonly terminal?: Terminal;
   readonly signal?: AbortSignal;
   /** The backends to pick from (default: those this app ships). */
-  readonly backends?: TrainingOptions['backends'];
+  readonly backends?: Backends;
 }
