@@ -80,15 +80,30 @@ export async function backendStatuses(backends: Backends = BACKENDS): Promise<Ba
   return statuses;
 }
 
+export const BACKENDS_USAGE = `Usage: twostep backends [--json]
+
+Lists the backends this app ships, and whether each is installed and can run here.
+
+Options:
+  --json       print JSON instead of text
+  -h, --help   show this help`;
+
 export async function listBackends(args: readonly string[], io: Io): Promise<void> {
-  let json = false;
+  let flags: { json?: boolean; help?: boolean };
   try {
-    json =
-      parseArgs({ args: [...args], options: { json: { type: 'boolean' } }, strict: true }).values
-        .json === true;
+    flags = parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }).values;
   } catch (error) {
     throw new ConfigError(`backends: ${(error as Error).message}`);
   }
+  if (flags.help) {
+    io.stdout(BACKENDS_USAGE);
+    return;
+  }
+  const json = flags.json === true;
   const statuses = await backendStatuses(io.backends);
   if (json) {
     io.stdout(JSON.stringify(statuses));

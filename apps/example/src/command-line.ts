@@ -4,7 +4,14 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ACTIVATION_NAMES, ConfigError, DTYPES, LOSS_NAMES, OPTIMIZER_NAMES } from '@twostep/core';
+import {
+  ACTIVATION_NAMES,
+  ConfigError,
+  DTYPES,
+  LEARNING_MODES,
+  LOSS_NAMES,
+  OPTIMIZER_NAMES,
+} from '@twostep/core';
 import { BACKEND_NAMES } from './backends.js';
 import { CHECKS, CONFIG_FILE, type Config, list, show } from './config.js';
 
@@ -58,7 +65,7 @@ Options of train:
   --loss <name>              ${list(LOSS_NAMES)}
   --optimizer <name>         ${list(OPTIMIZER_NAMES)} (with their default settings)
   --learning-rate <number>   the optimizer's learning rate
-  --mode <mode>              global, layerwise
+  --mode <mode>              ${list(LEARNING_MODES)}
   --batch-size <n>           samples per step
   --epochs <n>               the epoch to stop after
   --seed <n>                 seed of the initial weights and the shuffling

@@ -240,17 +240,36 @@ export async function exportTfjsLayers(
   return { files: [join(outDir, MODEL_JSON), join(outDir, WEIGHTS_BIN)], summary };
 }
 
+export const EXPORT_USAGE = `Usage: twostep export --format tfjs-layers --model <file> [--out <dir>]
+
+Writes a saved model in another format.
+
+Options:
+  --format <name>   ${EXPORT_FORMATS.join(', ')}
+  --model <file>    the saved model
+  --out <dir>       the folder to write (default: <model>-tfjs beside the model)
+  -h, --help        show this help`;
+
 /** `twostep export --model <file> --format tfjs-layers [--out <dir>]`. */
 export async function runExport(argv: readonly string[], io: Io): Promise<void> {
-  let flags: { model?: string; format?: string; out?: string };
+  let flags: { model?: string; format?: string; out?: string; help?: boolean };
   try {
     flags = parseArgs({
       args: [...argv],
-      options: { model: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+      options: {
+        model: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }).values;
   } catch (error) {
     throw new ConfigError(`export: ${(error as Error).message}`);
+  }
+  if (flags.help) {
+    io.stdout(EXPORT_USAGE);
+    return;
   }
   const allowed = `use --format ${EXPORT_FORMATS.join(' or ')}`;
   if (flags.format === undefined)

@@ -27,7 +27,31 @@ const SHARED = {
   backend: { type: 'string' },
   dtype: { type: 'string' },
   json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
+
+const SHARED_USAGE = `  --model <path>     the saved model (default: the config's, models/mnist.json)
+  --config <path>    config file, for the test split and the backend
+  --backend <name>   the backend to run on (env TWOSTEP_BACKEND)
+  --dtype <dtype>    its dtype (env TWOSTEP_DTYPE)
+  --json             print JSON instead of text
+  -h, --help         show this help`;
+
+export const EVALUATE_USAGE = `Usage: twostep evaluate [options]
+
+Accuracy and confusion matrix of a saved model on the held-out test digits.
+
+Options:
+${SHARED_USAGE}`;
+
+export const PREDICT_USAGE = `Usage: twostep predict (--index <i,j,…> | --input <file.json>) [options]
+
+Classifies test digits by index, or your own 784-pixel images (one array, or an array of them).
+
+Options:
+  --index <i,j,…>    test digits by index
+  --input <file>     a JSON file of images, 784 numbers in [0, 1] each
+${SHARED_USAGE}`;
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -92,6 +116,10 @@ async function open(
 
 export async function runEvaluate(args: readonly string[], io: Io): Promise<void> {
   const flags = parse('evaluate', args, {});
+  if (flags.help) {
+    io.stdout(EVALUATE_USAGE);
+    return;
+  }
   const { config, backend, network } = await open('evaluate', flags, io);
   const { test } = splitDigits(config);
   try {
@@ -157,6 +185,10 @@ export function drawDigit(pixels: ArrayLike<number>): string[] {
 
 export async function runPredict(args: readonly string[], io: Io): Promise<void> {
   const flags = parse('predict', args, { index: { type: 'string' }, input: { type: 'string' } });
+  if (flags.help) {
+    io.stdout(PREDICT_USAGE);
+    return;
+  }
   if ((flags.index === undefined) === (flags.input === undefined)) {
     throw new ConfigError(
       'predict: give --index <i,j,…> (test digits) or --input <file.json> (your images), one of them.',

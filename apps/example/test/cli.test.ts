@@ -183,6 +183,29 @@ describe('twostep', () => {
     expect(stdout.join('\n')).toContain('Usage: twostep [command] [options]');
   });
 
+  it('prints each command’s usage for twostep <command> --help, as the usage promises', async () => {
+    for (const command of [
+      'train',
+      'backends',
+      'evaluate',
+      'predict',
+      'report',
+      'trace',
+      'export',
+    ]) {
+      for (const flag of ['--help', '-h']) {
+        const { code, stdout, stderr } = await run([command, flag]);
+        expect([code, stderr], `${command} ${flag}`).toEqual([0, '']);
+        const first = stdout[0]!.split('\n')[0];
+        expect(first, `${command} ${flag}`).toMatch(
+          command === 'train'
+            ? /^Usage: twostep \[command\]/
+            : new RegExp(`^Usage: twostep ${command}\\b`),
+        );
+      }
+    }
+  });
+
   it('an unknown backend is a clear error, without a stack', async () => {
     const { code, stderr } = await run(['--backend', 'no-such-backend']);
     expect(code).toBe(1);
