@@ -2,6 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineBackends } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/command-line.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { splitDigits } from '../src/data.js';
 import type { Io } from '../src/io.js';
@@ -184,15 +185,7 @@ describe('twostep', () => {
   });
 
   it('prints each command’s usage for twostep <command> --help, as the usage promises', async () => {
-    for (const command of [
-      'train',
-      'backends',
-      'evaluate',
-      'predict',
-      'report',
-      'trace',
-      'export',
-    ]) {
+    for (const command of COMMANDS.filter((c) => c !== 'help')) {
       for (const flag of ['--help', '-h']) {
         const { code, stdout, stderr } = await run([command, flag]);
         expect([code, stderr], `${command} ${flag}`).toEqual([0, '']);
