@@ -238,7 +238,6 @@ describe('a Trainer', () => {
       },
     );
     await expect(run).rejects.toThrow('stopped by a timer');
-    expect(epochs).toBeGreaterThan(0);
     expect(epochs).toBeLessThan(1_000_000);
   });
 
