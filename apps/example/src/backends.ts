@@ -23,10 +23,10 @@ const LOADERS = {
   'tfjs-wasm': () => import('@twostep/backend-tfjs/wasm'),
 };
 
-/** The names of the backends this app ships. */
-export const BACKEND_NAMES = Object.keys(LOADERS);
-
 export const BACKENDS: Backends = defineBackends(LOADERS);
+
+/** The names of the backends this app ships. */
+export const BACKEND_NAMES = BACKENDS.names;
 
 /** A package name (`@scope/name` or `name`, optionally with a subpath) and not a path. */
 const PACKAGE = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.-]+)*$/i;

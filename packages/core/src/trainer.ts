@@ -162,9 +162,8 @@ export class Trainer {
 
   /** The optimizer's state, started with a copy of the network's weights on first use. */
   #started(): OptimizerState {
+    this.#open();
     if (this.#state) return this.#state;
-    if (this.#closed)
-      throw new ConfigError('This Trainer is closed; create a new one to train on.');
     const weights = this.#net.weightsOn(this.#backend).map((w) => this.#backend.scale(w, 1));
     try {
       this.#state = this.#optimizer.start(this.#backend, weights, this.#optimizerState);
@@ -294,7 +293,7 @@ export class Trainer {
   }
 
   /** Reads the optimizer's state to the host (moments and step counts), for a checkpoint. */
-  saveOptimizer(): Promise<SavedOptimizerState> {
+  async saveOptimizer(): Promise<SavedOptimizerState> {
     return this.#started().save();
   }
 
@@ -320,9 +319,14 @@ export class Trainer {
     await this.#net.adopt(this.#backend, this.#weights);
   }
 
-  #samples(data: Dataset): { inputs: Samples; targets: Samples } {
+  /** After `close`, the weights are the network's and the optimizer's state is freed. */
+  #open(): void {
     if (this.#closed)
       throw new ConfigError('This Trainer is closed; create a new one to train on.');
+  }
+
+  #samples(data: Dataset): { inputs: Samples; targets: Samples } {
+    this.#open();
     const known = this.#checked.get(data);
     if (known) return known;
     const checked = checkDataset(data, this.#net.architecture);

@@ -217,6 +217,9 @@ describe('a Trainer', () => {
     expect(() => trainer.step(data)).toThrow(
       'This Trainer is closed; create a new one to train on.',
     );
+    // Nor are the freed state and the handed-over weights reachable after close.
+    await expect(trainer.saveOptimizer()).rejects.toThrow('This Trainer is closed');
+    await expect(trainer.sync()).rejects.toThrow('This Trainer is closed');
     net.release(f64);
     expect(f64.memory()).toEqual(before);
   });
