@@ -1,8 +1,9 @@
 /**
- * The page: picks the backend from config, drives the training worker, draws what it
- * reports. No computation happens here.
+ * The page: picks the backend from config, drives the training worker, and turns the controls
+ * into its commands and its reports into drawings. No computation happens here; the settings
+ * form is settings-form.ts, the drawing views.ts.
  */
-import { ACTIVATION_NAMES, DTYPES, LOSS_NAMES, TwoStepError } from '@twostep/core';
+import { DTYPES, TwoStepError } from '@twostep/core';
 import baked from '../twostep.config.json';
 import {
   BACKEND_NAMES,
@@ -11,71 +12,27 @@ import {
   resolveChoice,
   withChoice,
 } from './config.js';
-import { TOY_DATASETS } from './datasets.js';
 import { DIGITS_FILE } from './digits.js';
 import { DrawingPad } from './draw.js';
-import { renderNetwork, renderTraceTable } from './network-view.js';
-import { drawBoundary, drawLossCurve, nearestPoint } from './plots.js';
+import { $, hideError, options, setStatus, showError } from './page.js';
+import { nearestPoint } from './plots.js';
 import type { Command, Report, Snapshot } from './protocol.js';
-import { drawSaliency } from './saliency.js';
-import {
-  activationsFor,
-  checkSettings,
-  DEFAULTS,
-  type Field,
-  OPTIMIZERS,
-  type Settings,
-  type SettingsForm,
-  type Task,
-  toForm,
-} from './settings.js';
+import { DEFAULTS, type Settings, toForm } from './settings.js';
+import { showTask, wireSettingsForm, writeForm } from './settings-form.js';
+import { type Points, showPrediction, showSnapshot } from './views.js';
 import './style.css';
 import './network-view.css';
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const settingsForm = $<HTMLFormElement>('settings');
-const field = (name: string) =>
-  settingsForm.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
-
-const options = (select: HTMLSelectElement, values: readonly string[]) => {
-  select.replaceChildren(...values.map((v) => new Option(v, v)));
-};
 
 // ─────────────────────────────── the backend ───────────────────────────────
 
 let worker: Worker | undefined;
 let choice: BackendChoice = DEFAULT_CHOICE;
 let settings: Settings = DEFAULTS.toy;
-let points: { inputs: [number, number][]; labels: number[] } | undefined;
+let points: Points | undefined;
 let losses: number[] = [];
 let last: Snapshot | undefined;
 
 const send = (command: Command) => worker?.postMessage(command);
-
-function setStatus(state: 'loading' | 'ready' | 'failed', text: string): void {
-  const status = $('status');
-  status.dataset.state = state;
-  status.textContent = text;
-}
-
-/** An error in the banner, with buttons for what the user may do about it. */
-function showError(message: string, actions: [label: string, act: () => void][] = []): void {
-  $('banner').hidden = false;
-  $('banner-text').textContent = message;
-  $('banner-actions').replaceChildren(
-    ...actions.map(([label, act]) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = label;
-      button.addEventListener('click', act);
-      return button;
-    }),
-  );
-}
-
-const hideError = () => {
-  $('banner').hidden = true;
-};
 
 /** The model file that goes on to the next backend, once its worker is ready. */
 let carried: string | undefined;
@@ -135,7 +92,7 @@ function onReport(report: Report): void {
       setRunning(false);
       return;
     case 'snapshot':
-      showSnapshot(report.snapshot);
+      onSnapshot(report.snapshot);
       return;
     case 'model':
       if (switching) {
@@ -147,6 +104,7 @@ function onReport(report: Report): void {
       }
       return;
     case 'prediction':
+      if (report.label !== undefined) pad.drawPixels(report.pixels);
       showPrediction(report);
       return;
     case 'error':
@@ -173,77 +131,6 @@ function onError(report: Extract<Report, { type: 'error' }>): void {
   showError(`${what}: ${report.message}`);
 }
 
-// ─────────────────────────────── the form ───────────────────────────────
-
-function writeForm(form: SettingsForm): void {
-  for (const [name, value] of Object.entries(form)) {
-    if (name !== 'activations') field(name).value = value as string;
-  }
-  writeActivations(form.activations);
-  showErrors({});
-}
-
-/** One σ selector per layer h = 1…L. */
-function writeActivations(values: readonly string[]): void {
-  $('activations').replaceChildren(
-    ...values.map((value, i) => {
-      const label = document.createElement('label');
-      const select = document.createElement('select');
-      select.name = 'activation';
-      options(select, ACTIVATION_NAMES);
-      select.value = value;
-      label.append(
-        `σ${i + 1} (layer ${i + 1}${i === values.length - 1 ? ', output' : ''}) `,
-        select,
-      );
-      return label;
-    }),
-  );
-}
-
-function readForm(): SettingsForm {
-  const text = (name: string) => field(name).value;
-  return {
-    task: text('task'),
-    dataset: text('dataset'),
-    points: text('points'),
-    noise: text('noise'),
-    dataSeed: text('dataSeed'),
-    architecture: text('architecture'),
-    activations: [...$('activations').querySelectorAll('select')].map((s) => s.value),
-    loss: text('loss'),
-    optimizer: text('optimizer'),
-    learningRate: text('learningRate'),
-    mode: text('mode'),
-    batchSize: text('batchSize'),
-    seed: text('seed'),
-  };
-}
-
-/** Each field's reason next to it; the list of them by the Apply button. */
-function showErrors(errors: Partial<Record<Field, string>>): void {
-  for (const old of settingsForm.querySelectorAll('.field-error')) old.remove();
-  for (const input of settingsForm.querySelectorAll('[aria-invalid]'))
-    input.removeAttribute('aria-invalid');
-  for (const [name, reason] of Object.entries(errors)) {
-    const target = name === 'activations' ? $('activations') : field(name);
-    target.setAttribute('aria-invalid', 'true');
-    const note = document.createElement('small');
-    note.className = 'field-error error';
-    note.dataset.field = name;
-    note.textContent = reason;
-    target.after(note);
-  }
-  const count = Object.keys(errors).length;
-  $('form-errors').textContent = count ? `${count} field${count > 1 ? 's' : ''} to fix` : '';
-}
-
-function showTask(task: Task): void {
-  for (const element of document.querySelectorAll<HTMLElement>('[data-task]')) {
-    element.hidden = element.dataset.task !== task;
-  }
-}
-
 // ─────────────────────────────── training ───────────────────────────────
 
 let running = false;
@@ -252,45 +139,11 @@ function setRunning(on: boolean): void {
   $('run').textContent = on ? 'Pause' : 'Run';
 }
 
-const percent = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
-
-function showSnapshot(s: Snapshot): void {
+function onSnapshot(s: Snapshot): void {
   last = s;
   losses.push(...s.losses);
-  const stat = (id: string, text: string, value: number) => {
-    const element = $(id);
-    element.textContent = text;
-    element.dataset.value = String(value);
-  };
-  stat('epoch', String(s.epoch), s.epoch);
-  stat('steps', String(s.steps), s.steps);
-  stat('steps-per-second', s.stepsPerSecond.toFixed(0), s.stepsPerSecond);
-  const loss = losses.at(-1) ?? Number.NaN;
-  stat('loss', Number.isFinite(loss) ? loss.toPrecision(4) : '–', loss);
-  stat('train-accuracy', percent(s.trainAccuracy), s.trainAccuracy);
-  stat('test-accuracy', percent(s.testAccuracy), s.testAccuracy);
   if (!s.running && running) setRunning(false);
-  if (settings.task === 'toy' && points) {
-    drawBoundary($<HTMLCanvasElement>('boundary'), s.boundary, points, s.trace.sample);
-    drawLossCurve($<HTMLCanvasElement>('loss-curve'), losses);
-  }
-  $('network').innerHTML = renderNetwork(s.trace);
-  $('trace').innerHTML = renderTraceTable(s.trace);
-}
-
-function showPrediction(p: Extract<Report, { type: 'prediction' }>): void {
-  if (p.label !== undefined) pad.drawPixels(p.pixels);
-  drawSaliency($<HTMLCanvasElement>('saliency'), p.saliency, p.pixels);
-  const bars = p.probabilities.map(
-    (q, digit) =>
-      `<div class="bar${digit === p.digit ? ' best' : ''}"><span>${digit}</span><meter min="0" max="1" value="${q}"></meter><span>${(100 * q).toFixed(1)}%</span></div>`,
-  );
-  const truth = p.label === undefined ? '' : ` (label ${p.label})`;
-  const prediction = $('prediction');
-  prediction.dataset.digit = String(p.digit);
-  prediction.innerHTML = `<p>predicted <strong>${p.digit}</strong>${truth}</p>${bars.join('')}`;
-  $('network').innerHTML = renderNetwork(p.trace);
-  $('trace').innerHTML = renderTraceTable(p.trace);
+  showSnapshot(s, losses, settings.task === 'toy' ? points : undefined);
 }
 
 function download(json: string): void {
@@ -321,9 +174,6 @@ pad.onChange(() => {
 function wire(): void {
   options($<HTMLSelectElement>('backend'), BACKEND_NAMES);
   options($<HTMLSelectElement>('dtype'), ['default', ...DTYPES]);
-  options(field('dataset') as HTMLSelectElement, TOY_DATASETS);
-  options(field('loss') as HTMLSelectElement, LOSS_NAMES);
-  options(field('optimizer') as HTMLSelectElement, OPTIMIZERS);
 
   $('backend-form').addEventListener('change', () => {
     switchBackend({
@@ -331,28 +181,9 @@ function wire(): void {
       dtype: $<HTMLSelectElement>('dtype').value as BackendChoice['dtype'],
     });
   });
-  field('task').addEventListener('change', () => {
-    const task = field('task').value as Task;
-    if (task in DEFAULTS) writeForm(toForm(DEFAULTS[task]));
-  });
-  field('architecture').addEventListener('input', () => {
-    const form = readForm();
-    const checked = checkSettings(form);
-    const widths = form.architecture.match(/\d+/g)?.map(Number) ?? [];
-    if (widths.length >= 2 && (checked.ok || !checked.errors.architecture)) {
-      writeActivations(activationsFor(widths, form.activations));
-    }
-  });
-  settingsForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const checked = checkSettings(readForm());
-    if (!checked.ok) {
-      showErrors(checked.errors);
-      return;
-    }
-    showErrors({});
+  wireSettingsForm((checked) => {
     hideError();
-    settings = checked.settings;
+    settings = checked;
     send({ type: 'configure', settings });
   });
 

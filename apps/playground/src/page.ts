@@ -1,0 +1,35 @@
+/**
+ * The page's elements by id, and its two messages to the user: the status line (which
+ * backend, loading or failed) and the error banner with what the user may do about it.
+ */
+export const $ = <T extends HTMLElement = HTMLElement>(id: string) =>
+  document.getElementById(id) as T;
+
+export const options = (select: HTMLSelectElement, values: readonly string[]) => {
+  select.replaceChildren(...values.map((v) => new Option(v, v)));
+};
+
+export function setStatus(state: 'loading' | 'ready' | 'failed', text: string): void {
+  const status = $('status');
+  status.dataset.state = state;
+  status.textContent = text;
+}
+
+/** An error in the banner, with buttons for what the user may do about it. */
+export function showError(message: string, actions: [label: string, act: () => void][] = []): void {
+  $('banner').hidden = false;
+  $('banner-text').textContent = message;
+  $('banner-actions').replaceChildren(
+    ...actions.map(([label, act]) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = label;
+      button.addEventListener('click', act);
+      return button;
+    }),
+  );
+}
+
+export const hideError = () => {
+  $('banner').hidden = true;
+};
