@@ -20,7 +20,7 @@ import {
   SPECIFICATION_VERSION,
   UNARY_OPS,
   type UnaryOp,
-} from '@twostep/core';
+} from '@twostep/core/backend';
 import { TfjsMatrix } from './matrix.js';
 
 const DTYPES: readonly DType[] = ['float32'];
@@ -66,10 +66,6 @@ function deltaDownOf(d: Tensor, y: Tensor, { kind, alpha }: FusedActivation): Te
 
 function unaryOf(op: UnaryOp, a: Tensor): Tensor {
   switch (op) {
-    case 'neg':
-      return tf.neg(a);
-    case 'abs':
-      return tf.abs(a);
     case 'square':
       return tf.square(a);
     case 'sqrt':
@@ -168,6 +164,12 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     return this.#run(() => tf.fill([rows, cols], value, 'float32'));
   }
 
+  copy(a: TfjsMatrix): TfjsMatrix {
+    checkOperands('copy', this.dtype, a);
+    // tfjs tensors are immutable: a clone shares the data, counted once, freed with the last handle.
+    return this.#run(() => tf.clone(a.tensor));
+  }
+
   async read(m: TfjsMatrix): Promise<Float32Array> {
     checkOperands('read', this.dtype, m);
     // A copy: on the CPU backends `data()` hands out the tensor's own storage.
@@ -240,11 +242,6 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   sum(a: TfjsMatrix): TfjsMatrix {
     checkOperands('sum', this.dtype, a);
     return this.#run(() => tf.reshape(tf.sum(a.tensor), [1, 1]));
-  }
-
-  sumRows(a: TfjsMatrix): TfjsMatrix {
-    checkOperands('sumRows', this.dtype, a);
-    return this.#run(() => tf.sum(a.tensor, 1, true));
   }
 
   logSoftmax(a: TfjsMatrix): TfjsMatrix {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendOptions, BackendUnavailableError, checkDType } from '@twostep/core';
+import { type BackendOptions, BackendUnavailableError, checkDType } from '@twostep/core/backend';
 import { TfjsBackend } from './backend.js';
 
 /**

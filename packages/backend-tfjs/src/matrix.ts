@@ -1,5 +1,5 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import { DisposedMatrixError, type Matrix } from '@twostep/core';
+import { DisposedMatrixError, type Matrix } from '@twostep/core/backend';
 
 /** A rows × cols float32 matrix held as a TensorFlow.js `Tensor2D`, owned by a `TfjsBackend`. */
 export class TfjsMatrix implements Matrix {

@@ -1,7 +1,7 @@
 /** `tfjs-cpu`'s TensorFlow.js part: registers tfjs's CPU backend and starts it. */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendOptions } from '@twostep/core';
+import type { BackendOptions } from '@twostep/core/backend';
 import type { TfjsBackend } from './backend.js';
 import { createTfjsBackend } from './create.js';
 

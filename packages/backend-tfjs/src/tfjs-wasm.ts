@@ -10,7 +10,7 @@
 
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendUnavailableError, checkDType } from '@twostep/core';
+import { BackendUnavailableError, checkDType } from '@twostep/core/backend';
 import type { TfjsBackend } from './backend.js';
 import { createTfjsBackend } from './create.js';
 import type { WasmBackendOptions, WasmFiles } from './wasm.js';

@@ -1,6 +1,6 @@
 /** `tfjs-webgl`'s TensorFlow.js part: registers tfjs's WebGL backend and starts it. */
 import '@tensorflow/tfjs-backend-webgl';
-import type { BackendOptions } from '@twostep/core';
+import type { BackendOptions } from '@twostep/core/backend';
 import type { TfjsBackend } from './backend.js';
 import { createTfjsBackend } from './create.js';
 import { descriptor } from './webgl.js';

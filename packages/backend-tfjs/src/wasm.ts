@@ -2,7 +2,7 @@
  * `tfjs-wasm`: TensorFlow.js's WebAssembly backend (XNNPACK, SIMD where available). This entry
  * imports no TensorFlow.js code: `create` does, so that a missing package is named.
  */
-import type { BackendDescriptor, BackendOptions } from '@twostep/core';
+import type { BackendDescriptor, BackendOptions } from '@twostep/core/backend';
 import type { TfjsBackend } from './backend.js';
 
 export interface WasmBackendOptions extends BackendOptions {

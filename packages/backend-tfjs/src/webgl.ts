@@ -2,7 +2,7 @@
  * `tfjs-webgl`: TensorFlow.js's WebGL backend, on the GPU of a browser (WebGL2 preferred). This
  * entry imports no TensorFlow.js code: `create` does, so that a missing package is named.
  */
-import type { BackendDescriptor, BackendOptions } from '@twostep/core';
+import type { BackendDescriptor, BackendOptions } from '@twostep/core/backend';
 import type { TfjsBackend } from './backend.js';
 
 export const descriptor = {

@@ -79,7 +79,7 @@ describe('creating a tfjs backend', () => {
       const source = await readFile(new URL(`../src/${entry}.ts`, import.meta.url), 'utf8');
       const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
       expect(
-        imports.every((m) => m === '@twostep/core' || m!.startsWith('./')),
+        imports.every((m) => m === '@twostep/core/backend' || m!.startsWith('./')),
         entry,
       ).toBe(true);
       expect(source, entry).toMatch(new RegExp(`await import\\('\\./tfjs-${entry}\\.js'\\)`));

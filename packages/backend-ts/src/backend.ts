@@ -20,7 +20,7 @@ import {
   SPECIFICATION_VERSION,
   UNARY_OPS,
   type UnaryOp,
-} from '@twostep/core';
+} from '@twostep/core/backend';
 import * as kernels from './kernels.js';
 import { gemm } from './matmul.js';
 import { TsMatrix } from './matrix.js';
@@ -92,6 +92,13 @@ export class TsBackend implements Backend<TsMatrix> {
     checkShape('fill', rows, cols);
     const out = this.#alloc(rows, cols);
     out.data.fill(value);
+    return out;
+  }
+
+  copy(a: TsMatrix): TsMatrix {
+    checkOperands('copy', this.dtype, a);
+    const out = this.#alloc(a.rows, a.cols);
+    out.data.set(a.data);
     return out;
   }
 
@@ -173,13 +180,6 @@ export class TsBackend implements Backend<TsMatrix> {
     checkOperands('sum', this.dtype, a);
     const out = this.#alloc(1, 1);
     out.data[0] = kernels.sum(a.data);
-    return out;
-  }
-
-  sumRows(a: TsMatrix): TsMatrix {
-    checkOperands('sumRows', this.dtype, a);
-    const out = this.#alloc(a.rows, 1);
-    kernels.sumRows(out.data, a.data, a.rows, a.cols);
     return out;
   }
 

@@ -2,7 +2,7 @@
  * @twostep/backend-ts: the reference backend for @twostep/core, in plain TypeScript over
  * Float32Array or Float64Array, with no dependencies.
  */
-import type { BackendDescriptor } from '@twostep/core';
+import type { BackendDescriptor } from '@twostep/core/backend';
 import { DTYPES, TsBackend, type TsBackendOptions } from './backend.js';
 
 export { TsBackend, type TsBackendOptions } from './backend.js';

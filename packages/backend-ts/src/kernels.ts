@@ -3,7 +3,7 @@
  * (which may hold stale pooled data) and computes in doubles, rounding once on store. Ops are
  * dispatched by a switch outside small loops, so every loop body stays monomorphic.
  */
-import type { ActivationKind, AdamStep, UnaryOp } from '@twostep/core';
+import type { ActivationKind, AdamStep, UnaryOp } from '@twostep/core/backend';
 import type { Store } from './pool.js';
 
 /** 1 / (1 + e⁻ˣ), without overflow: e⁻ˣ is only taken for x ≥ 0. */
@@ -75,12 +75,6 @@ export function clamp(out: Store, a: Store, lo: number, hi: number): void {
 export function unary(op: UnaryOp, out: Store, a: Store): void {
   const n = a.length;
   switch (op) {
-    case 'neg':
-      for (let i = 0; i < n; i++) out[i] = -a[i]!;
-      break;
-    case 'abs':
-      for (let i = 0; i < n; i++) out[i] = Math.abs(a[i]!);
-      break;
     case 'square':
       for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]!;
       break;
@@ -190,15 +184,6 @@ export function sum(a: Store): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]!;
   return s;
-}
-
-/** out[r] = Σc a[r, c]. */
-export function sumRows(out: Store, a: Store, rows: number, cols: number): void {
-  for (let r = 0, i = 0; r < rows; r++) {
-    let s = 0;
-    for (const end = i + cols; i < end; i++) s += a[i]!;
-    out[r] = s;
-  }
 }
 
 /** out = log softmax of every column: (a − max) − log Σ exp(a − max). */

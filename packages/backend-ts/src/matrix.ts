@@ -1,4 +1,4 @@
-import type { DType, Matrix } from '@twostep/core';
+import type { DType, Matrix } from '@twostep/core/backend';
 import type { BufferPool, Store } from './pool.js';
 
 const EMPTY: Record<DType, Store> = {

@@ -1,4 +1,4 @@
-import { ACTIVATION_NAMES, type ActivationKind, type FusedActivation } from '@twostep/core';
+import { ACTIVATION_NAMES, type ActivationKind, type FusedActivation } from '@twostep/core/backend';
 import { describe, expect, it } from 'vitest';
 import type { TsBackend, TsMatrix } from '../src/index.js';
 import { backends, type Dense, dense, expectMatrix, poisonPool, upload } from './reference.js';

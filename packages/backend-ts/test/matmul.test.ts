@@ -1,4 +1,4 @@
-import { type MatMulOptions, ShapeError } from '@twostep/core';
+import { type MatMulOptions, ShapeError } from '@twostep/core/backend';
 import { type Host, map, matMul } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
 import { createBackend, type TsBackend, type TsMatrix } from '../src/index.js';

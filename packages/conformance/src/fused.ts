@@ -2,14 +2,15 @@
  * The optional fused kernels, each against the float64 reference and against its unfused
  * composition of basic ops, when the backend declares it in `supports`.
  */
+
+import { activations } from '@twostep/core';
 import {
   ACTIVATION_NAMES,
-  activations,
   type Backend,
   FUSED_KERNELS,
   type FusedActivation,
   ShapeError,
-} from '@twostep/core';
+} from '@twostep/core/backend';
 import * as ref from '@twostep/core/reference';
 import { type Check, expectThrows, fail } from './check.js';
 import { check, download, expectMatrix, randomHost, scoped } from './util.js';

@@ -17,11 +17,11 @@ import {
   type OptimizerConfig,
   predict,
   ShapeError,
-  SPECIFICATION_VERSION,
   serialize,
   sgd,
   train,
 } from '@twostep/core';
+import { SPECIFICATION_VERSION } from '@twostep/core/backend';
 import * as ref from '@twostep/core/reference';
 import { type Check, expectClose, expectRejects, fail, tolerance } from './check.js';
 import { check, download, expectMatrix, paths, randomHost, scoped } from './util.js';

@@ -1,5 +1,6 @@
 /** Shared helpers of the checks: seeded data, uploads and comparisons against the reference. */
-import { type Backend, dispose, FUSED_KERNELS, type Matrix, Random } from '@twostep/core';
+import { dispose, Random } from '@twostep/core';
+import { type Backend, FUSED_KERNELS, type Matrix } from '@twostep/core/backend';
 import { type Host, host, withoutFusedKernels } from '@twostep/core/reference';
 import { type Check, expectClose, tolerance } from './check.js';
 

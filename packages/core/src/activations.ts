@@ -2,7 +2,7 @@
  * Activations σh, coordinate-wise (eq. 7): one function per layer, or a family with one
  * function per neuron, σh = (σh1, …, σhNh). Each gives σ and σ' in terms of backend ops.
  */
-import type { ActivationKind, Backend, FusedActivation, Matrix } from './backend.js';
+import type { ActivationKind, Backend, FusedActivation, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
 
 export type ActivationName = ActivationKind;

@@ -2,7 +2,7 @@
  * Data as users hold it (one row per sample, arrays or typed arrays), checked once and laid
  * out as the rule wants it: a batch is an N × B matrix whose columns are samples.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { NonFiniteError, ShapeError } from './errors.js';
 
 /** One row per sample. */

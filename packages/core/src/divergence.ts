@@ -3,7 +3,7 @@
  * folded in (one read-back); only when that is not finite is the epoch replayed step by step
  * to name the first quantity that turned non-finite.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { DivergenceError } from './errors.js';
 import { dispose, tidy, tracked } from './scope.js';
 import type { Quantities } from './step.js';
@@ -19,7 +19,7 @@ export async function readChecked(
 ): Promise<number> {
   const k = tracked(backend);
   const check = tidy(backend, () =>
-    weights.reduce((acc, w) => k.add(acc, k.scale(k.sum(w), 0)), k.scale(lossSum, 1)),
+    weights.reduce((acc, w) => k.add(acc, k.scale(k.sum(w), 0)), k.copy(lossSum)),
   );
   const [value] = await backend.read(check);
   backend.dispose(check);

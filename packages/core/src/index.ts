@@ -1,13 +1,75 @@
-export * from './activations.js';
-export * from './architecture.js';
-export * from './backend.js';
-export * from './data.js';
-export * from './errors.js';
-export * from './inference.js';
-export * from './load.js';
-export * from './losses.js';
-export * from './network.js';
-export * from './optimizers.js';
+/**
+ * `@twostep/core`: what an app calls to build, train, inspect and save a network with the
+ * two-step rule. Backend authors import the contract and its checks from `@twostep/core/backend`;
+ * the float64 reference and the rule's independent checks are in `@twostep/core/reference`.
+ */
+export {
+  ACTIVATION_NAMES,
+  type Activation,
+  type ActivationName,
+  type ActivationSpec,
+  activations,
+  type LayerActivation,
+} from './activations.js';
+export { formatArchitecture, parseArchitecture } from './architecture.js';
+export { type Backend, type BackendOptions, DTYPES, type DType, type Matrix } from './contract.js';
+export {
+  checkDataset,
+  type Dataset,
+  oneHot,
+  type Rows,
+  Samples,
+  toColumns,
+} from './data.js';
+export {
+  ArchitectureError,
+  BackendNotInstalledError,
+  BackendUnavailableError,
+  ConfigError,
+  DisposedMatrixError,
+  DivergenceError,
+  DTypeError,
+  ModelFormatError,
+  NonFiniteError,
+  ShapeError,
+  TwoStepError,
+  UnknownBackendError,
+} from './errors.js';
+export {
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+  type InferenceOptions,
+  predict,
+} from './inference.js';
+export {
+  type BackendConfig,
+  type BackendDescriptor,
+  type BackendLoaders,
+  type BackendModule,
+  type Backends,
+  defineBackends,
+  loadBackend,
+} from './load.js';
+export { LOSS_NAMES, type Loss, type LossName, losses, type Reduction } from './losses.js';
+export {
+  type Initializer,
+  type Layer,
+  Network,
+  type NetworkOptions,
+  type Weights,
+} from './network.js';
+export {
+  adam,
+  momentum,
+  OPTIMIZER_NAMES,
+  type Optimizer,
+  type OptimizerConfig,
+  type OptimizerState,
+  resolveOptimizer,
+  type SavedOptimizerState,
+  sgd,
+} from './optimizers.js';
 export { Random } from './random.js';
 export {
   type FAdjoint,
@@ -16,11 +78,18 @@ export {
   fAdjoint,
   fPropagate,
 } from './rule.js';
-export { dispose, isMatrix, keep, tidy, tracked } from './scope.js';
-export * from './serialize.js';
+export { dispose, keep, tidy, tracked } from './scope.js';
+export {
+  deserialize,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type ModelFile,
+  serialize,
+  toModelFile,
+} from './serialize.js';
 export { LEARNING_MODES, type LearningMode } from './step.js';
-export * from './trace.js';
-export * from './train.js';
+export { type SampleTrace, traceSample } from './trace.js';
+export { type EpochEvent, type TrainOptions, type TrainResult, train } from './train.js';
 export {
   type BatchEvent,
   type EpochOptions,
@@ -30,4 +99,3 @@ export {
   Trainer,
   type TrainerOptions,
 } from './trainer.js';
-export * from './validate.js';

@@ -1,5 +1,5 @@
 /** Prediction and evaluation: the F-propagation over batches, read back once per batch. */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { checkDataset, type Dataset, identityOrder, type Rows, Samples } from './data.js';
 import { ConfigError } from './errors.js';
 import { type Loss, type LossName, resolveLoss } from './losses.js';

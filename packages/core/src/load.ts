@@ -18,7 +18,7 @@ import {
   DTYPES,
   type DType,
   SPECIFICATION_VERSION,
-} from './backend.js';
+} from './contract.js';
 import {
   BackendNotInstalledError,
   BackendUnavailableError,

@@ -3,7 +3,7 @@
  * XL and the targets T are NL × B; the batch reduction is the mean over samples
  * (default) or their sum.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
 
 export type Reduction = 'mean' | 'sum';

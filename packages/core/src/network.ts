@@ -11,7 +11,7 @@ import {
   resolveActivation,
 } from './activations.js';
 import { formatArchitecture, parseArchitecture } from './architecture.js';
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { ConfigError, NonFiniteError, ShapeError } from './errors.js';
 import { Random } from './random.js';
 import { untracked } from './scope.js';

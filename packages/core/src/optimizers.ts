@@ -3,7 +3,7 @@
  * hyper-parameters, serializable); `start` makes the per-training state (moments), whose
  * matrices the state owns and `dispose` frees.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
 import { checkKeys, closest } from './options.js';
 import { keep } from './scope.js';
@@ -114,7 +114,7 @@ class SlotState implements OptimizerState {
   }
 
   clone(k: Backend): OptimizerState {
-    const slots = this.slots.map((layer) => layer.map((m) => k.scale(m, 1)));
+    const slots = this.slots.map((layer) => layer.map((m) => k.copy(m)));
     return new SlotState(this.name, this.backend, keep(k, slots), [...this.steps], this.advance);
   }
 

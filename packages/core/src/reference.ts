@@ -18,7 +18,7 @@ import {
   SPECIFICATION_VERSION,
   UNARY_OPS,
   type UnaryOp,
-} from './backend.js';
+} from './contract.js';
 import {
   broadcastKind,
   checkConcatRows,
@@ -96,8 +96,6 @@ export const binary = (op: BinaryOp, a: Host, b: Host): Host =>
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 export const unaryOps: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
   square: (x) => x * x,
   sqrt: Math.sqrt,
   exp: Math.exp,
@@ -114,13 +112,6 @@ export const map = (a: Host, f: (x: number) => number): Host =>
   host(a.rows, a.cols, (i, j) => f(at(a, i, j)));
 
 export const sum = (a: Host): Host => host(1, 1, () => a.data.reduce((s, x) => s + x, 0));
-
-export const sumRows = (a: Host): Host =>
-  host(a.rows, 1, (i) => {
-    let s = 0;
-    for (let j = 0; j < a.cols; j++) s += at(a, i, j);
-    return s;
-  });
 
 export const logSoftmax = (a: Host): Host => {
   const logSumExp = Array.from({ length: a.cols }, (_, j) => {
@@ -247,6 +238,9 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
       checkShape('fill', rows, cols);
       return make(host(rows, cols, () => value));
     },
+    copy(a) {
+      return make(map(operands('copy', a)[0]!, (x) => x));
+    },
     async read(m) {
       return Float64Array.from(operands('read', m)[0]!.data);
     },
@@ -274,9 +268,6 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
     },
     sum(a) {
       return make(sum(operands('sum', a)[0]!));
-    },
-    sumRows(a) {
-      return make(sumRows(operands('sumRows', a)[0]!));
     },
     logSoftmax(a) {
       return make(logSoftmax(operands('logSoftmax', a)[0]!));

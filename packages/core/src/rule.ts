@@ -12,7 +12,7 @@
  * Batches are matrices whose columns are samples. With bias on, X0 … X(L−1) carry a last
  * row of ones, the formal neuron.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { ShapeError } from './errors.js';
 import type { Network } from './network.js';
 import { tidy, tracked } from './scope.js';

@@ -4,7 +4,7 @@
  * except the matrices the callback returns or passes to `keep`. Backends only dispose
  * handles and count them, so leaks are testable on every backend.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { TwoStepError } from './errors.js';
 
 const scopes = new WeakMap<Backend, Set<Matrix>[]>();

@@ -5,7 +5,7 @@
  * - `'layerwise'` (the author's local variant): update WL first, then propagate δup_L−1
  *   with the updated W♯L, update W(L−1), and so on down to W1.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
 import { checkReduction, type Loss, type LossName, type Reduction, resolveLoss } from './losses.js';
 import type { Network } from './network.js';

@@ -3,7 +3,7 @@
  * F-propagation (eq. 1, 20) and of its F-adjoint (eq. 5, 21, 22, 25), for printing, drawing
  * or checking by hand.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { ShapeError } from './errors.js';
 import { type Loss, type LossName, resolveLoss } from './losses.js';
 import type { Network } from './network.js';

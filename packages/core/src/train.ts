@@ -2,7 +2,7 @@
  * Training with the two-step rule, epoch after epoch: a `Trainer` over the data in a seeded
  * order, with progress events, checkpoints to resume from, and an abort signal.
  */
-import type { Backend } from './backend.js';
+import type { Backend } from './contract.js';
 import type { Dataset } from './data.js';
 import { identityOrder } from './data.js';
 import { ConfigError } from './errors.js';

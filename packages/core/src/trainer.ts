@@ -5,7 +5,7 @@
  * the batches of a dataset in a given order, reads the epoch's loss once, and when that is not
  * finite replays the epoch to name the first quantity that turned non-finite.
  */
-import type { Backend, Matrix } from './backend.js';
+import type { Backend, Matrix } from './contract.js';
 import { checkDataset, type Dataset, identityOrder, type Samples } from './data.js';
 import { readChecked, replayChecked } from './divergence.js';
 import { ConfigError } from './errors.js';
@@ -164,7 +164,7 @@ export class Trainer {
   #started(): OptimizerState {
     this.#open();
     if (this.#state) return this.#state;
-    const weights = this.#net.weightsOn(this.#backend).map((w) => this.#backend.scale(w, 1));
+    const weights = this.#net.weightsOn(this.#backend).map((w) => this.#backend.copy(w));
     try {
       this.#state = this.#optimizer.start(this.#backend, weights, this.#optimizerState);
     } catch (error) {
@@ -241,7 +241,7 @@ export class Trainer {
     };
     // Where to replay the epoch from if it diverges.
     const snapshot = {
-      weights: this.#weights.map((w) => backend.scale(w, 1)),
+      weights: this.#weights.map((w) => backend.copy(w)),
       state: state.clone(backend),
     };
     let lossSum: Matrix = backend.fill(1, 1, 0);
@@ -302,7 +302,7 @@ export class Trainer {
     this.#started();
     await this.#net.adopt(
       this.#backend,
-      this.#weights.map((w) => this.#backend.scale(w, 1)),
+      this.#weights.map((w) => this.#backend.copy(w)),
     );
   }
 

@@ -2,7 +2,7 @@
  * Operand checks shared by every backend, so the same mistake gets the same message on all
  * of them. Each throws a `TwoStepError` naming the op, the shapes and the fix.
  */
-import type { DType, MatMulOptions, Matrix } from './backend.js';
+import type { DType, MatMulOptions, Matrix } from './contract.js';
 import { ConfigError, DisposedMatrixError, DTypeError, ShapeError } from './errors.js';
 
 const shape = (m: Matrix): string => `${m.rows}×${m.cols}`;

@@ -9,6 +9,7 @@ import {
   loadBackend,
   UnknownBackendError,
 } from '@twostep/core';
+import { SPECIFICATION_VERSION } from '@twostep/core/backend';
 import { referenceBackend } from '@twostep/core/reference';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -212,7 +213,6 @@ describe('loadBackend over the backends an app declares', () => {
     await expect(loadBackend('b', created({ specificationVersion: 0 as never }))).rejects.toThrow(
       /implements contract version 0, but @twostep\/core needs version \d+/,
     );
-    const { SPECIFICATION_VERSION } = await import('@twostep/core');
     await expect(
       loadBackend(
         { backend: 'b', dtype: 'float32' },

@@ -127,7 +127,7 @@ import {
   type MemoryInfo,
   SPECIFICATION_VERSION,
   type UnaryOp,
-} from '@twostep/core';
+} from '@twostep/core/backend';
 
 const NAME = '${name}';
 
@@ -165,8 +165,8 @@ type M = ${pascal}Matrix;
 
 /**
  * The backend. Every op returns a new matrix and leaves its operands unchanged, checks its
- * operands with the helpers of @twostep/core (\`checkOperands\`, \`matMulShape\`, …) so that
- * errors read the same on every backend, and never reads data back to the host.
+ * operands with the helpers of @twostep/core/backend (\`checkOperands\`, \`matMulShape\`, …)
+ * so that errors read the same on every backend, and never reads data back to the host.
  */
 export class ${pascal}Backend implements Backend<M> {
   readonly specificationVersion = SPECIFICATION_VERSION;
@@ -196,6 +196,12 @@ export class ${pascal}Backend implements Backend<M> {
   fill(rows: number, cols: number, value: number): M {
     // TODO: checkShape('fill', rows, cols); a new matrix with every entry \`value\`.
     return notImplemented('fill');
+  }
+
+  copy(a: M): M {
+    // TODO: checkOperands('copy', this.dtype, a); a new matrix with a's data. Libraries with
+    // immutable tensors may share the data (tfjs's clone), as long as disposing one keeps the other.
+    return notImplemented('copy');
   }
 
   async read(m: M): Promise<Float32Array | Float64Array> {
@@ -261,11 +267,6 @@ export class ${pascal}Backend implements Backend<M> {
   sum(a: M): M {
     // TODO: checkOperands('sum', this.dtype, a); the sum of every entry, as a 1 × 1 matrix.
     return notImplemented('sum');
-  }
-
-  sumRows(a: M): M {
-    // TODO: checkOperands('sumRows', this.dtype, a); the row sums, as an a.rows × 1 column.
-    return notImplemented('sumRows');
   }
 
   logSoftmax(a: M): M {

@@ -7,13 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  type Backend,
-  type BackendDescriptor,
-  defineBackends,
-  loadBackend,
-  SPECIFICATION_VERSION,
-} from '@twostep/core';
+import { defineBackends, loadBackend } from '@twostep/core';
+import { type Backend, type BackendDescriptor, SPECIFICATION_VERSION } from '@twostep/core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackendPackage, MAX_NAME_LENGTH } from '../src/index.js';
 import {
@@ -154,7 +149,15 @@ describe('a scaffolded backend package', () => {
     const prototype = Object.getPrototypeOf(backend) as Record<string, unknown>;
     const ops = Object.getOwnPropertyNames(prototype).filter((key) => key !== 'constructor');
     expect(ops).toEqual(
-      expect.arrayContaining(['fromArray', 'read', 'matMul', 'logSoftmax', 'dispose', 'memory']),
+      expect.arrayContaining([
+        'fromArray',
+        'copy',
+        'read',
+        'matMul',
+        'logSoftmax',
+        'dispose',
+        'memory',
+      ]),
     );
     expect(ops).toEqual(expect.arrayContaining(['readSync', 'activate', 'deltaDown', 'adam']));
     const operand = { rows: 1, cols: 1, dtype: 'float32', isDisposed: false };

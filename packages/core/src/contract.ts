@@ -1,0 +1,197 @@
+/**
+ * The Backend contract: the only thing a tensor library has to implement to run the two-step
+ * rule. Everything in the rule is a matrix (a batch is Nh × B, columns are samples), so the
+ * contract is rank-2 and small. Gradients, scopes and training live in the core; a backend
+ * only computes, disposes handles and counts them.
+ */
+
+/**
+ * Version of this contract. A backend declares the version it was written for.
+ * 2: `copy` added; `sumRows` and the unary ops `neg` and `abs` removed (the core never used them).
+ */
+export const SPECIFICATION_VERSION = 2;
+
+export type DType = 'float32' | 'float64';
+
+export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** A backend's handle on a rows × cols matrix. Opaque to the core beyond these fields. */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly dtype: DType;
+  readonly isDisposed: boolean;
+  /** For example `Matrix(3×2, float64)`; never the data (which may live on a GPU). */
+  toString(): string;
+}
+
+/**
+ * Element-wise unary ops. `step(x)` is 1 for x > 0 and 0 otherwise (σ' of relu);
+ * `softplus(x)` is log(1 + eˣ), computed without overflow.
+ */
+export type UnaryOp =
+  | 'square'
+  | 'sqrt'
+  | 'exp'
+  | 'log'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'step'
+  | 'softplus';
+
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'square',
+  'sqrt',
+  'exp',
+  'log',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'step',
+  'softplus',
+];
+
+/** The activation kinds a backend may fuse (see {@link Backend.activate}). */
+export type ActivationKind = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'softplus';
+
+/** A uniform activation for a fused kernel; `alpha` is leaky relu's slope for x ≤ 0. */
+export interface FusedActivation {
+  readonly kind: ActivationKind;
+  readonly alpha: number;
+}
+
+/** Hyper-parameters of one Adam step, with the bias corrections already folded in. */
+export interface AdamStep {
+  /** Step size with bias correction: lr · √(1 − β2ᵗ) / (1 − β1ᵗ). */
+  readonly stepSize: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  /** ε, scaled like the step: ε · √(1 − β2ᵗ). */
+  readonly epsilon: number;
+}
+
+/** Optional capabilities, declared by the backend, never guessed from its name. */
+export interface BackendSupports {
+  /** `readSync` is implemented (false on backends whose data lives on a GPU). */
+  readonly readSync: boolean;
+  /** `activate` and `deltaDown` are implemented (fused σ(Y) and δup ⊙ σ'(Y), eq. 5). */
+  readonly fusedActivation: boolean;
+  /** `adam` is implemented (one fused Adam update). */
+  readonly fusedAdam: boolean;
+  /** `axpy` is implemented (α·x + y in one pass: the SGD and momentum updates). Absent: false. */
+  readonly fusedAxpy?: boolean;
+}
+
+/** The optional kernels each `supports` flag declares (every flag but `readSync`). */
+export const FUSED_KERNELS: {
+  readonly [flag in Exclude<keyof BackendSupports, 'readSync'>]-?: readonly FusedKernel[];
+} = {
+  fusedActivation: ['activate', 'deltaDown'],
+  fusedAdam: ['adam'],
+  fusedAxpy: ['axpy'],
+};
+
+/** The optional methods of {@link Backend} other than `readSync`: its fused kernels. */
+export type FusedKernel = Exclude<
+  { [K in keyof Backend]-?: undefined extends Backend[K] ? K : never }[keyof Backend],
+  'readSync'
+>;
+
+export interface MatMulOptions {
+  /** Use aᵀ instead of a. A flag, never a copy. */
+  readonly transposeA?: boolean;
+  /** Use bᵀ instead of b. A flag, never a copy. */
+  readonly transposeB?: boolean;
+}
+
+export interface MemoryInfo {
+  /** Matrices created and not yet disposed. */
+  readonly matrices: number;
+  /** Bytes held by those matrices (rows · cols · bytes per element). */
+  readonly bytes: number;
+}
+
+/**
+ * The contract holds what the core calls (each op is used by the rule, a loss, an activation,
+ * an optimizer or the trainer) and two things for callers: `memory`, the count that leak checks
+ * read, and the optional `readSync`, for hosts that cannot await (a draw loop on a CPU backend).
+ * Every op returns a new matrix and leaves its operands unchanged. An op throws a
+ * `ShapeError` for operands that do not fit, a `DTypeError` for mixed dtypes and a
+ * `DisposedMatrixError` for a disposed operand; `./validate.ts` has helpers that word these
+ * the same way for every backend. Shapes with a zero dimension are rejected.
+ */
+export interface Backend<M extends Matrix = Matrix> {
+  /** The contract version this backend implements: {@link SPECIFICATION_VERSION}. */
+  readonly specificationVersion: number;
+  /** For example `ts` or `tfjs-webgl`. */
+  readonly name: string;
+  /** The dtype of every matrix this instance creates. */
+  readonly dtype: DType;
+  /** Every dtype the backend can be created with. */
+  readonly dtypes: readonly DType[];
+  readonly supports: BackendSupports;
+
+  // transfer
+  /** A rows × cols matrix from row-major data (`data.length` must be rows · cols). */
+  fromArray(data: ArrayLike<number>, rows: number, cols: number): M;
+  /** A rows × cols matrix with every entry `value`. */
+  fill(rows: number, cols: number, value: number): M;
+  /**
+   * A new matrix with a's data, for snapshots of weights and optimizer state. A backend whose
+   * matrices are immutable may share the data (tfjs's `clone`); disposing one never frees the other.
+   */
+  copy(a: M): M;
+  /** A row-major copy of the data. */
+  read(m: M): Promise<Float32Array | Float64Array>;
+  /** As `read`, synchronously; present when `supports.readSync`. */
+  readSync?(m: M): Float32Array | Float64Array;
+
+  // linear algebra
+  /** op(a) · op(b), where op transposes when the flag is set. */
+  matMul(a: M, b: M, options?: MatMulOptions): M;
+
+  // element-wise; `b` has a's shape, or is a column (a.rows × 1) broadcast across a's columns
+  add(a: M, b: M): M;
+  sub(a: M, b: M): M;
+  /** Hadamard product a ⊙ b. */
+  mul(a: M, b: M): M;
+  div(a: M, b: M): M;
+  /** s · a + t, entry by entry. */
+  scale(a: M, s: number, t?: number): M;
+  unary(op: UnaryOp, a: M): M;
+  /** Each entry limited to [lo, hi]. */
+  clamp(a: M, lo: number, hi: number): M;
+
+  // reductions and structure
+  /** The sum of every entry, as a 1 × 1 matrix (no read-back). */
+  sum(a: M): M;
+  /** log(softmax) of every column: aᵢⱼ − log Σₖ exp(aₖⱼ), computed without overflow. */
+  logSoftmax(a: M): M;
+  /** Columns [start, end) of a. */
+  sliceCols(a: M, start: number, end: number): M;
+  /** a stacked on top of b (same number of columns). */
+  concatRows(a: M, b: M): M;
+
+  // memory
+  /** Frees the matrix; using it afterwards throws `DisposedMatrixError`. Disposing twice is a no-op. */
+  dispose(m: M): void;
+  memory(): MemoryInfo;
+
+  // optional fused kernels, declared in `supports`
+  /** σ(Y) for a uniform activation. */
+  activate?(y: M, activation: FusedActivation): M;
+  /** δdown = δup ⊙ σ'(Y) (eq. 5) for a uniform activation, σ' evaluated at Y. */
+  deltaDown?(deltaUp: M, y: M, activation: FusedActivation): M;
+  /**
+   * One Adam update: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², w ← w − stepSize·m / (√v + ε).
+   */
+  adam?(w: M, g: M, m: M, v: M, step: AdamStep): { w: M; m: M; v: M };
+  /** α·x + y (x and y of one shape), what `scale` then `add` give, in one pass. */
+  axpy?(alpha: number, x: M, y: M): M;
+}
+
+/** What every backend's `create` takes (a backend may take more options of its own). */
+export interface BackendOptions {
+  readonly dtype?: DType;
+}
