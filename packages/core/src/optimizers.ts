@@ -71,38 +71,27 @@ class SlotState implements OptimizerState {
     ) => Matrix[],
   ) {}
 
-  /** `count` zero slots per layer, or the slots and step counts of `saved` (checked). */
-  static start(
+  /**
+   * An optimizer whose state is `count` slots per layer (moments), zero at the start or those
+   * of `saved` (checked), and whose step is `advance`: [next W, ...next slots].
+   */
+  static optimizer(
     name: Optimizer['name'],
-    backend: Backend,
-    weights: readonly Matrix[],
+    learningRate: number,
     count: number,
     advance: SlotState['advance'],
-    saved?: SavedOptimizerState,
-  ): SlotState {
-    if (!saved) {
-      const slots = weights.map((w) =>
-        Array.from({ length: count }, () => backend.fill(w.rows, w.cols, 0)),
+  ): Optimizer {
+    const start = (backend: Backend, weights: readonly Matrix[], saved?: SavedOptimizerState) => {
+      if (saved) checkSaved(name, saved, weights, count);
+      const slots = weights.map(({ rows, cols }, h) =>
+        saved
+          ? saved.layers[h]!.slots.map((data) => backend.fromArray(data, rows, cols))
+          : Array.from({ length: count }, () => backend.fill(rows, cols, 0)),
       );
-      return new SlotState(
-        name,
-        backend,
-        slots,
-        weights.map(() => 0),
-        advance,
-      );
-    }
-    checkSaved(name, saved, weights, count);
-    const slots = saved.layers.map(({ slots }, h) =>
-      slots.map((data) => backend.fromArray(data, weights[h]!.rows, weights[h]!.cols)),
-    );
-    return new SlotState(
-      name,
-      backend,
-      slots,
-      saved.layers.map((layer) => layer.steps),
-      advance,
-    );
+      const steps = weights.map((_, h) => (saved ? saved.layers[h]!.steps : 0));
+      return new SlotState(name, backend, slots, steps, advance);
+    };
+    return { name, learningRate, start };
   }
 
   update(k: Backend, h: number, w: Matrix, gradient: Matrix, lr: number): Matrix {
@@ -180,19 +169,7 @@ export function sgd(settings: { learningRate?: number } = {}): Optimizer {
   checkKeys('sgd', settings, ['learningRate']);
   const { learningRate = 0.1 } = settings;
   positive('sgd', 'learningRate', learningRate);
-  return {
-    name: 'sgd',
-    learningRate,
-    start: (backend, weights, saved) =>
-      SlotState.start(
-        'sgd',
-        backend,
-        weights,
-        0,
-        (k, w, g, _slots, lr) => [axpy(k, -lr, g, w)],
-        saved,
-      ),
-  };
+  return SlotState.optimizer('sgd', learningRate, 0, (k, w, g, _slots, lr) => [axpy(k, -lr, g, w)]);
 }
 
 /** Heavy-ball momentum: v ← μ·v + ∂J/∂Wh, Wh ← Wh − lr · v. */
@@ -201,22 +178,10 @@ export function momentum(settings: { learningRate?: number; momentum?: number } 
   const { learningRate = 0.1, momentum: mu = 0.9 } = settings;
   positive('momentum', 'learningRate', learningRate);
   positive('momentum', 'momentum', mu, 1);
-  return {
-    name: 'momentum',
-    learningRate,
-    start: (backend, weights, saved) =>
-      SlotState.start(
-        'momentum',
-        backend,
-        weights,
-        1,
-        (k, w, g, [v], lr) => {
-          const velocity = axpy(k, mu, v!, g);
-          return [axpy(k, -lr, velocity, w), velocity];
-        },
-        saved,
-      ),
-  };
+  return SlotState.optimizer('momentum', learningRate, 1, (k, w, g, [v], lr) => {
+    const velocity = axpy(k, mu, v!, g);
+    return [axpy(k, -lr, velocity, w), velocity];
+  });
 }
 
 /**
@@ -232,36 +197,24 @@ export function adam(
   positive('adam', 'beta1', beta1, 1);
   positive('adam', 'beta2', beta2, 1);
   positive('adam', 'epsilon', epsilon);
-  return {
-    name: 'adam',
-    learningRate,
-    start: (backend, weights, saved) =>
-      SlotState.start(
-        'adam',
-        backend,
-        weights,
-        2,
-        (k, w, g, [m, v], lr, t) => {
-          // lr·m̂/(√v̂ + ε) = stepSize·m/(√v + ε·√(1−β2ᵗ)) with stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ).
-          const c2 = Math.sqrt(1 - beta2 ** t);
-          const step = {
-            stepSize: (lr * c2) / (1 - beta1 ** t),
-            beta1,
-            beta2,
-            epsilon: epsilon * c2,
-          };
-          if (k.supports.fusedAdam && k.adam) {
-            const next = k.adam(w, g, m!, v!, step);
-            return [next.w, next.m, next.v];
-          }
-          const m2 = k.add(k.scale(m!, beta1), k.scale(g, 1 - beta1));
-          const v2 = k.add(k.scale(v!, beta2), k.scale(k.unary('square', g), 1 - beta2));
-          const direction = k.div(m2, k.scale(k.unary('sqrt', v2), 1, step.epsilon));
-          return [k.sub(w, k.scale(direction, step.stepSize)), m2, v2];
-        },
-        saved,
-      ),
-  };
+  return SlotState.optimizer('adam', learningRate, 2, (k, w, g, [m, v], lr, t) => {
+    // lr·m̂/(√v̂ + ε) = stepSize·m/(√v + ε·√(1−β2ᵗ)) with stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ).
+    const c2 = Math.sqrt(1 - beta2 ** t);
+    const step = {
+      stepSize: (lr * c2) / (1 - beta1 ** t),
+      beta1,
+      beta2,
+      epsilon: epsilon * c2,
+    };
+    if (k.supports.fusedAdam && k.adam) {
+      const next = k.adam(w, g, m!, v!, step);
+      return [next.w, next.m, next.v];
+    }
+    const m2 = k.add(k.scale(m!, beta1), k.scale(g, 1 - beta1));
+    const v2 = k.add(k.scale(v!, beta2), k.scale(k.unary('square', g), 1 - beta2));
+    const direction = k.div(m2, k.scale(k.unary('sqrt', v2), 1, step.epsilon));
+    return [k.sub(w, k.scale(direction, step.stepSize)), m2, v2];
+  });
 }
 
 /** Optimizer descriptions as written in configs and model files. */
