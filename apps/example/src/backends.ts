@@ -2,18 +2,17 @@
  * The backends this app ships, declared once with static imports (what `loadBackend` picks
  * from), and `twostep backends`: each one, and whether it can run here.
  */
-import { parseArgs } from 'node:util';
 import {
   type Backend,
   type BackendConfig,
   BackendNotInstalledError,
   type Backends,
-  ConfigError,
   defineBackends,
   loadBackend,
   TwoStepError,
   UnknownBackendError,
 } from '@twostep/core';
+import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
 const LOADERS = {
@@ -89,20 +88,8 @@ Options:
   -h, --help   show this help`;
 
 export async function listBackends(args: readonly string[], io: Io): Promise<void> {
-  let flags: { json?: boolean; help?: boolean };
-  try {
-    flags = parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new ConfigError(`backends: ${(error as Error).message}`);
-  }
-  if (flags.help) {
-    io.stdout(BACKENDS_USAGE);
-    return;
-  }
+  const flags = commandFlags('backends', args, { json: { type: 'boolean' } }, BACKENDS_USAGE, io);
+  if (!flags) return;
   const json = flags.json === true;
   const statuses = await backendStatuses(io.backends);
   if (json) {

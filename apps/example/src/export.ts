@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   type ActivationSpec,
   ConfigError,
@@ -22,6 +21,7 @@ import {
   Network,
   TwoStepError,
 } from '@twostep/core';
+import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
 export const EXPORT_FORMATS = ['tfjs-layers'] as const;
@@ -252,25 +252,13 @@ Options:
 
 /** `twostep export --model <file> --format tfjs-layers [--out <dir>]`. */
 export async function runExport(argv: readonly string[], io: Io): Promise<void> {
-  let flags: { model?: string; format?: string; out?: string; help?: boolean };
-  try {
-    flags = parseArgs({
-      args: [...argv],
-      options: {
-        model: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new ConfigError(`export: ${(error as Error).message}`);
-  }
-  if (flags.help) {
-    io.stdout(EXPORT_USAGE);
-    return;
-  }
+  const options = {
+    model: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+  } as const;
+  const flags = commandFlags('export', argv, options, EXPORT_USAGE, io);
+  if (!flags) return;
   const allowed = `use --format ${EXPORT_FORMATS.join(' or ')}`;
   if (flags.format === undefined)
     throw new ConfigError(`export: --format is required; ${allowed}.`);

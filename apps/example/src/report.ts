@@ -5,9 +5,9 @@
  * SVG only: no scripts, fonts, images or style sheets to fetch, so the file opens anywhere.
  */
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, TwoStepError } from '@twostep/core';
+import { TwoStepError } from '@twostep/core';
 import { DEFAULT_CONFIG } from './config.js';
+import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { besideModel, writeFileAtomic } from './model.js';
 import { readRunRecord } from './record.js';
@@ -30,25 +30,9 @@ export const reportPathFor = (run: string): string =>
 
 /** Runs `twostep report …args`: reads the run record and writes the HTML page atomically. */
 export async function runReport(args: readonly string[], io: Io): Promise<void> {
-  let flags: { run?: string; out?: string; help?: boolean };
-  try {
-    flags = parseArgs({
-      args: [...args],
-      options: {
-        run: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    // Node's ERR_PARSE_ARGS_* messages name the flag or argument.
-    throw new ConfigError(`report: ${(error as Error).message}\nRun 'twostep report --help'.`);
-  }
-  if (flags.help) {
-    io.stdout(REPORT_USAGE);
-    return;
-  }
+  const options = { run: { type: 'string' }, out: { type: 'string' } } as const;
+  const flags = commandFlags('report', args, options, REPORT_USAGE, io);
+  if (!flags) return;
   const run =
     flags.run === undefined
       ? besideModel(resolve(io.cwd, DEFAULT_CONFIG.model), 'run')

@@ -12,7 +12,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createBackend } from '@twostep/backend-ts';
 import {
   ConfigError,
@@ -23,6 +22,7 @@ import {
   type Network,
   TwoStepError,
 } from '@twostep/core';
+import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import {
   builtInExample,
@@ -58,7 +58,6 @@ const FLAGS = {
   loss: { type: 'string' },
   paper: { type: 'boolean' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Flags = {
@@ -138,17 +137,8 @@ async function setupOf(flags: Flags, cwd: string): Promise<TraceSetup> {
 
 /** `twostep trace [options]`: `argv` is what follows `trace`. */
 export async function runTrace(argv: readonly string[], io: Io): Promise<void> {
-  let flags: Flags;
-  try {
-    flags = parseArgs({ args: [...argv], options: FLAGS, strict: true }).values;
-  } catch (error) {
-    // Node's ERR_PARSE_ARGS_* messages name the flag.
-    throw new ConfigError(`trace: ${(error as Error).message}\nRun 'twostep trace --help'.`);
-  }
-  if (flags.help) {
-    io.stdout(TRACE_USAGE);
-    return;
-  }
+  const flags: Flags | undefined = commandFlags('trace', argv, FLAGS, TRACE_USAGE, io);
+  if (!flags) return;
   if (flags.paper) {
     const fixed = (['model', 'input', 'target', 'loss'] as const).find(
       (f) => flags[f] !== undefined,

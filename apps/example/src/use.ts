@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   type Backend,
   ConfigError,
@@ -18,6 +17,7 @@ import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnis
 import { openBackend } from './backends.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
+import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { confusionTable } from './progress.js';
 
@@ -27,7 +27,6 @@ const SHARED = {
   backend: { type: 'string' },
   dtype: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const SHARED_USAGE = `  --model <path>     the saved model (default: the config's, models/mnist.json)
@@ -54,19 +53,6 @@ Options:
 ${SHARED_USAGE}`;
 
 type Flags = Record<string, string | boolean | undefined>;
-
-function parse<O extends Record<string, { type: 'string' | 'boolean' }>>(
-  command: string,
-  args: readonly string[],
-  options: O,
-): Flags {
-  try {
-    return parseArgs({ args: [...args], options: { ...SHARED, ...options }, strict: true })
-      .values as Flags;
-  } catch (error) {
-    throw new ConfigError(`${command}: ${(error as Error).message}`);
-  }
-}
 
 /** The config (for the split and the backend) and the saved model it names, on its backend. */
 async function open(
@@ -115,11 +101,8 @@ async function open(
 }
 
 export async function runEvaluate(args: readonly string[], io: Io): Promise<void> {
-  const flags = parse('evaluate', args, {});
-  if (flags.help) {
-    io.stdout(EVALUATE_USAGE);
-    return;
-  }
+  const flags: Flags | undefined = commandFlags('evaluate', args, SHARED, EVALUATE_USAGE, io);
+  if (!flags) return;
   const { config, backend, network } = await open('evaluate', flags, io);
   const { test } = splitDigits(config);
   try {
@@ -184,11 +167,9 @@ export function drawDigit(pixels: ArrayLike<number>): string[] {
 }
 
 export async function runPredict(args: readonly string[], io: Io): Promise<void> {
-  const flags = parse('predict', args, { index: { type: 'string' }, input: { type: 'string' } });
-  if (flags.help) {
-    io.stdout(PREDICT_USAGE);
-    return;
-  }
+  const options = { ...SHARED, index: { type: 'string' }, input: { type: 'string' } } as const;
+  const flags: Flags | undefined = commandFlags('predict', args, options, PREDICT_USAGE, io);
+  if (!flags) return;
   if ((flags.index === undefined) === (flags.input === undefined)) {
     throw new ConfigError(
       'predict: give --index <i,j,…> (test digits) or --input <file.json> (your images), one of them.',
