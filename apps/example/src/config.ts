@@ -3,7 +3,7 @@
  * `TWOSTEP_DTYPE`) < command-line flags. Every value is checked where it comes from, and an
  * error names the key (or variable, or flag) and the values it allows.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   ACTIVATION_NAMES,
@@ -23,6 +23,7 @@ import {
 } from '@twostep/core';
 import { MNIST_CLASSES, MNIST_PIXELS } from '@twostep/datasets/mnist';
 import { BACKEND_NAMES } from './backends.js';
+import { parseJson, readText } from './files.js';
 
 /** Digits in the `mnist` package. */
 const DIGITS = 10_000;
@@ -200,18 +201,14 @@ export function checkConfig(value: unknown, where: string): Partial<Config> {
 
 /** Reads and checks a config file; `model` is resolved against the file's folder. */
 export async function readConfigFile(path: string): Promise<Partial<Config>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
+  const text = await readText(
+    path,
+    (reason) => new ConfigError(`cannot read config file ${path} (${reason}).`),
+  );
+  const json = parseJson(
+    text,
+    (reason) => new ConfigError(`config file ${path} is not valid JSON: ${reason}`),
+  );
   const config = checkConfig(json, path);
   return config.model === undefined
     ? config

@@ -9,7 +9,7 @@
  * followed by a LeakyReLU layer.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   type ActivationSpec,
@@ -21,6 +21,7 @@ import {
   Network,
   TwoStepError,
 } from '@twostep/core';
+import { readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
@@ -272,14 +273,13 @@ export async function runExport(argv: readonly string[], io: Io): Promise<void> 
     io.cwd,
     flags.out ?? join(dirname(model), `${basename(model).replace(/\.json$/, '')}-tfjs`),
   );
-  let text: string;
-  try {
-    text = await readFile(model, 'utf8');
-  } catch (error) {
-    throw new TwoStepError(
-      `export: cannot read the model ${model} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); train one first, or pass --model <file>.`,
-    );
-  }
+  const text = await readText(
+    model,
+    (reason) =>
+      new TwoStepError(
+        `export: cannot read the model ${model} (${reason}); train one first, or pass --model <file>.`,
+      ),
+  );
   const { files, summary } = await exportTfjsLayers(text, out);
   io.stdout(`exported ${model} as a TensorFlow.js Layers model:`);
   for (const line of summary) io.stdout(`  ${line}`);

@@ -1,11 +1,8 @@
 /**
- * The files a run writes next to its model, and writing them so that nothing is ever half
- * written: `models/mnist.json` (the model), `mnist.run.json` (the run's record for
- * `report`), `mnist.checkpoint.json` (for `--resume`), `mnist.last-finite.json` (when
- * training diverged).
+ * The files a run writes next to its model: `models/mnist.json` (the model), `mnist.run.json`
+ * (the run's record for `report`), `mnist.checkpoint.json` (for `--resume`),
+ * `mnist.last-finite.json` (when training diverged). `files.ts` writes them atomically.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   type ModelFile,
@@ -13,6 +10,7 @@ import {
   type SavedOptimizerState,
   TwoStepError,
 } from '@twostep/core';
+import { parseJson, readText } from './files.js';
 import type { EpochRecord } from './record.js';
 
 /** A file next to the model: `models/mnist.json` → `models/mnist.<suffix>.json`. */
@@ -36,20 +34,17 @@ export interface Checkpoint {
 
 /** Reads a checkpoint file; a missing or damaged one is an error that says what to do. */
 export async function readCheckpoint(path: string): Promise<Checkpoint> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new TwoStepError(
-      `--resume: no checkpoint at ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); train with --checkpoint-every N first.`,
-    );
-  }
-  let file: Partial<Checkpoint>;
-  try {
-    file = JSON.parse(text) as Partial<Checkpoint>;
-  } catch {
-    throw new TwoStepError(`--resume: ${path} is not valid JSON; the checkpoint is damaged.`);
-  }
+  const text = await readText(
+    path,
+    (reason) =>
+      new TwoStepError(
+        `--resume: no checkpoint at ${path} (${reason}); train with --checkpoint-every N first.`,
+      ),
+  );
+  const file = parseJson(
+    text,
+    () => new TwoStepError(`--resume: ${path} is not valid JSON; the checkpoint is damaged.`),
+  ) as Partial<Checkpoint>;
   if (file?.format !== CHECKPOINT_FORMAT || file.version !== 1) {
     throw new TwoStepError(
       `--resume: ${path} is not a version-1 checkpoint (format ${JSON.stringify(file?.format)}).`,
@@ -68,29 +63,3 @@ export function resumeSettings(config: object, keys: readonly string[]): Record<
 
 const sortKeys = (o: object) =>
   Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-
-/**
- * Writes `text` to `path` so that readers see the old file or the new one, never a part:
- * the text goes to a temporary file in the same folder (same file system), is flushed, and
- * is renamed over `path`. On failure the temporary file is removed and `path` is untouched.
- */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    const file = await open(temp, 'wx');
-    try {
-      await file.writeFile(text, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}

@@ -3,8 +3,8 @@
  * matrix and a sample of misclassified digits (with their pixels, so `report` needs no data).
  * Written next to the model as `<model>.run.json`; `readRunRecord` reads and checks one.
  */
-import { readFile } from 'node:fs/promises';
 import { TwoStepError } from '@twostep/core';
+import { parseJson, readText } from './files.js';
 
 export const RUN_FORMAT = 'twostep-run';
 export const RUN_VERSION = 1;
@@ -62,23 +62,17 @@ export interface RunRecord {
 
 /** Reads a run record; a missing file, bad JSON or a misshapen field is a TwoStepError. */
 export async function readRunRecord(path: string): Promise<RunRecord> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new TwoStepError(
-      `cannot read the run record ${path} (${(error as NodeJS.ErrnoException).code}); train a model first, or pass --run <file>.`,
-      { cause: error },
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new TwoStepError(`the run record ${path} is not JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const text = await readText(
+    path,
+    (reason) =>
+      new TwoStepError(
+        `cannot read the run record ${path} (${reason}); train a model first, or pass --run <file>.`,
+      ),
+  );
+  const value = parseJson(
+    text,
+    (reason) => new TwoStepError(`the run record ${path} is not JSON: ${reason}`),
+  );
   return checkRunRecord(value, path);
 }
 

@@ -7,9 +7,10 @@
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { TwoStepError } from '@twostep/core';
 import { DEFAULT_CONFIG } from './config.js';
+import { writeFileAtomic } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
-import { besideModel, writeFileAtomic } from './model.js';
+import { besideModel } from './model.js';
 import { readRunRecord } from './record.js';
 import { renderReport } from './report-html.js';
 

@@ -10,7 +10,6 @@
  * matrices are arrays of rows, `layers[h − 1]` is layer h. Everything is computed on
  * @twostep/backend-ts in float64 by the core's `fPropagate` and `fAdjoint`.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
 import {
@@ -22,6 +21,7 @@ import {
   type Network,
   TwoStepError,
 } from '@twostep/core';
+import { readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import {
@@ -87,14 +87,13 @@ function numbers(flag: string, text: string, width: number, what: string): numbe
 /** The network of `--model`; errors name the flag and the file. */
 async function readModel(file: string, cwd: string): Promise<Network> {
   const path = resolve(cwd, file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `--model: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass a model file as 'twostep train' writes.`,
-    );
-  }
+  const text = await readText(
+    path,
+    (reason) =>
+      new ConfigError(
+        `--model: cannot read ${path} (${reason}); pass a model file as 'twostep train' writes.`,
+      ),
+  );
   try {
     return deserialize(text);
   } catch (error) {

@@ -22,13 +22,13 @@ import { MNIST_CLASSES, MNIST_HEIGHT, MNIST_WIDTH } from '@twostep/datasets/mnis
 import { openBackend } from './backends.js';
 import type { Config } from './config.js';
 import { accuracyOf, confusionMatrix, type Digits, splitDigits } from './data.js';
+import { writeFileAtomic } from './files.js';
 import {
   besideModel,
   CHECKPOINT_FORMAT,
   type Checkpoint,
   readCheckpoint,
   resumeSettings,
-  writeFileAtomic,
 } from './model.js';
 import type { TrainEvent } from './progress.js';
 import { type EpochRecord, RUN_FORMAT, RUN_VERSION, type RunRecord } from './record.js';

@@ -2,7 +2,6 @@
  * Using a saved model: `twostep evaluate` (accuracy and confusion matrix on the held-out
  * digits) and `twostep predict` (test digits by index, or your own images from a JSON file).
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   type Backend,
@@ -17,6 +16,7 @@ import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnis
 import { openBackend } from './backends.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
+import { parseJson, readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { confusionTable } from './progress.js';
@@ -76,14 +76,13 @@ async function open(
       : overrides,
     cwd: io.cwd,
   });
-  let text: string;
-  try {
-    text = await readFile(config.model, 'utf8');
-  } catch (error) {
-    throw new TwoStepError(
-      `${command}: cannot read the model ${config.model} (${(error as NodeJS.ErrnoException).code}); train one first, or pass --model <file>.`,
-    );
-  }
+  const text = await readText(
+    config.model,
+    (reason) =>
+      new TwoStepError(
+        `${command}: cannot read the model ${config.model} (${reason}); train one first, or pass --model <file>.`,
+      ),
+  );
   const network = deserialize(text);
   const [inputs, outputs] = [network.architecture[0], network.architecture.at(-1)];
   if (inputs !== MNIST_PIXELS || outputs !== MNIST_CLASSES.length) {
@@ -127,12 +126,9 @@ export async function runEvaluate(args: readonly string[], io: Io): Promise<void
 
 /** Rows of 784 pixels from a JSON file: one image, or an array of them. */
 async function readImages(path: string): Promise<number[][]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new TwoStepError(`predict: cannot read images from ${path}: ${(error as Error).message}`);
-  }
+  const fail = (reason: string) =>
+    new TwoStepError(`predict: cannot read images from ${path}: ${reason}`);
+  const json = parseJson(await readText(path, fail), fail);
   const rows = Array.isArray(json) && typeof json[0] === 'number' ? [json] : json;
   if (!Array.isArray(rows) || rows.length === 0) {
     throw new TwoStepError(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deserialize, TwoStepError } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/model.js';
+import { writeFileAtomic } from '../src/files.js';
 import { runTraining } from '../src/train.js';
 import { SMALL, tempDir } from './helpers.js';
 
@@ -39,7 +39,7 @@ describe('writeFileAtomic, killed midway', () => {
     await writeFile(path, '{"old":true}');
     // A child writes 400 MB through writeFileAtomic (from the built app) and is killed with
     // SIGKILL once its temporary file has started to grow: no handler of ours can run.
-    const script = `import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(join(APP, 'dist/model.js')).href)};
+    const script = `import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(join(APP, 'dist/files.js')).href)};
 await writeFileAtomic(${JSON.stringify(path)}, 'x'.repeat(400 * 2 ** 20));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       stdio: 'ignore',
