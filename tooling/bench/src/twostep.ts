@@ -22,7 +22,7 @@ import {
 } from '@twostep/core';
 import { classicGradients } from './classic.js';
 import { workloadData } from './data.js';
-import { peakRss } from './peers/common.js';
+import { peakRss, speed } from './peers/common.js';
 import type { Result, Workload } from './protocol.js';
 import { maxRelativeDifference, median } from './stats.js';
 import { createNetwork } from './workloads.js';
@@ -68,12 +68,10 @@ async function fit(name: string, backend: Backend, w: Workload): Promise<Result>
   // Plain SGD keeps no state and the batches come in order: a new `train` call continues.
   await train(backend, net, data, { ...options, epochs: w.epochs });
   const seconds = (performance.now() - started) / 1000;
-  const steps = Math.ceil(w.trainSize / w.batchSize) * w.epochs;
   return {
     trainer: name,
     workload: w.name,
-    samplesPerSecond: (w.trainSize * w.epochs) / seconds,
-    stepMs: (seconds * 1000) / steps,
+    ...speed(w, seconds),
     ...(accuracy1 === undefined ? {} : { accuracy1 }),
     ...(1 + w.epochs === 5 ? { accuracy5: await accuracy() } : {}),
     peakRss: peakRss(),

@@ -9,7 +9,7 @@
 import brain from 'brain.js';
 import { workloadData } from '../data.js';
 import type { Workload } from '../protocol.js';
-import { accuracyOf, notApplicable, type PeerResult, peakRss } from './common.js';
+import { accuracyOf, notApplicable, type PeerResult, peakRss, speed } from './common.js';
 
 export const BRAIN_NOTE =
   "brain.js NeuralNetwork: sigmoid in every layer, per-sample SGD (its default momentum 0.1: it rejects 0), its own random initial weights, not the workload's activation or batch size.";
@@ -66,13 +66,8 @@ export async function trainBrain(trainer: string, w: Workload): Promise<PeerResu
   return {
     trainer,
     workload: w.name,
-    ...(seconds === undefined
-      ? {}
-      : {
-          samplesPerSecond: (w.trainSize * w.epochs) / seconds,
-          // Every step is one sample.
-          stepMs: (seconds * 1000) / (w.trainSize * w.epochs),
-        }),
+    // Every step is one sample.
+    ...(seconds === undefined ? {} : speed(w, seconds, w.trainSize)),
     ...(accuracy1 === undefined ? {} : { accuracy1 }),
     ...(w.testSize > 0 && 1 + w.epochs === 5 ? { accuracy5: accuracy() } : {}),
     note: BRAIN_NOTE,

@@ -10,6 +10,19 @@ export interface PeerResult extends Result {
 /** The most memory this process has held, in bytes (every trainer reports it). */
 export const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
+/**
+ * Throughput of `w`'s timed epochs, which took `seconds` in `stepsPerEpoch` optimizer steps
+ * each (one per mini-batch unless the trainer steps per sample).
+ */
+export const speed = (
+  w: Workload,
+  seconds: number,
+  stepsPerEpoch = Math.ceil(w.trainSize / w.batchSize),
+): Pick<Result, 'samplesPerSecond' | 'stepMs'> => ({
+  samplesPerSecond: (w.trainSize * w.epochs) / seconds,
+  stepMs: (seconds * 1000) / (stepsPerEpoch * w.epochs),
+});
+
 /** The Result of a peer that cannot run `w`: no measurement, only the reason. */
 export const notApplicable = (trainer: string, w: Workload, note: string): PeerResult => ({
   trainer,

@@ -10,7 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { workloadData } from '../data.js';
 import type { Workload } from '../protocol.js';
 import { initialWeights } from '../workloads.js';
-import { accuracyOf, flatten, notApplicable, type PeerResult, peakRss } from './common.js';
+import { accuracyOf, flatten, notApplicable, type PeerResult, peakRss, speed } from './common.js';
 import { denseWeights, type TfBackend, useBackend } from './tfjs.js';
 
 /** The workload's network as a Sequential model with twostep's initial weights. */
@@ -87,16 +87,10 @@ export async function trainLayers(
       await fit(w.epochs);
       seconds = (performance.now() - started) / 1000;
     }
-    const steps = Math.ceil(w.trainSize / w.batchSize) * w.epochs;
     return {
       trainer,
       workload: w.name,
-      ...(seconds === undefined
-        ? {}
-        : {
-            samplesPerSecond: (w.trainSize * w.epochs) / seconds,
-            stepMs: (seconds * 1000) / steps,
-          }),
+      ...(seconds === undefined ? {} : speed(w, seconds)),
       ...(accuracy1 === undefined ? {} : { accuracy1 }),
       ...(xTest && 1 + w.epochs === 5 ? { accuracy5: await accuracy() } : {}),
       peakRss: peakRss(),
