@@ -42,7 +42,7 @@ function fillIn(source: string): { source: string; ops: string[] } {
   const ops: string[] = [];
   const filled = source
     .replace(
-      /^(import \{[^}]*\} from '@twostep\/core';)$/m,
+      /^(import \{[^}]*\} from '@twostep\/core\/backend';)$/m,
       "$1\nimport { TsBackend, type TsMatrix } from '@twostep/backend-ts';",
     )
     .replace(/^type M = \w+;$/m, 'type M = TsMatrix;')
