@@ -64,7 +64,43 @@ function deltaDownOf(d: Tensor, y: Tensor, { kind, alpha }: FusedActivation): Te
   }
 }
 
-function unaryOf(op: UnaryOp, a: Tensor): Tensor {
+/**
+ * tanh near 0 by its series x·(1 − x²/3 + 2x⁴/15 − 17x⁶/315), within 3 ulps for |x| < 1/4:
+ * WebGL's tanh, (1 − e^−2|x|)/(1 + e^−2|x|), loses every digit there (tanh(1e-3) is 250 ulps off).
+ */
+function tanhNearZero(a: Tensor): Tensor {
+  const x2 = tf.square(a);
+  const p = tf.add(
+    tf.mul(tf.add(tf.mul(tf.add(tf.mul(x2, -17 / 315), 2 / 15), x2), -1 / 3), x2),
+    1,
+  );
+  return tf.where(tf.less(tf.abs(a), 0.25), tf.mul(a, p), tf.tanh(a));
+}
+
+/**
+ * x / y as IEEE 754 has it: WebGL's division returns 1 when x == y, so 0/0 and ∞/∞ gave 1
+ * instead of NaN.
+ */
+function ieeeDiv(x: Tensor, y: Tensor): Tensor {
+  const undefinedRatio = tf.logicalAnd(tf.equal(x, y), tf.logicalOr(tf.equal(x, 0), tf.isInf(x)));
+  return tf.where(undefinedRatio, tf.scalar(Number.NaN), tf.div(x, y));
+}
+
+/**
+ * softplus(x) = max(x, 0) + log1p(e^−|x|), with log1p(e) by its series e·(1 − e/2 + e²/3 − …)
+ * for e < 0.1 (within an ulp): WebGL's softplus takes log(1 + eˣ), which loses most digits
+ * where eˣ is small (1e-3 off at x = −10).
+ */
+function accurateSoftplus(x: Tensor): Tensor {
+  const e = tf.exp(tf.neg(tf.abs(x)));
+  // Horner: log1p(e) = e·(1 − e·(1/2 − e·(1/3 − e·(1/4 − e·(1/5 − e/6))))).
+  let p = tf.sub(1 / 5, tf.mul(e, 1 / 6));
+  for (const c of [1 / 4, 1 / 3, 1 / 2]) p = tf.sub(c, tf.mul(e, p));
+  const log1p = tf.where(tf.less(e, 0.1), tf.mul(e, tf.sub(1, tf.mul(e, p))), tf.log1p(e));
+  return tf.where(tf.isNaN(x), x, tf.add(tf.maximum(x, 0), log1p));
+}
+
+function unaryOf(op: UnaryOp, a: Tensor, tfBackend: string): Tensor {
   switch (op) {
     case 'square':
       return tf.square(a);
@@ -75,26 +111,27 @@ function unaryOf(op: UnaryOp, a: Tensor): Tensor {
     case 'log':
       return tf.log(a);
     case 'tanh':
-      return tf.tanh(a);
+      return tfBackend === 'webgl' ? tanhNearZero(a) : tf.tanh(a);
     case 'sigmoid':
       return tf.sigmoid(a);
-    case 'relu':
-      return tf.relu(a);
+    case 'relu': // max(x, 0): tf.relu on WebGL gives NaN at −∞
+      return tf.maximum(a, 0);
     case 'step': // the contract's step is 0 at NaN, where tf.step keeps NaN
       return tf.cast(tf.greater(a, 0), 'float32');
     case 'softplus':
-      return tf.softplus(a);
+      return tfBackend === 'webgl' ? accurateSoftplus(a) : tf.softplus(a);
   }
 }
 
-function activationOf(y: Tensor, { kind, alpha }: FusedActivation): Tensor {
+function activationOf(y: Tensor, { kind, alpha }: FusedActivation, tfBackend: string): Tensor {
   switch (kind) {
     case 'identity':
       return tf.clone(y);
     case 'leakyRelu':
-      return tf.leakyRelu(y, alpha);
+      // y > 0 ? y : α·y. tf.leakyRelu on WebGL gives NaN at ±∞ and 0 for subnormals.
+      return tf.where(tf.greater(y, 0), y, tf.mul(y, alpha));
     default:
-      return unaryOf(kind, y);
+      return unaryOf(kind, y, tfBackend);
   }
 }
 
@@ -123,10 +160,16 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     this.tfBackend = tfBackend;
     this.name = `tfjs-${tfBackend}`;
     // A GPU backend can only read back by waiting for the GPU; it declares no readSync.
-    this.supports = { readSync: tfBackend !== 'webgl', fusedActivation: true, fusedAdam: true };
+    this.supports = {
+      readSync: tfBackend !== 'webgl',
+      fusedActivation: true,
+      fusedAdam: true,
+      // WebGL shaders may flush subnormal results; so does XNNPACK's sigmoid on wasm.
+      flushesSubnormals: tfBackend !== 'cpu',
+    };
     if (this.supports.readSync) {
       this.readSync = (m) => {
-        checkOperands('readSync', this.dtype, m);
+        checkOperands('readSync', this, m);
         return Float32Array.from(m.tensor.dataSync() as Float32Array);
       };
     }
@@ -135,7 +178,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   /** Runs `fn` on this instance's tfjs backend, freeing every tensor it made but the result. */
   #run(fn: () => Tensor): TfjsMatrix {
     this.#activate();
-    return new TfjsMatrix(tf.tidy(fn) as tf.Tensor2D);
+    return new TfjsMatrix(tf.tidy(fn) as tf.Tensor2D, this);
   }
 
   #activate(): void {
@@ -165,13 +208,13 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   }
 
   copy(a: TfjsMatrix): TfjsMatrix {
-    checkOperands('copy', this.dtype, a);
+    checkOperands('copy', this, a);
     // tfjs tensors are immutable: a clone shares the data, counted once, freed with the last handle.
     return this.#run(() => tf.clone(a.tensor));
   }
 
   async read(m: TfjsMatrix): Promise<Float32Array> {
-    checkOperands('read', this.dtype, m);
+    checkOperands('read', this, m);
     // A copy: on the CPU backends `data()` hands out the tensor's own storage.
     return Float32Array.from((await m.tensor.data()) as Float32Array);
   }
@@ -179,7 +222,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   // linear algebra
 
   matMul(a: TfjsMatrix, b: TfjsMatrix, options: MatMulOptions = {}): TfjsMatrix {
-    checkOperands('matMul', this.dtype, a, b);
+    checkOperands('matMul', this, a, b);
     matMulShape(a, b, options);
     const { transposeA = false, transposeB = false } = options;
     if (!TUNING[this.tfBackend]?.transposeFirst) {
@@ -204,7 +247,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   }
 
   div(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
-    return this.#binary('div', a, b, tf.div);
+    return this.#binary('div', a, b, this.tfBackend === 'webgl' ? ieeeDiv : tf.div);
   }
 
   #binary(
@@ -213,13 +256,13 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     b: TfjsMatrix,
     kernel: (x: Tensor, y: Tensor) => Tensor,
   ): TfjsMatrix {
-    checkOperands(op, this.dtype, a, b);
+    checkOperands(op, this, a, b);
     broadcastKind(op, a, b);
     return this.#run(() => kernel(a.tensor, b.tensor));
   }
 
   scale(a: TfjsMatrix, s: number, t = 0): TfjsMatrix {
-    checkOperands('scale', this.dtype, a);
+    checkOperands('scale', this, a);
     return this.#run(() => {
       const scaled = s === 1 ? tf.clone(a.tensor) : tf.mul(a.tensor, s);
       return t === 0 ? scaled : tf.add(scaled, t);
@@ -228,30 +271,33 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
 
   unary(op: UnaryOp, a: TfjsMatrix): TfjsMatrix {
     checkOneOf('unary', 'op', op, UNARY_OPS);
-    checkOperands('unary', this.dtype, a);
-    return this.#run(() => unaryOf(op, a.tensor));
+    checkOperands('unary', this, a);
+    return this.#run(() => unaryOf(op, a.tensor, this.tfBackend));
   }
 
   clamp(a: TfjsMatrix, lo: number, hi: number): TfjsMatrix {
-    checkOperands('clamp', this.dtype, a);
-    return this.#run(() => tf.clipByValue(a.tensor, lo, hi));
+    checkOperands('clamp', this, a);
+    // NaN stays NaN: tf.clipByValue fills with lo when lo === hi, and tfjs-wasm's clamp
+    // turns NaN into lo.
+    const t = a.tensor;
+    return this.#run(() => tf.where(tf.notEqual(t, t), t, tf.clipByValue(t, lo, hi)));
   }
 
   // reductions and structure
 
   sum(a: TfjsMatrix): TfjsMatrix {
-    checkOperands('sum', this.dtype, a);
+    checkOperands('sum', this, a);
     return this.#run(() => tf.reshape(tf.sum(a.tensor), [1, 1]));
   }
 
   logSoftmax(a: TfjsMatrix): TfjsMatrix {
-    checkOperands('logSoftmax', this.dtype, a);
+    checkOperands('logSoftmax', this, a);
     // Columns are samples: reduce over axis 0 (tf.logSoftmax reduces the last axis).
     return this.#run(() => tf.sub(a.tensor, tf.logSumExp(a.tensor, 0, true)));
   }
 
   sliceCols(a: TfjsMatrix, start: number, end: number): TfjsMatrix {
-    checkOperands('sliceCols', this.dtype, a);
+    checkOperands('sliceCols', this, a);
     checkSlice(a, start, end);
     if (!TUNING[this.tfBackend]?.gatherColumns) {
       return this.#run(() => tf.slice(a.tensor, [0, start], [a.rows, end - start]));
@@ -260,7 +306,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   }
 
   concatRows(a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
-    checkOperands('concatRows', this.dtype, a, b);
+    checkOperands('concatRows', this, a, b);
     checkConcatRows(a, b);
     return this.#run(() => tf.concat([a.tensor, b.tensor], 0));
   }
@@ -285,13 +331,13 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
 
   activate(y: TfjsMatrix, activation: FusedActivation): TfjsMatrix {
     checkOneOf('activate', 'activation', activation.kind, ACTIVATION_NAMES);
-    checkOperands('activate', this.dtype, y);
-    return this.#run(() => activationOf(y.tensor, activation));
+    checkOperands('activate', this, y);
+    return this.#run(() => activationOf(y.tensor, activation, this.tfBackend));
   }
 
   deltaDown(deltaUp: TfjsMatrix, y: TfjsMatrix, activation: FusedActivation): TfjsMatrix {
     checkOneOf('deltaDown', 'activation', activation.kind, ACTIVATION_NAMES);
-    checkOperands('deltaDown', this.dtype, deltaUp, y);
+    checkOperands('deltaDown', this, deltaUp, y);
     checkSameShape('deltaDown', { deltaUp, y });
     return this.#run(() => deltaDownOf(deltaUp.tensor, y.tensor, activation));
   }
@@ -303,7 +349,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     v: TfjsMatrix,
     { stepSize, beta1, beta2, epsilon }: AdamStep,
   ): { w: TfjsMatrix; m: TfjsMatrix; v: TfjsMatrix } {
-    checkOperands('adam', this.dtype, w, g, m, v);
+    checkOperands('adam', this, w, g, m, v);
     checkSameShape('adam', { w, g, m, v });
     this.#activate();
     const out = tf.tidy(() => {
@@ -312,6 +358,10 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
       const w1 = tf.sub(w.tensor, tf.div(tf.mul(m1, stepSize), tf.add(tf.sqrt(v1), epsilon)));
       return { w: w1, m: m1, v: v1 } as Record<'w' | 'm' | 'v', tf.Tensor2D>;
     });
-    return { w: new TfjsMatrix(out.w), m: new TfjsMatrix(out.m), v: new TfjsMatrix(out.v) };
+    return {
+      w: new TfjsMatrix(out.w, this),
+      m: new TfjsMatrix(out.m, this),
+      v: new TfjsMatrix(out.v, this),
+    };
   }
 }

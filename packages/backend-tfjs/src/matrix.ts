@@ -1,5 +1,5 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import { DisposedMatrixError, type Matrix } from '@twostep/core/backend';
+import { type Backend, DisposedMatrixError, type Matrix } from '@twostep/core/backend';
 
 /** A rows × cols float32 matrix held as a TensorFlow.js `Tensor2D`, owned by a `TfjsBackend`. */
 export class TfjsMatrix implements Matrix {
@@ -8,7 +8,11 @@ export class TfjsMatrix implements Matrix {
   readonly cols: number;
   #tensor: Tensor2D | undefined;
 
-  constructor(tensor: Tensor2D) {
+  constructor(
+    tensor: Tensor2D,
+    /** The instance that created it; the only one that computes with it. */
+    readonly backend: Backend<TfjsMatrix>,
+  ) {
     [this.rows, this.cols] = tensor.shape;
     this.#tensor = tensor;
   }

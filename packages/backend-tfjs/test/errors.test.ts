@@ -5,6 +5,7 @@ import {
   DisposedMatrixError,
   DTypeError,
   defineBackends,
+  ForeignMatrixError,
   loadBackend,
 } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +103,32 @@ describe('instances side by side', () => {
     expect([...(wasm.readSync?.(b) ?? [])]).toEqual([1, 0, 0, 1]);
     for (const m of [a, product]) cpu.dispose(m);
     wasm.dispose(b);
+  });
+
+  it('rejects a matrix of another instance in every op, read and readSync included', async () => {
+    const cpu = await createCpu();
+    for (const other of [await createCpu(), await createWasm()]) {
+      const x = other.fromArray([1, 2, 3, 4], 2, 2);
+      expect(x.backend).toBe(other);
+      const own = cpu.fill(2, 2, 1);
+      const before = cpu.memory();
+      for (const call of [
+        () => cpu.copy(x),
+        () => cpu.readSync?.(x),
+        () => cpu.matMul(own, x),
+        () => cpu.add(x, own),
+        () => cpu.concatRows(own, x),
+        () => cpu.adam(own, own, own, x, { stepSize: 1, beta1: 0.9, beta2: 0.9, epsilon: 1 }),
+      ]) {
+        expect(call).toThrow(ForeignMatrixError);
+      }
+      await expect(cpu.read(x)).rejects.toThrow(
+        `read: Matrix(2×2, float32) was created by another ${other.name} instance, not by this tfjs-cpu instance.`,
+      );
+      expect(cpu.memory()).toEqual(before);
+      cpu.dispose(own);
+      other.dispose(x);
+    }
   });
 
   it('gives up a disposed matrix tensor with the contract error', async () => {

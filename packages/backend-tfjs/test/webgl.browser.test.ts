@@ -20,6 +20,15 @@ describe('tfjs-webgl in Chromium', () => {
     backend.dispose(product);
   });
 
+  it('activate(leakyRelu) is ±∞ at ±∞ (tf.leakyRelu gave NaN there)', async () => {
+    const backend = await createWebgl();
+    const y = backend.fromArray([Infinity, -Infinity, 2, -2, 0], 1, 5);
+    const x = backend.activate(y, { kind: 'leakyRelu', alpha: 0.25 });
+    expect([...(await backend.read(x))]).toEqual([Infinity, -Infinity, 2, -0.5, 0]);
+    backend.dispose(y);
+    backend.dispose(x);
+  });
+
   it('keeps tensors and GPU textures flat across 400 training steps', async () => {
     const backend = await createWebgl();
     const net = Network.create({ architecture: 'A[5,16,3]', activation: 'relu', seed: 4 });

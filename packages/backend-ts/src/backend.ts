@@ -76,7 +76,7 @@ export class TsBackend implements Backend<TsMatrix> {
 
   /** A new matrix over a pooled buffer of stale data, which the caller overwrites. */
   #alloc(rows: number, cols: number): TsMatrix {
-    return new TsMatrix(rows, cols, this.dtype, this.#pool.take(rows * cols), this.#pool);
+    return new TsMatrix(rows, cols, this.dtype, this.#pool.take(rows * cols), this.#pool, this);
   }
 
   // transfer
@@ -96,26 +96,26 @@ export class TsBackend implements Backend<TsMatrix> {
   }
 
   copy(a: TsMatrix): TsMatrix {
-    checkOperands('copy', this.dtype, a);
+    checkOperands('copy', this, a);
     const out = this.#alloc(a.rows, a.cols);
     out.data.set(a.data);
     return out;
   }
 
   async read(m: TsMatrix): Promise<Float32Array | Float64Array> {
-    checkOperands('read', this.dtype, m);
+    checkOperands('read', this, m);
     return m.data.slice();
   }
 
   readSync(m: TsMatrix): Float32Array | Float64Array {
-    checkOperands('readSync', this.dtype, m);
+    checkOperands('readSync', this, m);
     return m.data.slice();
   }
 
   // linear algebra
 
   matMul(a: TsMatrix, b: TsMatrix, options: MatMulOptions = {}): TsMatrix {
-    checkOperands('matMul', this.dtype, a, b);
+    checkOperands('matMul', this, a, b);
     const [rows, cols] = matMulShape(a, b, options);
     const inner = options.transposeA ? a.rows : a.cols;
     const out = this.#alloc(rows, cols);
@@ -145,7 +145,7 @@ export class TsBackend implements Backend<TsMatrix> {
   }
 
   #binary(op: kernels.BinaryOp, a: TsMatrix, b: TsMatrix): TsMatrix {
-    checkOperands(op, this.dtype, a, b);
+    checkOperands(op, this, a, b);
     const column = broadcastKind(op, a, b) === 'column';
     const out = this.#alloc(a.rows, a.cols);
     kernels.binary(op, out.data, a.data, b.data, a.rows, a.cols, column);
@@ -153,7 +153,7 @@ export class TsBackend implements Backend<TsMatrix> {
   }
 
   scale(a: TsMatrix, s: number, t = 0): TsMatrix {
-    checkOperands('scale', this.dtype, a);
+    checkOperands('scale', this, a);
     const out = this.#alloc(a.rows, a.cols);
     kernels.affine(out.data, a.data, s, t);
     return out;
@@ -161,14 +161,14 @@ export class TsBackend implements Backend<TsMatrix> {
 
   unary(op: UnaryOp, a: TsMatrix): TsMatrix {
     checkOneOf('unary', 'op', op, UNARY_OPS);
-    checkOperands('unary', this.dtype, a);
+    checkOperands('unary', this, a);
     const out = this.#alloc(a.rows, a.cols);
     kernels.unary(op, out.data, a.data);
     return out;
   }
 
   clamp(a: TsMatrix, lo: number, hi: number): TsMatrix {
-    checkOperands('clamp', this.dtype, a);
+    checkOperands('clamp', this, a);
     const out = this.#alloc(a.rows, a.cols);
     kernels.clamp(out.data, a.data, lo, hi);
     return out;
@@ -177,21 +177,21 @@ export class TsBackend implements Backend<TsMatrix> {
   // reductions and structure
 
   sum(a: TsMatrix): TsMatrix {
-    checkOperands('sum', this.dtype, a);
+    checkOperands('sum', this, a);
     const out = this.#alloc(1, 1);
     out.data[0] = kernels.sum(a.data);
     return out;
   }
 
   logSoftmax(a: TsMatrix): TsMatrix {
-    checkOperands('logSoftmax', this.dtype, a);
+    checkOperands('logSoftmax', this, a);
     const out = this.#alloc(a.rows, a.cols);
     kernels.logSoftmax(out.data, a.data, a.rows, a.cols);
     return out;
   }
 
   sliceCols(a: TsMatrix, start: number, end: number): TsMatrix {
-    checkOperands('sliceCols', this.dtype, a);
+    checkOperands('sliceCols', this, a);
     checkSlice(a, start, end);
     const out = this.#alloc(a.rows, end - start);
     kernels.sliceCols(out.data, a.data, a.rows, a.cols, start, end);
@@ -199,7 +199,7 @@ export class TsBackend implements Backend<TsMatrix> {
   }
 
   concatRows(a: TsMatrix, b: TsMatrix): TsMatrix {
-    checkOperands('concatRows', this.dtype, a, b);
+    checkOperands('concatRows', this, a, b);
     checkConcatRows(a, b);
     const out = this.#alloc(a.rows + b.rows, a.cols);
     out.data.set(a.data);
@@ -231,7 +231,7 @@ export class TsBackend implements Backend<TsMatrix> {
 
   activate(y: TsMatrix, { kind, alpha }: FusedActivation): TsMatrix {
     checkOneOf('activate', 'activation', kind, ACTIVATION_NAMES);
-    checkOperands('activate', this.dtype, y);
+    checkOperands('activate', this, y);
     const out = this.#alloc(y.rows, y.cols);
     kernels.activate(kind, alpha, out.data, y.data);
     return out;
@@ -239,7 +239,7 @@ export class TsBackend implements Backend<TsMatrix> {
 
   deltaDown(deltaUp: TsMatrix, y: TsMatrix, { kind, alpha }: FusedActivation): TsMatrix {
     checkOneOf('deltaDown', 'activation', kind, ACTIVATION_NAMES);
-    checkOperands('deltaDown', this.dtype, deltaUp, y);
+    checkOperands('deltaDown', this, deltaUp, y);
     checkSameShape('deltaDown', { deltaUp, y });
     const out = this.#alloc(y.rows, y.cols);
     kernels.deltaDown(kind, alpha, out.data, deltaUp.data, y.data);
@@ -253,7 +253,7 @@ export class TsBackend implements Backend<TsMatrix> {
     v: TsMatrix,
     step: AdamStep,
   ): { w: TsMatrix; m: TsMatrix; v: TsMatrix } {
-    checkOperands('adam', this.dtype, w, g, m, v);
+    checkOperands('adam', this, w, g, m, v);
     checkSameShape('adam', { w, g, m, v });
     const out = {
       w: this.#alloc(w.rows, w.cols),
@@ -265,7 +265,7 @@ export class TsBackend implements Backend<TsMatrix> {
   }
 
   axpy(alpha: number, x: TsMatrix, y: TsMatrix): TsMatrix {
-    checkOperands('axpy', this.dtype, x, y);
+    checkOperands('axpy', this, x, y);
     checkSameShape('axpy', { x, y });
     const out = this.#alloc(x.rows, x.cols);
     kernels.axpy(out.data, alpha, x.data, y.data);

@@ -1,4 +1,4 @@
-import type { DType, Matrix } from '@twostep/core/backend';
+import type { Backend, DType, Matrix } from '@twostep/core/backend';
 import type { BufferPool, Store } from './pool.js';
 
 const EMPTY: Record<DType, Store> = {
@@ -17,6 +17,8 @@ export class TsMatrix implements Matrix {
     readonly dtype: DType,
     data: Store,
     pool: BufferPool,
+    /** The instance that created it; the only one that computes with it. */
+    readonly backend: Backend<TsMatrix>,
   ) {
     this.#data = data;
     this.#pool = pool;

@@ -2,6 +2,7 @@ import {
   ConfigError,
   DisposedMatrixError,
   DTypeError,
+  ForeignMatrixError,
   type FusedActivation,
   ShapeError,
   type UnaryOp,
@@ -141,12 +142,17 @@ describe('errors', () => {
       }
     });
 
-    it('accepts matrices of another backend of the same dtype', () => {
+    it('rejects matrices of another instance of the same dtype, counting nothing', async () => {
       const other = createBackend({ dtype: k.dtype });
-      const x = other.fill(2, 2, 3);
-      expect(Array.from(k.readSync(k.add(x, k.fill(2, 2, 1))))).toEqual([4, 4, 4, 4]);
-      k.dispose(x);
-      expect(other.memory().matrices).toBe(0); // freed on its own backend
+      const x = other.fill(3, 2, 3);
+      expect(x.backend).toBe(other);
+      const before = other.memory();
+      for (const [name, call] of calls(k, x)) {
+        const error = await thrown(call);
+        expect(error, name).toBeInstanceOf(ForeignMatrixError);
+        expect(String(error), name).toMatch(/was created by another ts instance/);
+      }
+      expect(other.memory()).toEqual(before);
     });
 
     it('rejects unknown unary ops and activation kinds', () => {

@@ -1,12 +1,16 @@
 /** Every check of the suite, in the order the areas are reported. */
 import type { Check } from './check.js';
 import { fusedChecks } from './fused.js';
+import { handleChecks } from './handles.js';
+import { opErrorChecks } from './op-errors.js';
 import { opChecks } from './ops.js';
 import { ruleChecks } from './rule.js';
 import { trainingChecks } from './training.js';
 
 export const checks: readonly Check[] = [
   ...opChecks,
+  ...handleChecks,
+  ...opErrorChecks,
   ...fusedChecks,
   ...ruleChecks,
   ...trainingChecks,

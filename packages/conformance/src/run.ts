@@ -1,13 +1,18 @@
 /** Registers the suite with the running Vitest: one call per backend. */
-import type { Backend } from '@twostep/core';
 import { describe, it } from 'vitest';
+import type { CreateBackend } from './check.js';
 import { checks } from './checks.js';
 
 export interface ConformanceOptions {
   /** Shown in test names, e.g. `ts-float64`. */
   readonly name: string;
-  /** A fresh backend instance; called once per check. */
-  readonly create: () => Backend | Promise<Backend>;
+  /**
+   * A fresh backend instance; called once per check, and for the few checks that use two
+   * instances. Those of another dtype are asked for with `{ dtype }`: pass it on
+   * (`(o) => createBackend({ dtype: 'float32', ...o })`), or a check of operands of another
+   * dtype falls back on matrices of another backend.
+   */
+  readonly create: CreateBackend;
   /** Milliseconds per check (default 60 000: the browser and slow backends need time). */
   readonly timeout?: number;
 }
@@ -34,7 +39,7 @@ export function runConformance({ name, create, timeout = 60_000 }: ConformanceOp
                 context.skip(`${name} does not declare what this check needs`);
                 return;
               }
-              await c.run(backend);
+              await c.run(backend, create);
             },
             timeout,
           );

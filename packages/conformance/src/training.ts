@@ -1,20 +1,17 @@
 /**
- * Losses, activations, optimizers and both learning modes on the backend, against the same
- * computation on the float64 reference backend; model files across backends; determinism by
- * seed; memory flat across many steps; and the errors training names.
+ * Losses and activations through the core's basic ops against the float64 reference; model
+ * files across backends; and the errors training names. With the optimizers and learning
+ * modes (optimizers.ts), determinism and memory (runs.ts), in the order they are reported.
  */
 import {
   ACTIVATION_NAMES,
-  type ActivationName,
   activations,
-  type Backend,
   DivergenceError,
   deserialize,
   LOSS_NAMES,
   losses,
   Network,
   NonFiniteError,
-  type OptimizerConfig,
   predict,
   ShapeError,
   serialize,
@@ -23,63 +20,14 @@ import {
 } from '@twostep/core';
 import { SPECIFICATION_VERSION } from '@twostep/core/backend';
 import * as ref from '@twostep/core/reference';
-import { type Check, expectClose, expectRejects, fail, tolerance } from './check.js';
-import { check, download, expectMatrix, paths, randomHost, scoped } from './util.js';
+import { type Check, expectClose, expectRejects, fail, OP_ULPS, tolerance } from './check.js';
+import { DATA } from './data.js';
+import { activateScale, deltaDownScale } from './fused.js';
+import { optimizerChecks } from './optimizers.js';
+import { runChecks } from './runs.js';
+import { check, download, expectMatrix, randomHost, scoped } from './util.js';
 
-/** A small seeded classification problem: 24 samples, 3 inputs, 2 one-hot classes. */
-const DATA = (() => {
-  const x = randomHost(400, 24, 3);
-  const inputs = Array.from({ length: 24 }, (_, i) =>
-    Array.from(x.data.subarray(i * 3, i * 3 + 3)),
-  );
-  const targets = inputs.map(([a, b, c]) => (a! + b! * c! > 0 ? [1, 0] : [0, 1]));
-  return { inputs, targets };
-})();
-
-/** The same training on the backend and on the reference; weights must agree. */
-async function compareTraining(
-  backend: Backend,
-  what: string,
-  options: Parameters<typeof train>[3] & {
-    activation?: ActivationName;
-    outputActivation?: ActivationName;
-  },
-): Promise<void> {
-  const { activation = 'tanh', outputActivation = 'identity', ...trainOptions } = options;
-  const make = () =>
-    Network.create({ architecture: 'A[3,4,3,2]', activation, outputActivation, seed: 5 });
-  const nets = [make(), make()];
-  // Start from weights the backend's dtype holds exactly.
-  if (backend.dtype === 'float32')
-    nets[1]!.setWeights(nets[0]!.getWeights().map((w) => w.map((r) => r.map(Math.fround))));
-  nets[0]!.setWeights(nets[1]!.getWeights());
-  const reference = ref.referenceBackend();
-  const run = { batchSize: 8, epochs: 2, seed: 3, ...trainOptions };
-  const [h1, h2] = [
-    await train(backend, nets[0]!, DATA, run),
-    await train(reference, nets[1]!, DATA, run),
-  ];
-  const tol = tolerance(backend).training;
-  expectClose(
-    `${what}: weights after ${run.epochs} epochs`,
-    nets[0]!.getWeights().flat(2),
-    nets[1]!.getWeights().flat(2),
-    tol,
-  );
-  expectClose(
-    `${what}: loss per epoch`,
-    h1.history.map((e) => e.loss),
-    h2.history.map((e) => e.loss),
-    tol,
-  );
-  nets[0]!.release(backend);
-}
-
-const OPTIMIZERS: OptimizerConfig[] = [
-  { name: 'sgd', learningRate: 0.3 },
-  { name: 'momentum', learningRate: 0.1, momentum: 0.8 },
-  { name: 'adam', learningRate: 0.05 },
-];
+type Term = (i: number) => number;
 
 export const trainingChecks: Check[] = [
   ...LOSS_NAMES.flatMap((name) =>
@@ -96,31 +44,45 @@ export const trainingChecks: Check[] = [
           const logP = ref.logSoftmax(xr);
           const p = xr.data;
           const t = th.data;
-          const terms: Record<typeof name, [(i: number) => number, (i: number) => number]> = {
-            difference: [(i) => p[i]! - t[i]!, () => 1],
-            mse: [(i) => 0.5 * (p[i]! - t[i]!) ** 2, (i) => p[i]! - t[i]!],
+          // Per entry: J's term and δup_L, and the magnitudes of what each is computed from
+          // (p − t from |p| + |t|; log(1 − p) from 1 and p, so off by ε/(1 − p)).
+          const q = (i: number) => Math.abs(p[i]!) + Math.abs(t[i]!);
+          const s = (i: number) => Math.exp(logP.data[i]!);
+          const terms: Record<typeof name, [Term, Term, Term, Term]> = {
+            difference: [(i) => p[i]! - t[i]!, () => 1, q, () => 1],
+            mse: [(i) => 0.5 * (p[i]! - t[i]!) ** 2, (i) => p[i]! - t[i]!, (i) => q(i) ** 2, q],
             binaryCrossEntropy: [
               (i) => -(t[i]! * Math.log(p[i]!) + (1 - t[i]!) * Math.log(1 - p[i]!)),
               (i) => (p[i]! - t[i]!) / (p[i]! * (1 - p[i]!)),
+              (i) =>
+                Math.abs(t[i]! * Math.log(p[i]!)) +
+                Math.abs(1 - t[i]!) * (Math.abs(Math.log(1 - p[i]!)) + 1 / (1 - p[i]!)),
+              (i) => q(i) / (p[i]! * (1 - p[i]!)),
             ],
             softmaxCrossEntropy: [
               (i) => -t[i]! * logP.data[i]!,
-              (i) => Math.exp(logP.data[i]!) - t[i]!,
+              (i) => s(i) - t[i]!,
+              (i) => Math.abs(t[i]! * logP.data[i]!),
+              (i) => s(i) + Math.abs(t[i]!),
             ],
           };
-          const [J, dJ] = terms[name];
-          const total = Array.from(p, (_, i) => J(i)).reduce((a, b) => a + b, 0) * r;
+          const [J, dJ, Jsize, dJsize] = terms[name];
+          const each = (f: Term) => Array.from(p, (_, i) => f(i));
+          const total = each(J).reduce((a, b) => a + b, 0) * r;
+          // J sums 15 terms: Σ|termᵢ| is its scale, and each partial sum may round (+15 ulps).
           await expectMatrix(
             k,
-            `${name} J`,
+            `${name} J of 3×5 outputs`,
             out.J,
             ref.host(1, 1, () => total),
+            { ulps: OP_ULPS + p.length, scale: [each(Jsize).reduce((a, b) => a + b, 0) * r] },
           );
           await expectMatrix(
             k,
-            `${name} δup_L`,
+            `${name} δup_L of 3×5 outputs`,
             out.deltaUp,
             ref.host(3, 5, (i, j) => dJ(i * 5 + j) * r),
+            { scale: each(dJsize).map((v) => v * r) },
           );
         }),
       ),
@@ -140,47 +102,24 @@ export const trainingChecks: Check[] = [
           `σ = ${name}`,
           activations[name].sigma(k, y),
           ref.map(yr, (v) => rule.sigma(v, alpha)),
+          {
+            scale: Array.from(yr.data, (v) =>
+              activateScale({ kind: name, alpha }, v, rule.sigma(v, alpha)),
+            ),
+          },
         );
         await expectMatrix(
           k,
           `σ' of ${name}`,
           activations[name].derivative(k, y),
           ref.map(yr, (v) => rule.derivative(v, alpha)),
+          // σ' is δdown for δup = 1, measured against the terms of σ'.
+          { scale: Array.from(yr.data, (v) => deltaDownScale(name, alpha, 1, v)) },
         );
       }),
     ),
   ),
-  ...OPTIMIZERS.flatMap((optimizer) =>
-    (['global', 'layerwise'] as const).map((mode) =>
-      check(
-        'optimizers and learning modes',
-        `${optimizer.name} in ${mode} mode matches the reference`,
-        async (backend) => {
-          for (const [path, view] of paths(backend)) {
-            await compareTraining(view, `${optimizer.name}, ${mode} (${path})`, {
-              optimizer,
-              mode,
-              loss: 'softmaxCrossEntropy',
-            });
-          }
-        },
-      ),
-    ),
-  ),
-  check(
-    'optimizers and learning modes',
-    'per-layer learning rates, sum reduction, families of activations',
-    async (backend) => {
-      await compareTraining(backend, 'layerwise with learningRates [0.2, 0.05, 0.1], mse, sum', {
-        mode: 'layerwise',
-        learningRates: [0.2, 0.05, 0.1],
-        loss: 'mse',
-        reduction: 'sum',
-        activation: 'softplus',
-        outputActivation: 'sigmoid',
-      });
-    },
-  ),
+  ...optimizerChecks,
   check(
     'serialization',
     'a model trained here loads on the reference backend and predicts the same',
@@ -205,62 +144,12 @@ export const trainingChecks: Check[] = [
         'predictions after serialize → deserialize on the reference',
         here,
         there,
-        tolerance(backend).op * 10,
+        tolerance(backend).training,
       );
       net.release(backend);
     },
   ),
-  check(
-    'determinism',
-    'the same seed gives the same weights and the same training',
-    async (backend) => {
-      const run = async () => {
-        const net = Network.create({
-          architecture: 'A[3,4,2]',
-          seed: 21,
-          init: 'he',
-          activation: 'relu',
-        });
-        const initial = net.getWeights();
-        await train(backend, net, DATA, { epochs: 3, batchSize: 5, seed: 4, loss: 'mse' });
-        net.release(backend);
-        return { initial, trained: net.getWeights() };
-      };
-      const [a, b] = [await run(), await run()];
-      expectClose('initial weights for one seed', a.initial.flat(2), b.initial.flat(2), 0);
-      expectClose('trained weights for one seed', a.trained.flat(2), b.trained.flat(2), 0);
-    },
-  ),
-  check(
-    'memory',
-    'live matrices and bytes stay flat across 200 training steps',
-    async (backend) => {
-      const before = backend.memory();
-      const net = Network.create({ architecture: 'A[3,6,2]', activation: 'tanh', seed: 2 });
-      const seen = new Set<string>();
-      await train(backend, net, DATA, {
-        loss: 'softmaxCrossEntropy',
-        optimizer: { name: 'adam', learningRate: 0.01 },
-        mode: 'layerwise',
-        batchSize: 6, // 4 steps per epoch
-        epochs: 50,
-        onBatch: ({ epoch, batch }) => {
-          if (epoch > 1 && batch === 4) seen.add(JSON.stringify(backend.memory()));
-        },
-      });
-      if (seen.size !== 1)
-        fail(
-          `memory() at the same point of each epoch took ${seen.size} values: ${[...seen].join(', ')}; something leaks per step.`,
-        );
-      net.release(backend);
-      const after = backend.memory();
-      if (after.matrices !== before.matrices || after.bytes !== before.bytes) {
-        fail(
-          `memory() after training and release is ${JSON.stringify(after)}, expected ${JSON.stringify(before)}.`,
-        );
-      }
-    },
-  ),
+  ...runChecks,
   check(
     'errors',
     'the backend declares a dtype it supports and the contract version',

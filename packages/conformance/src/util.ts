@@ -2,7 +2,7 @@
 import { dispose, Random } from '@twostep/core';
 import { type Backend, FUSED_KERNELS, type Matrix } from '@twostep/core/backend';
 import { type Host, host, withoutFusedKernels } from '@twostep/core/reference';
-import { type Check, expectClose, tolerance } from './check.js';
+import { type Check, type EntryTolerance, expectEntries, fail, OP_ULPS } from './check.js';
 
 /** Seeded host data in [lo, hi). */
 export function randomHost(seed: number, rows: number, cols: number, lo = -1, hi = 1): Host {
@@ -19,20 +19,32 @@ export async function download(backend: Backend, m: Matrix): Promise<Host> {
 export const round = (backend: Backend, h: Host): Host =>
   backend.dtype === 'float32' ? { ...h, data: h.data.map(Math.fround) } : h;
 
-/** `m` on the backend must equal `expected` (rounded to the dtype) within the op tolerance. */
+/**
+ * `m` on the backend must equal `expected` (rounded to the dtype) entry by entry: within
+ * `OP_ULPS` of each entry's scale unless `tolerance` says otherwise (see {@link EntryTolerance}).
+ */
 export async function expectMatrix(
   backend: Backend,
   what: string,
   m: Matrix,
   expected: Host,
-  tol = tolerance(backend).op,
+  tolerance: Partial<EntryTolerance> = {},
 ) {
   if (m.rows !== expected.rows || m.cols !== expected.cols) {
-    throw new Error(
-      `${what}: the result is ${m.rows}×${m.cols}, expected ${expected.rows}×${expected.cols}.`,
-    );
+    fail(`${what}: the result is ${m.rows}×${m.cols}, expected ${expected.rows}×${expected.cols}.`);
   }
-  expectClose(what, (await download(backend, m)).data, round(backend, expected).data, tol);
+  expectEntries(
+    what,
+    backend.dtype,
+    (await download(backend, m)).data,
+    round(backend, expected).data,
+    {
+      ulps: OP_ULPS,
+      cols: m.cols,
+      flushesSubnormals: backend.supports.flushesSubnormals === true,
+      ...tolerance,
+    },
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   ConfigError,
   DisposedMatrixError,
   DTypeError,
+  ForeignMatrixError,
   ShapeError,
   TwoStepError,
 } from './errors.js';

@@ -7,7 +7,8 @@
 
 /**
  * Version of this contract. A backend declares the version it was written for.
- * 2: `copy` added; `sumRows` and the unary ops `neg` and `abs` removed (the core never used them).
+ * 2: `copy` added; `sumRows` and the unary ops `neg` and `abs` removed (the core never used them);
+ * `Matrix.backend` added: every op rejects a matrix of another instance (`ForeignMatrixError`).
  */
 export const SPECIFICATION_VERSION = 2;
 
@@ -21,13 +22,18 @@ export interface Matrix {
   readonly cols: number;
   readonly dtype: DType;
   readonly isDisposed: boolean;
+  /**
+   * The instance that created the matrix. Only that instance computes with it: its storage may
+   * be a buffer of one device, counted in that instance's `memory()`.
+   */
+  readonly backend: Backend;
   /** For example `Matrix(3×2, float64)`; never the data (which may live on a GPU). */
   toString(): string;
 }
 
 /**
- * Element-wise unary ops. `step(x)` is 1 for x > 0 and 0 otherwise (σ' of relu);
- * `softplus(x)` is log(1 + eˣ), computed without overflow.
+ * Element-wise unary ops. `step(x)` is 1 for x > 0 and 0 otherwise (σ' of relu, 0 for NaN);
+ * `relu(x)` is max(x, 0) (NaN stays NaN); `softplus(x)` is log(1 + eˣ), computed without overflow.
  */
 export type UnaryOp =
   | 'square'
@@ -81,11 +87,20 @@ export interface BackendSupports {
   readonly fusedAdam: boolean;
   /** `axpy` is implemented (α·x + y in one pass: the SGD and momentum updates). Absent: false. */
   readonly fusedAxpy?: boolean;
+  /**
+   * Arithmetic may give 0 where the exact result is below the smallest normal number (GPU
+   * shaders may flush subnormals, GLSL ES 3.00 §4.7.1; some SIMD kernels do). Storage keeps
+   * subnormals all the same. Absent: false, every result that should be subnormal is.
+   */
+  readonly flushesSubnormals?: boolean;
 }
 
-/** The optional kernels each `supports` flag declares (every flag but `readSync`). */
+/** The flags of `supports` that declare fused kernels. */
+export type FusedKernelFlag = Exclude<keyof BackendSupports, 'readSync' | 'flushesSubnormals'>;
+
+/** The optional kernels each fused-kernel flag of `supports` declares. */
 export const FUSED_KERNELS: {
-  readonly [flag in Exclude<keyof BackendSupports, 'readSync'>]-?: readonly FusedKernel[];
+  readonly [flag in FusedKernelFlag]-?: readonly FusedKernel[];
 } = {
   fusedActivation: ['activate', 'deltaDown'],
   fusedAdam: ['adam'],
@@ -116,10 +131,12 @@ export interface MemoryInfo {
  * The contract holds what the core calls (each op is used by the rule, a loss, an activation,
  * an optimizer or the trainer) and two things for callers: `memory`, the count that leak checks
  * read, and the optional `readSync`, for hosts that cannot await (a draw loop on a CPU backend).
- * Every op returns a new matrix and leaves its operands unchanged. An op throws a
- * `ShapeError` for operands that do not fit, a `DTypeError` for mixed dtypes and a
- * `DisposedMatrixError` for a disposed operand; `./validate.ts` has helpers that word these
- * the same way for every backend. Shapes with a zero dimension are rejected.
+ * Every op returns a new matrix and leaves its operands unchanged. An op throws, in this order,
+ * a `DisposedMatrixError` for a disposed operand, a `DTypeError` for an operand of another
+ * dtype, a `ForeignMatrixError` for a matrix of another instance (`m.backend !== this`) and a
+ * `ShapeError` for operands that do not fit; `./validate.ts` has helpers that word these the
+ * same way for every backend. A rejected call creates nothing. Shapes with a zero dimension
+ * are rejected.
  */
 export interface Backend<M extends Matrix = Matrix> {
   /** The contract version this backend implements: {@link SPECIFICATION_VERSION}. */

@@ -33,6 +33,15 @@ export class DisposedMatrixError extends TwoStepError {
   override readonly code = 'DISPOSED';
 }
 
+/**
+ * A matrix created by another backend instance of the same dtype: its storage belongs to that
+ * instance (a buffer of another device, another instance's memory count).
+ */
+export class ForeignMatrixError extends TwoStepError {
+  override readonly name = 'ForeignMatrixError';
+  override readonly code = 'FOREIGN_MATRIX';
+}
+
 /** NaN or ±Infinity in data that must be finite (inputs, targets, weights). */
 export class NonFiniteError extends TwoStepError {
   override readonly name = 'NonFiniteError';

@@ -29,6 +29,7 @@ export {
   DisposedMatrixError,
   DivergenceError,
   DTypeError,
+  ForeignMatrixError,
   ModelFormatError,
   NonFiniteError,
   ShapeError,

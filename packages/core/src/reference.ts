@@ -103,7 +103,7 @@ export const unaryOps: Record<UnaryOp, (x: number) => number> = {
   tanh: Math.tanh,
   // eˣ / (1 + eˣ) for x < 0, so e⁻ˣ never overflows.
   sigmoid: (x) => (x >= 0 ? sigmoid(x) : Math.exp(x) / (1 + Math.exp(x))),
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => Math.max(x, 0), // NaN stays NaN, as every other op lets it through
   step: (x) => (x > 0 ? 1 : 0),
   softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
 };
@@ -190,7 +190,10 @@ export const axpy = (alpha: number, x: Host, y: Host): Host =>
 class ReferenceMatrix implements Matrix {
   readonly dtype = 'float64' as const;
   isDisposed = false;
-  constructor(readonly value: Host) {}
+  constructor(
+    readonly value: Host,
+    readonly backend: Backend<ReferenceMatrix>,
+  ) {}
   get rows() {
     return this.value.rows;
   }
@@ -211,11 +214,11 @@ class ReferenceMatrix implements Matrix {
 export function referenceBackend(): Backend<ReferenceMatrix> {
   const live = new Set<ReferenceMatrix>();
   const operands = (op: string, ...ms: ReferenceMatrix[]) => {
-    checkOperands(op, 'float64', ...ms);
+    checkOperands(op, backend, ...ms);
     return ms.map((m) => m.value);
   };
   const make = (value: Host) => {
-    const m = new ReferenceMatrix(value);
+    const m = new ReferenceMatrix(value, backend);
     live.add(m);
     return m;
   };
@@ -224,7 +227,8 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
     broadcastKind(op, a, b);
     return make(binary(op, x!, y!));
   };
-  return {
+  // Its matrices' creator, and the instance `checkOperands` compares them with.
+  const backend: Backend<ReferenceMatrix> = {
     specificationVersion: SPECIFICATION_VERSION,
     name: 'reference',
     dtype: 'float64',
@@ -313,6 +317,7 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
       return make(axpy(alpha, xh!, yh!));
     },
   };
+  return backend;
 }
 
 /**

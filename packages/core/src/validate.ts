@@ -2,24 +2,40 @@
  * Operand checks shared by every backend, so the same mistake gets the same message on all
  * of them. Each throws a `TwoStepError` naming the op, the shapes and the fix.
  */
-import type { DType, MatMulOptions, Matrix } from './contract.js';
-import { ConfigError, DisposedMatrixError, DTypeError, ShapeError } from './errors.js';
+import type { Backend, DType, MatMulOptions, Matrix } from './contract.js';
+import {
+  ConfigError,
+  DisposedMatrixError,
+  DTypeError,
+  ForeignMatrixError,
+  ShapeError,
+} from './errors.js';
 
 const shape = (m: Matrix): string => `${m.rows}×${m.cols}`;
 
-/** Rejects disposed operands and operands of a dtype other than the backend's. */
-export function checkOperands(op: string, dtype: DType, ...operands: Matrix[]): void {
-  for (const m of operands) {
-    if (m.isDisposed) {
-      throw new DisposedMatrixError(
-        `${op}: ${m} was disposed. Keep a matrix alive (return it from tidy, or do not dispose it) while it is still used.`,
-      );
-    }
-    if (m.dtype !== dtype) {
-      throw new DTypeError(
-        `${op}: ${m} is ${m.dtype} but this backend computes in ${dtype}. Create every operand on the same backend instance.`,
-      );
-    }
+/**
+ * Rejects, in this order over all operands: a disposed one, one of a dtype other than the
+ * backend's, a matrix another instance created. `backend` is the instance computing (`this`).
+ */
+export function checkOperands(op: string, backend: Backend, ...operands: Matrix[]): void {
+  const disposed = operands.find((m) => m.isDisposed);
+  if (disposed) {
+    throw new DisposedMatrixError(
+      `${op}: ${disposed} was disposed. Keep a matrix alive (return it from tidy, or do not dispose it) while it is still used.`,
+    );
+  }
+  const otherDType = operands.find((m) => m.dtype !== backend.dtype);
+  if (otherDType) {
+    throw new DTypeError(
+      `${op}: ${otherDType} is ${otherDType.dtype} but this backend computes in ${backend.dtype}. Create every operand on the same backend instance.`,
+    );
+  }
+  const foreign = operands.find((m) => m.backend !== backend);
+  if (foreign) {
+    throw new ForeignMatrixError(
+      `${op}: ${foreign} was created by another ${foreign.backend?.name ?? 'backend'} instance, not by this ${backend.name} instance. ` +
+        'Create every operand on the instance that computes with it, or move it across: backend.fromArray(await other.read(m), m.rows, m.cols).',
+    );
   }
 }
 

@@ -24,6 +24,7 @@ describe('entries', () => {
         ...['TwoStepError', 'ArchitectureError', 'ShapeError', 'DTypeError', 'ConfigError'],
         ...['DisposedMatrixError', 'NonFiniteError', 'DivergenceError', 'ModelFormatError'],
         ...['UnknownBackendError', 'BackendNotInstalledError', 'BackendUnavailableError'],
+        'ForeignMatrixError',
       ].sort(),
     );
   });
@@ -35,7 +36,7 @@ describe('entries', () => {
         ...['checkOperands', 'checkShape', 'checkData', 'checkDType', 'checkOneOf'],
         ...['checkSameShape', 'checkSlice', 'checkConcatRows', 'matMulShape', 'broadcastKind'],
         ...['TwoStepError', 'ShapeError', 'DTypeError', 'DisposedMatrixError', 'ConfigError'],
-        'BackendUnavailableError',
+        ...['BackendUnavailableError', 'ForeignMatrixError'],
       ].sort(),
     );
   });

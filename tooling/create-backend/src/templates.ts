@@ -99,8 +99,9 @@ import { createBackend } from '../src/index.js';
 
 // Until every op is written, each failing check names the op it reached that is missing.
 // Add a call per dtype you support, named after it, e.g. '${name}-float64' with
-// create: () => createBackend({ dtype: 'float64' }).
-runConformance({ name: '${name}', create: () => createBackend() });
+// create: (options) => createBackend({ dtype: 'float64', ...options }). \`create\` is given
+// { dtype } when a check needs an instance of another dtype.
+runConformance({ name: '${name}', create: createBackend });
 `;
 }
 
@@ -141,7 +142,7 @@ function notImplemented(op: string): never {
 
 /**
  * A rows × cols matrix of this backend. The core reads only \`rows\`, \`cols\`, \`dtype\`,
- * \`isDisposed\` and \`toString()\`; the data stays wherever your library keeps it.
+ * \`isDisposed\`, \`backend\` and \`toString()\`; the data stays wherever your library keeps it.
  */
 export class ${pascal}Matrix implements Matrix {
   /** Set by \`dispose\`. */
@@ -151,6 +152,8 @@ export class ${pascal}Matrix implements Matrix {
     readonly rows: number,
     readonly cols: number,
     readonly dtype: DType,
+    /** The instance that created it (pass \`this\`): checkOperands rejects it on any other. */
+    readonly backend: Backend<${pascal}Matrix>,
     // TODO: the storage, e.g. \`readonly data: Float32Array | Float64Array\`, or a tensor handle.
   ) {}
 
@@ -189,7 +192,7 @@ export class ${pascal}Backend implements Backend<M> {
 
   fromArray(data: ArrayLike<number>, rows: number, cols: number): M {
     // TODO: checkData('fromArray', data, rows, cols); copy the row-major data (NaN and
-    // ±Infinity included) into a new matrix of this.dtype, counted by memory().
+    // ±Infinity included) into a new matrix of this.dtype made by this, counted by memory().
     return notImplemented('fromArray');
   }
 
@@ -199,13 +202,13 @@ export class ${pascal}Backend implements Backend<M> {
   }
 
   copy(a: M): M {
-    // TODO: checkOperands('copy', this.dtype, a); a new matrix with a's data. Libraries with
+    // TODO: checkOperands('copy', this, a); a new matrix with a's data. Libraries with
     // immutable tensors may share the data (tfjs's clone), as long as disposing one keeps the other.
     return notImplemented('copy');
   }
 
   async read(m: M): Promise<Float32Array | Float64Array> {
-    // TODO: checkOperands('read', this.dtype, m); a row-major copy, a Float32Array for float32
+    // TODO: checkOperands('read', this, m); a row-major copy, a Float32Array for float32
     // and a Float64Array for float64. Keep it async, so that a failed check rejects.
     return notImplemented('read');
   }
@@ -218,7 +221,7 @@ export class ${pascal}Backend implements Backend<M> {
   // linear algebra
 
   matMul(a: M, b: M, options: MatMulOptions = {}): M {
-    // TODO: checkOperands('matMul', this.dtype, a, b); const [rows, cols] = matMulShape(a, b,
+    // TODO: checkOperands('matMul', this, a, b); const [rows, cols] = matMulShape(a, b,
     // options); op(a) · op(b), reading a or b transposed when its flag is set, never copying.
     return notImplemented('matMul');
   }
@@ -226,7 +229,7 @@ export class ${pascal}Backend implements Backend<M> {
   // element-wise: b has a's shape, or is an a.rows × 1 column applied to every column of a
 
   add(a: M, b: M): M {
-    // TODO: checkOperands('add', this.dtype, a, b); broadcastKind('add', a, b) says 'same' or
+    // TODO: checkOperands('add', this, a, b); broadcastKind('add', a, b) says 'same' or
     // 'column'; then a + b entry by entry.
     return notImplemented('add');
   }
@@ -247,42 +250,42 @@ export class ${pascal}Backend implements Backend<M> {
   }
 
   scale(a: M, s: number, t = 0): M {
-    // TODO: checkOperands('scale', this.dtype, a); s · a + t, entry by entry.
+    // TODO: checkOperands('scale', this, a); s · a + t, entry by entry.
     return notImplemented('scale');
   }
 
   unary(op: UnaryOp, a: M): M {
-    // TODO: checkOperands('unary', this.dtype, a); the op, entry by entry (see UNARY_OPS):
+    // TODO: checkOperands('unary', this, a); the op, entry by entry (see UNARY_OPS):
     // step(x) is 1 for x > 0, else 0; sigmoid and softplus must not overflow at ±1000.
     return notImplemented('unary');
   }
 
   clamp(a: M, lo: number, hi: number): M {
-    // TODO: checkOperands('clamp', this.dtype, a); each entry limited to [lo, hi].
+    // TODO: checkOperands('clamp', this, a); each entry limited to [lo, hi].
     return notImplemented('clamp');
   }
 
   // reductions and structure
 
   sum(a: M): M {
-    // TODO: checkOperands('sum', this.dtype, a); the sum of every entry, as a 1 × 1 matrix.
+    // TODO: checkOperands('sum', this, a); the sum of every entry, as a 1 × 1 matrix.
     return notImplemented('sum');
   }
 
   logSoftmax(a: M): M {
-    // TODO: checkOperands('logSoftmax', this.dtype, a); per column j, aᵢⱼ − mⱼ − log Σₖ
+    // TODO: checkOperands('logSoftmax', this, a); per column j, aᵢⱼ − mⱼ − log Σₖ
     // exp(aₖⱼ − mⱼ) with mⱼ the column's largest entry, so that ±1000 does not overflow.
     return notImplemented('logSoftmax');
   }
 
   sliceCols(a: M, start: number, end: number): M {
-    // TODO: checkOperands('sliceCols', this.dtype, a); checkSlice(a, start, end); columns
+    // TODO: checkOperands('sliceCols', this, a); checkSlice(a, start, end); columns
     // [start, end) of a.
     return notImplemented('sliceCols');
   }
 
   concatRows(a: M, b: M): M {
-    // TODO: checkOperands('concatRows', this.dtype, a, b); checkConcatRows(a, b); a on top of b.
+    // TODO: checkOperands('concatRows', this, a, b); checkConcatRows(a, b); a on top of b.
     return notImplemented('concatRows');
   }
 

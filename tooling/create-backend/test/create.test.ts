@@ -96,7 +96,7 @@ describe('createBackendPackage', () => {
       devDependencies: { '@twostep/core': 'workspace:^', '@twostep/conformance': 'workspace:^' },
     });
     const test = await readFile(join(created.directory, 'test/conformance.test.ts'), 'utf8');
-    expect(test).toContain("runConformance({ name: 'demo', create: () => createBackend() });");
+    expect(test).toContain("runConformance({ name: 'demo', create: createBackend });");
     const index = await readFile(join(created.directory, 'src/index.ts'), 'utf8');
     expect(index).toContain('export class DemoBackend implements Backend<M> {');
     expect(index).toContain('export function createBackend(');

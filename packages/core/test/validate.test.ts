@@ -1,0 +1,65 @@
+import { tidy, tracked } from '@twostep/core';
+import {
+  type Backend,
+  checkOperands,
+  DisposedMatrixError,
+  DTypeError,
+  ForeignMatrixError,
+  type Matrix,
+} from '@twostep/core/backend';
+import { referenceBackend, withoutFusedKernels } from '@twostep/core/reference';
+import { describe, expect, it } from 'vitest';
+
+/** A float32 matrix that says it comes from `backend` (the reference computes in float64 only). */
+const float32Of = (backend: Backend): Matrix => ({
+  rows: 1,
+  cols: 1,
+  dtype: 'float32',
+  isDisposed: false,
+  backend,
+  toString: () => 'Matrix(1×1, float32)',
+});
+
+describe('checkOperands', () => {
+  it('accepts the matrices of the instance computing', () => {
+    const k = referenceBackend();
+    expect(() => checkOperands('add', k, k.fill(1, 1, 0), k.fill(1, 1, 1))).not.toThrow();
+  });
+
+  it('rejects a matrix of another instance of the same dtype with a ForeignMatrixError', () => {
+    const k = referenceBackend();
+    const other = referenceBackend();
+    const call = () => checkOperands('matMul', k, k.fill(1, 1, 0), other.fill(1, 1, 0));
+    expect(call).toThrow(ForeignMatrixError);
+    expect(call).toThrow(
+      /^matMul: Matrix\(1×1, float64\) was created by another reference instance.*fromArray\(await other\.read/,
+    );
+    expect(() => k.add(k.fill(1, 1, 0), other.fill(1, 1, 0))).toThrow(ForeignMatrixError);
+  });
+
+  it('checks in order: disposed, then dtype, then instance', () => {
+    const k = referenceBackend();
+    const other = referenceBackend();
+    const gone = other.fill(1, 1, 0);
+    other.dispose(gone);
+    expect(() => checkOperands('sum', k, gone)).toThrow(DisposedMatrixError);
+    expect(() => checkOperands('sum', k, float32Of(other))).toThrow(DTypeError);
+    expect(() => checkOperands('sum', k, float32Of(k))).toThrow(
+      /^sum: Matrix\(1×1, float32\) is float32 but this backend computes in float64/,
+    );
+    // over all operands: a disposed one wins wherever it is, then another dtype
+    const foreign = other.fill(1, 1, 0);
+    expect(() => checkOperands('add', k, foreign, gone)).toThrow(DisposedMatrixError);
+    expect(() => checkOperands('add', k, foreign, float32Of(k))).toThrow(DTypeError);
+  });
+
+  it("holds through the core's proxies, which call the instance as `this`", () => {
+    const k = referenceBackend();
+    for (const view of [tracked(k), withoutFusedKernels(k), tracked(withoutFusedKernels(k))]) {
+      const m = tidy(view, () => view.sum(view.add(view.fill(2, 2, 1), k.fill(2, 1, 1))));
+      // k.fill: a matrix of the instance behind the view is the view's own.
+      expect(m.backend).toBe(k);
+      expect(() => view.copy(referenceBackend().fill(1, 1, 0))).toThrow(ForeignMatrixError);
+    }
+  });
+});
