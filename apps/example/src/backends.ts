@@ -27,23 +27,60 @@ export const BACKENDS: Backends = defineBackends(LOADERS);
 /** The names of the backends this app ships. */
 export const BACKEND_NAMES = BACKENDS.names;
 
-/** A package name (`@scope/name` or `name`, optionally with a subpath) and not a path. */
-const PACKAGE = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.-]+)*$/i;
+/** An npm package name (lowercase, URL-safe, not starting with `.` or `_`), scoped or not. */
+const NAME = '[a-z0-9~-][a-z0-9._~-]*';
+/** A subpath segment: no `.` or `..`, nor any segment that starts with a dot, nor `\` or `:`. */
+const SEGMENT = '[A-Za-z0-9_~-][\\w.~-]*';
+const PACKAGE = new RegExp(`^(?:@${NAME}/)?${NAME}(?:/${SEGMENT})*$`);
+
+/**
+ * Whether `name` can name a backend: one this app ships, or an npm package name with an
+ * optional subpath (`@acme/backend/cpu`). Paths (`./x.mjs`, `/x`, `a/../x`), URLs and
+ * `node:` modules cannot, so nothing but a package is ever imported by name.
+ */
+export const isBackendName = (name: string, backends: Backends = BACKENDS): boolean =>
+  backends.names.includes(name) || (name.length <= 214 && PACKAGE.test(name));
+
+/** What `--backend` takes, for errors. */
+export const BACKEND_CHOICES = `${BACKEND_NAMES.join(', ')}, or an npm package that exports a backend descriptor (such as @acme/backend or @acme/backend/entry; no paths)`;
+
+/** Node's (and Vite's) errors for a package entry that the package does not export. */
+const NOT_AN_ENTRY = new Set([
+  'ERR_PACKAGE_PATH_NOT_EXPORTED',
+  'ERR_UNSUPPORTED_DIR_IMPORT',
+  'ERR_UNKNOWN_FILE_EXTENSION',
+]);
+const isMissingEntry = (error: unknown) =>
+  !(error instanceof TwoStepError) &&
+  (NOT_AN_ENTRY.has((error as NodeJS.ErrnoException)?.code ?? '') ||
+    /is not exported|not defined by "exports"/.test(String((error as Error)?.message)));
 
 /**
  * The backend `config` names: one of `backends`, or else, in Node, an installed package that
- * exports a backend descriptor (`--backend @acme/twostep-backend`), imported by name.
+ * exports a backend descriptor (`--backend @acme/twostep-backend`), imported by name. A name
+ * that is not a package name is refused before anything is imported.
  */
 export async function openBackend(
   config: BackendConfig,
   backends: Backends = BACKENDS,
 ): Promise<Backend> {
   const name = config.backend;
-  if (backends.names.includes(name) || !PACKAGE.test(name)) return loadBackend(config, backends);
+  if (backends.names.includes(name)) return loadBackend(config, backends);
+  if (!isBackendName(name, backends)) {
+    throw new UnknownBackendError(
+      `Unknown backend ${JSON.stringify(name)}: it is not a backend name; use ${BACKEND_CHOICES}.`,
+    );
+  }
   const byPackage = defineBackends({ [name]: () => import(/* @vite-ignore */ name) });
   try {
     await byPackage.describe(name);
   } catch (error) {
+    if (isMissingEntry(error)) {
+      throw new UnknownBackendError(
+        `Unknown backend '${name}': the package is installed but has no entry '${name}' (${String((error as Error).message).split('\n')[0]}); name an entry it exports, such as '@twostep/backend-tfjs/cpu'.`,
+        { cause: error },
+      );
+    }
     // A bare word that is no package is more likely a mistyped name than a package to install.
     if (!(error instanceof BackendNotInstalledError) || /[@/]/.test(name)) throw error;
     throw new UnknownBackendError(

@@ -13,7 +13,8 @@ import {
   OPTIMIZER_NAMES,
 } from '@twostep/core';
 import { BACKEND_NAMES } from './backends.js';
-import { CHECKS, CONFIG_FILE, type Config, list, show } from './config.js';
+import { shown } from './check.js';
+import { CHECKS, CONFIG_FILE, type Config, list } from './config.js';
 
 /** The app's commands; `train` is the default. */
 export const COMMANDS = [
@@ -73,7 +74,9 @@ Options of train:
   --checkpoint-every <n>     write a checkpoint every n epochs (0: never)
   --resume                   continue from the model's checkpoint
   --json                     print one JSON event per line
-  -h, --help                 show this help`;
+  -h, --help                 show this help
+
+A flag given twice counts once, the last time: a script's flags can be overridden after it.`;
 
 const FLAGS = {
   config: { type: 'string' },
@@ -126,9 +129,16 @@ export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): 
     return { command: first as Command, ...none, args: argv.slice(1) };
   }
   const args = first === 'train' ? argv.slice(1) : argv;
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
+  const parse = () =>
+    parseArgs({
+      args: [...args],
+      options: FLAGS,
+      allowPositionals: true,
+      strict: true,
+    });
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parseArgs({ args: [...args], options: FLAGS, allowPositionals: true, strict: true });
+    parsed = parse();
   } catch (error) {
     // Node's ERR_PARSE_ARGS_* errors already name the flag.
     throw new ConfigError(`${(error as Error).message}\nRun 'twostep --help' for the options.`);
@@ -143,6 +153,11 @@ export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): 
     if (text === undefined) continue;
     // Integer flags arrive as text: a number where it is one, else the text for the error.
     const value = INTEGER_KEYS.has(key) && /^\d+$/.test(text) ? Number(text) : text;
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      throw new ConfigError(
+        `--${flag}: ${text} is more than ${Number.MAX_SAFE_INTEGER}, the largest integer a number holds exactly.`,
+      );
+    }
     overrides[key] = CHECKS[key](value, `--${flag}`);
   }
   if (values.optimizer !== undefined) {
@@ -152,11 +167,22 @@ export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): 
   const rate = values['learning-rate'];
   if (rate !== undefined) {
     learningRate = Number(rate);
-    if (!NUMBER.test(rate) || !(learningRate > 0) || !Number.isFinite(learningRate)) {
-      throw new ConfigError(`--learning-rate: ${show(rate)} is not a positive number.`);
-    }
+    const problem =
+      NUMBER.test(rate) && !Number.isFinite(learningRate)
+        ? `${rate} is beyond the largest number (about 1.8e308).`
+        : learningRate === 0 && /[1-9]/.test(rate.split(/e/i)[0]!)
+          ? `${rate} is closer to 0 than the smallest positive number (about 5e-324).`
+          : !NUMBER.test(rate) || !(learningRate > 0)
+            ? `${shown(rate)} is not a positive number.`
+            : undefined;
+    if (problem) throw new ConfigError(`--learning-rate: ${problem}`);
   }
   if (typeof overrides.model === 'string') overrides.model = resolve(cwd, overrides.model);
+  if (values.config === '') {
+    throw new ConfigError(
+      `--config: "" is not a file path; give a config file such as ${CONFIG_FILE}.`,
+    );
+  }
   return {
     command: values.help ? 'help' : 'train',
     ...(values.config !== undefined && { configPath: resolve(cwd, values.config) }),

@@ -16,14 +16,16 @@ import {
   type LearningMode,
   LOSS_NAMES,
   type LossName,
+  MAX_SEED,
   type OptimizerConfig,
   parseArchitecture,
   resolveOptimizer,
   TwoStepError,
 } from '@twostep/core';
 import { MNIST_CLASSES, MNIST_PIXELS } from '@twostep/datasets/mnist';
-import { BACKEND_NAMES } from './backends.js';
-import { parseJson, readText } from './files.js';
+import { BACKEND_CHOICES, isBackendName } from './backends.js';
+import { Overflow, parseJsonAsWritten, shown as show } from './check.js';
+import { readText } from './files.js';
 
 /** Digits in the `mnist` package. */
 const DIGITS = 10_000;
@@ -81,7 +83,6 @@ export const CONFIG_FILE = 'twostep.config.json';
 const KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
 
 export const list = (values: readonly string[]) => values.join(', ');
-export const show = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
 const fail = (key: string, problem: string): never => {
   throw new ConfigError(`${key}: ${problem}`);
 };
@@ -93,12 +94,23 @@ const oneOf =
       ? (value as T)
       : fail(key, `${show(value)} is not one of ${list(allowed)}.`);
 
+/** Integers past 2^53 are not exact: 2^53 + 1 would be read as 2^53. */
+const MAX_INTEGER = `${Number.MAX_SAFE_INTEGER}, the largest integer a number holds exactly`;
+
 const integer =
-  (min: number) =>
-  (value: unknown, key: string): number =>
-    Number.isInteger(value) && (value as number) >= min
-      ? (value as number)
-      : fail(key, `${show(value)} is not an integer ≥ ${min}.`);
+  (min: number, max = Number.MAX_SAFE_INTEGER, why = MAX_INTEGER) =>
+  (value: unknown, key: string): number => {
+    if (!Number.isInteger(value) || (value as number) < min) {
+      fail(key, `${show(value)} is not an integer ≥ ${min}.`);
+    }
+    if ((value as number) > max) fail(key, `${show(value)} is more than ${why}.`);
+    return value as number;
+  };
+const seed = integer(
+  0,
+  MAX_SEED,
+  `${MAX_SEED}: seeds are 32-bit, so it would give the same run as a smaller one`,
+);
 
 const OPTIMIZER_KEYS = {
   sgd: ['learningRate'],
@@ -133,6 +145,15 @@ function architecture(value: unknown, key: string): string {
   if (typeof value !== 'string' && !Array.isArray(value)) {
     fail(key, `${show(value)} is not an architecture such as "A[784,128,10]".`);
   }
+  if (Array.isArray(value)) {
+    const at = value.findIndex((w) => typeof w !== 'number');
+    if (at >= 0) {
+      fail(
+        key,
+        `N${at} = ${show(value[at])} is not a width; widths are integers ≥ 1, as in [784, 128, 10].`,
+      );
+    }
+  }
   let widths: number[] = [];
   try {
     widths = parseArchitecture(value as string | number[]);
@@ -149,15 +170,38 @@ function architecture(value: unknown, key: string): string {
   return formatArchitecture(widths);
 }
 
+type Checks = { [K in keyof Config]: (value: unknown, key: string) => Config[K] };
+
+/** The first number in `value` too large for a double (kept as written by parseJsonAsWritten). */
+function overflowIn(value: unknown): Overflow | undefined {
+  if (value instanceof Overflow) return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const v of Object.values(value)) {
+    const found = overflowIn(v);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Each check, refusing first a number beyond a double (1e400), shown as written. */
+const refusingOverflow = (checks: Checks): Checks =>
+  Object.fromEntries(
+    Object.entries(checks).map(([k, check]) => [
+      k,
+      (value: unknown, key: string) => {
+        const overflow = overflowIn(value);
+        if (overflow) fail(key, `${overflow.text} is beyond the largest number (about 1.8e308).`);
+        return check(value, key);
+      },
+    ]),
+  ) as Checks;
+
 /** Checks and normalises the value of one key. */
-export const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Config[K] } = {
+export const CHECKS: Checks = refusingOverflow({
   backend: (value, key) =>
-    typeof value === 'string' && value !== ''
+    typeof value === 'string' && isBackendName(value)
       ? value
-      : fail(
-          key,
-          `${show(value)} is not a backend name; use ${list(BACKEND_NAMES)}, or a package that exports a backend descriptor.`,
-        ),
+      : fail(key, `${show(value)} is not a backend name; use ${BACKEND_CHOICES}.`),
   dtype: oneOf([...DTYPES, 'default']),
   architecture,
   activation: oneOf(ACTIVATION_NAMES),
@@ -167,26 +211,54 @@ export const CHECKS: { [K in keyof Config]: (value: unknown, key: string) => Con
   mode: oneOf(LEARNING_MODES),
   batchSize: integer(1),
   epochs: integer(1),
-  seed: integer(0),
+  seed,
   testSize: (value, key) =>
     integer(1)(value, key) < DIGITS
       ? (value as number)
       : fail(key, `${show(value)} leaves no digit to train on; MNIST here has ${DIGITS}.`),
   trainSize: integer(1),
-  splitSeed: integer(0),
+  splitSeed: seed,
   model: (value, key) =>
     typeof value === 'string' && value !== ''
       ? value
       : fail(key, `${show(value)} is not a file path such as "models/mnist.json".`),
   checkpointEvery: integer(0),
-};
+});
+
+/**
+ * Checks what one key cannot check alone: that the split has the digits asked for (the split
+ * would quietly train on fewer) and that a batch fits in the training digits.
+ */
+export function checkSizes(
+  config: Pick<Config, 'testSize' | 'trainSize'> & Partial<Pick<Config, 'batchSize'>>,
+): void {
+  const { testSize, trainSize, batchSize } = config;
+  const left = DIGITS - testSize;
+  if (trainSize > left) {
+    fail(
+      'trainSize',
+      `${show(trainSize)} is more than the ${left} digits left for training (MNIST here has ${DIGITS} and testSize holds out ${testSize}); use at most ${left}, or a smaller testSize.`,
+    );
+  }
+  if (batchSize !== undefined && batchSize > trainSize) {
+    fail(
+      'batchSize',
+      `${show(batchSize)} is more than the ${trainSize} training digits (trainSize); use at most ${trainSize}.`,
+    );
+  }
+}
 
 /**
  * Checks a partial config (a config file's object, or overrides): unknown keys and bad
  * values are ConfigErrors; `where` says where the values came from.
  */
 export function checkConfig(value: unknown, where: string): Partial<Config> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    value instanceof Overflow
+  ) {
     throw new ConfigError(`${where}: expected a JSON object of settings, got ${show(value)}.`);
   }
   const out: Record<string, unknown> = {};
@@ -205,7 +277,7 @@ export async function readConfigFile(path: string): Promise<Partial<Config>> {
     path,
     (reason) => new ConfigError(`cannot read config file ${path} (${reason}).`),
   );
-  const json = parseJson(
+  const json = parseJsonAsWritten(
     text,
     (reason) => new ConfigError(`config file ${path} is not valid JSON: ${reason}`),
   );
@@ -267,6 +339,7 @@ export async function resolveConfig({
     learningRate === undefined
       ? config.optimizer
       : CHECKS.optimizer({ ...config.optimizer, learningRate }, '--learning-rate');
+  checkSizes(config);
   return {
     config: { ...config, optimizer, model: resolve(cwd, config.model) },
     configPath: path,

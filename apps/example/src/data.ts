@@ -4,19 +4,26 @@
  */
 import { argmax, type Labelled, split } from '@twostep/datasets';
 import { loadMnist, MNIST_CLASSES } from '@twostep/datasets/mnist';
-import type { Config } from './config.js';
+import { type Config, checkSizes } from './config.js';
 
 export type Digits = Labelled<Float32Array>;
 
-/** The training and test digits of `config`: the last `testSize` of a seeded shuffle are held out. */
-export const splitDigits = (
-  config: Pick<Config, 'testSize' | 'splitSeed' | 'trainSize'>,
-): { train: Digits; test: Digits } =>
-  split(loadMnist(), {
+/**
+ * The training and test digits of `config`: the last `testSize` of a seeded shuffle are held
+ * out. A `trainSize` beyond the digits left is an error (the split itself would quietly give
+ * fewer, and the run record would claim more).
+ */
+export function splitDigits(config: Pick<Config, 'testSize' | 'splitSeed' | 'trainSize'>): {
+  train: Digits;
+  test: Digits;
+} {
+  checkSizes(config);
+  return split(loadMnist(), {
     testSize: config.testSize,
     trainSize: config.trainSize,
     seed: config.splitSeed,
   });
+}
 
 /** confusion[actual][predicted] over `outputs` (one row per digit) and their true labels. */
 export function confusionMatrix(

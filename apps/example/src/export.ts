@@ -21,6 +21,7 @@ import {
   Network,
   TwoStepError,
 } from '@twostep/core';
+import { shown } from './check.js';
 import { readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
@@ -76,7 +77,7 @@ function denseLayer(name: string, units: number, activation: string, useBias: bo
 /** `v`, checked to fit in float32 (the weights file's dtype); `where` names the weight. */
 function float32(v: number, where: string): number {
   if (!Number.isFinite(Math.fround(v)))
-    throw new ConfigError(`export: ${where} = ${v} does not fit in float32.`);
+    throw new ConfigError(`export: ${where} = ${shown(v)} does not fit in float32.`);
   return v;
 }
 
@@ -224,6 +225,21 @@ async function writeFolderAtomic(dir: string, files: Record<string, string | Buf
 }
 
 /**
+ * A file-system error of writing `dir` (EROFS, EACCES, ENOSPC, …) as an error that names the
+ * folder written into and the reason, without a stack; other errors are left as they are.
+ */
+function cannotWrite(error: unknown, dir: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof TwoStepError || typeof code !== 'string') return error;
+  // Node's messages read "EROFS: read-only file system, mkdtemp '<path>'".
+  const reason = String((error as Error).message).split(', ')[0]!;
+  return new TwoStepError(
+    `export: cannot write the export into ${dirname(dir)} (${reason.startsWith(code) ? reason : `${code}: ${reason}`}); choose another --out.`,
+    { cause: error },
+  );
+}
+
+/**
  * Writes `net` (a Network, or a model file as JSON text or a parsed object) to `outDir` as a
  * TensorFlow.js Layers model. Returns the paths written and a line per layer for the user.
  */
@@ -234,10 +250,14 @@ export async function exportTfjsLayers(
   const net = modelFileJson instanceof Network ? modelFileJson : deserialize(modelFileJson);
   // Everything is built (and every error found) before the disk is touched.
   const { modelJson, weights, summary } = toLayersModel(net);
-  await writeFolderAtomic(outDir, {
-    [MODEL_JSON]: `${JSON.stringify(modelJson, null, 2)}\n`,
-    [WEIGHTS_BIN]: weights,
-  });
+  try {
+    await writeFolderAtomic(outDir, {
+      [MODEL_JSON]: `${JSON.stringify(modelJson, null, 2)}\n`,
+      [WEIGHTS_BIN]: weights,
+    });
+  } catch (error) {
+    throw cannotWrite(error, outDir);
+  }
   return { files: [join(outDir, MODEL_JSON), join(outDir, WEIGHTS_BIN)], summary };
 }
 
@@ -264,9 +284,17 @@ export async function runExport(argv: readonly string[], io: Io): Promise<void> 
   if (flags.format === undefined)
     throw new ConfigError(`export: --format is required; ${allowed}.`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) {
-    throw new ConfigError(`export: unknown format ${JSON.stringify(flags.format)}; ${allowed}.`);
+    throw new ConfigError(`export: unknown format ${shown(flags.format)}; ${allowed}.`);
   }
   if (flags.model === undefined) throw new ConfigError('export: --model <file> is required.');
+  if (flags.model === '') {
+    throw new ConfigError('export: --model: "" is not a file path; give a saved model.');
+  }
+  if (flags.out === '') {
+    throw new ConfigError(
+      'export: --out: "" is not a folder path; give one such as models/mnist-tfjs.',
+    );
+  }
   const model = resolve(io.cwd, flags.model);
   // Default: next to the model, models/mnist.json → models/mnist-tfjs/.
   const out = resolve(

@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       await COMMANDS[line.command](line.args, io);
       return 0;
     }
-    const { config } = await resolveConfig({
+    const { config, configPath } = await resolveConfig({
       configPath: line.configPath,
       env: io.env,
       overrides: line.overrides,
@@ -54,6 +54,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         : textReporter(io.stdout, MNIST_CLASSES, io.cwd, io.terminal),
       signal: io.signal,
       resume: line.resume,
+      inputs: [configPath],
       ...(io.backends && { backends: io.backends }),
     });
     return 0;

@@ -33,6 +33,8 @@ export type TrainEvent =
     }
   | ({ readonly type: 'epoch'; readonly epochs: number } & EpochRecord)
   | { readonly type: 'checkpoint'; readonly epoch: number; readonly path: string }
+  /** Something the run cleaned up or worked around before training (a stale lock, …). */
+  | { readonly type: 'note'; readonly message: string }
   | {
       readonly type: 'done';
       readonly epochs: number;
@@ -125,6 +127,9 @@ export function textReporter(
       }
       case 'checkpoint':
         line(`checkpoint after epoch ${e.epoch}: ${shown(e.path, cwd)}`);
+        return;
+      case 'note':
+        line(`note: ${e.message}`);
         return;
       case 'done':
         clearBar();

@@ -4,7 +4,8 @@
  * Written next to the model as `<model>.run.json`; `readRunRecord` reads and checks one.
  */
 import { TwoStepError } from '@twostep/core';
-import { parseJson, readText } from './files.js';
+import { type Checker, checker, parseJsonAsWritten } from './check.js';
+import { readText } from './files.js';
 
 export const RUN_FORMAT = 'twostep-run';
 export const RUN_VERSION = 1;
@@ -69,93 +70,73 @@ export async function readRunRecord(path: string): Promise<RunRecord> {
         `cannot read the run record ${path} (${reason}); train a model first, or pass --run <file>.`,
       ),
   );
-  const value = parseJson(
+  const value = parseJsonAsWritten(
     text,
     (reason) => new TwoStepError(`the run record ${path} is not JSON: ${reason}`),
   );
   return checkRunRecord(value, path);
 }
 
-type Fields = Record<string, unknown>;
-
 /**
  * Checks the shape of a parsed run record (loosely: types, sizes and ranges, not that the
- * numbers agree with one another); errors name `file` and the bad field, e.g. `epochs[2].loss`.
+ * numbers agree with one another); errors name `file`, the bad field (`epochs[2].loss`) and
+ * its value as written.
  */
 export function checkRunRecord(value: unknown, file: string): RunRecord {
-  const fail = (field: string, what: string): never => {
-    throw new TwoStepError(`the run record ${file} is not valid: ${field} ${what}.`);
-  };
-  const object = (v: unknown, field: string): Fields =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? (v as Fields)
-      : fail(field, 'must be an object');
-  const array = (v: unknown, field: string, length?: number): unknown[] => {
-    if (!Array.isArray(v)) return fail(field, 'must be an array');
-    if (length !== undefined && v.length !== length) {
-      fail(field, `must have ${length} entries, not ${v.length}`);
-    }
-    return v;
-  };
-  const string = (v: unknown, field: string): string =>
-    typeof v === 'string' ? v : fail(field, 'must be a string');
-  const number = (v: unknown, field: string, min = -Infinity, max = Infinity): number =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
-      ? v
-      : fail(field, `must be a number${rangeText(min, max)}`);
-  const integer = (v: unknown, field: string, min = 0, max = Infinity): number =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
-      ? (v as number)
-      : fail(field, `must be an integer${rangeText(min, max)}`);
-
-  const root = object(value, 'the record');
-  if (root.format !== RUN_FORMAT) fail('format', `must be "${RUN_FORMAT}"`);
-  if (root.version !== RUN_VERSION) fail('version', `must be ${RUN_VERSION}`);
-  string(root.finishedAt, 'finishedAt');
-  object(root.config, 'config');
-  const backend = object(root.backend, 'backend');
-  string(backend.name, 'backend.name');
-  string(backend.dtype, 'backend.dtype');
-  const dataset = object(root.dataset, 'dataset');
-  string(dataset.name, 'dataset.name');
-  const classes = array(dataset.classes, 'dataset.classes');
-  if (classes.length === 0) fail('dataset.classes', 'must not be empty');
-  classes.forEach((c, i) => {
-    string(c, `dataset.classes[${i}]`);
+  const c = checker(
+    (problem) => new TwoStepError(`the run record ${file} is not valid: ${problem}.`),
+  );
+  const root = c.object(value, 'the record');
+  c.equal(root.format, 'format', RUN_FORMAT);
+  c.equal(root.version, 'version', RUN_VERSION);
+  c.string(root.finishedAt, 'finishedAt');
+  c.object(root.config, 'config');
+  const backend = c.object(root.backend, 'backend');
+  c.string(backend.name, 'backend.name');
+  c.string(backend.dtype, 'backend.dtype');
+  const dataset = c.object(root.dataset, 'dataset');
+  c.string(dataset.name, 'dataset.name');
+  const classes = c.array(dataset.classes, 'dataset.classes');
+  if (classes.length === 0) c.fail('dataset.classes', 'a non-empty array', classes);
+  classes.forEach((name, i) => {
+    c.string(name, `dataset.classes[${i}]`);
   });
-  integer(dataset.trainSize, 'dataset.trainSize');
-  integer(dataset.testSize, 'dataset.testSize');
+  c.integer(dataset.trainSize, 'dataset.trainSize');
+  c.integer(dataset.testSize, 'dataset.testSize');
   const pixels =
-    integer(dataset.width, 'dataset.width', 1) * integer(dataset.height, 'dataset.height', 1);
-  array(root.epochs, 'epochs').forEach((e, i) => {
-    const epoch = object(e, `epochs[${i}]`);
-    integer(epoch.epoch, `epochs[${i}].epoch`, 1);
-    number(epoch.loss, `epochs[${i}].loss`);
-    number(epoch.trainAccuracy, `epochs[${i}].trainAccuracy`, 0, 1);
-    number(epoch.testAccuracy, `epochs[${i}].testAccuracy`, 0, 1);
-    number(epoch.seconds, `epochs[${i}].seconds`, 0);
-    number(epoch.samplesPerSecond, `epochs[${i}].samplesPerSecond`, 0);
-  });
-  number(root.testAccuracy, 'testAccuracy', 0, 1);
-  array(root.confusion, 'confusion', classes.length).forEach((row, i) => {
-    array(row, `confusion[${i}]`, classes.length).forEach((n, j) => {
-      integer(n, `confusion[${i}][${j}]`);
+    c.integer(dataset.width, 'dataset.width', 1) * c.integer(dataset.height, 'dataset.height', 1);
+  checkEpochs(c, root.epochs, 'epochs');
+  c.number(root.testAccuracy, 'testAccuracy', 0, 1);
+  c.array(root.confusion, 'confusion', classes.length).forEach((row, i) => {
+    c.array(row, `confusion[${i}]`, classes.length).forEach((n, j) => {
+      c.integer(n, `confusion[${i}][${j}]`);
     });
   });
-  array(root.misclassified, 'misclassified').forEach((m, i) => {
-    const digit = object(m, `misclassified[${i}]`);
-    integer(digit.index, `misclassified[${i}].index`);
-    integer(digit.label, `misclassified[${i}].label`, 0, classes.length - 1);
-    integer(digit.predicted, `misclassified[${i}].predicted`, 0, classes.length - 1);
-    array(digit.pixels, `misclassified[${i}].pixels`, pixels).forEach((p, j) => {
-      number(p, `misclassified[${i}].pixels[${j}]`);
+  c.array(root.misclassified, 'misclassified').forEach((m, i) => {
+    const digit = c.object(m, `misclassified[${i}]`);
+    c.integer(digit.index, `misclassified[${i}].index`);
+    c.integer(digit.label, `misclassified[${i}].label`, 0, classes.length - 1);
+    c.integer(digit.predicted, `misclassified[${i}].predicted`, 0, classes.length - 1);
+    c.array(digit.pixels, `misclassified[${i}].pixels`, pixels).forEach((p, j) => {
+      c.number(p, `misclassified[${i}].pixels[${j}]`);
     });
   });
   return root as unknown as RunRecord;
 }
 
-function rangeText(min: number, max: number): string {
-  if (min === -Infinity && max === Infinity) return '';
-  if (max === Infinity) return ` ≥ ${min}`;
-  return min === -Infinity ? ` ≤ ${max}` : ` in [${min}, ${max}]`;
+/**
+ * Per-epoch records, as a run record's `epochs` and a checkpoint's `history` hold them: the
+ * epochs 1, 2, … in order (`length` of them when given).
+ */
+export function checkEpochs(c: Checker, value: unknown, field: string, length?: number): void {
+  c.array(value, field, length).forEach((e, i) => {
+    const epoch = c.object(e, `${field}[${i}]`);
+    const at = `${field}[${i}]`;
+    c.integer(epoch.epoch, `${at}.epoch`, i + 1, i + 1);
+    c.number(epoch.loss, `${at}.loss`);
+    c.number(epoch.trainAccuracy, `${at}.trainAccuracy`, 0, 1);
+    c.number(epoch.testAccuracy, `${at}.testAccuracy`, 0, 1);
+    c.number(epoch.seconds, `${at}.seconds`, 0);
+    c.number(epoch.samplesPerSecond, `${at}.samplesPerSecond`, 0);
+  });
 }

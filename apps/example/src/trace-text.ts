@@ -40,8 +40,11 @@ const showActivation = (spec: LayerActivation): string => {
   return name === 'leakyRelu' ? `leakyRelu(α = ${alpha ?? 0.01})` : name;
 };
 
-/** J of each loss (as the core defines it), with XL spelled for depth L. */
-const LOSS_FORMULAS: Record<LossName, (xL: string) => string> = {
+/**
+ * J of each loss (as the core defines it), with XL spelled for depth L; a loss of the core's
+ * LOSS_NAMES without a formula here is written J(XL, y).
+ */
+const LOSS_FORMULAS: Partial<Record<LossName, (xL: string) => string>> = {
   difference: (xL) => `Σ (${xL} − y)`, // the paper's J = f(x) − y (Section 4)
   mse: (xL) => `½ ‖${xL} − y‖²`,
   binaryCrossEntropy: (xL) => `−Σ [y log ${xL} + (1 − y) log(1 − ${xL})]`,
@@ -76,7 +79,7 @@ export function formatTrace(t: Trace): string[] {
       [`X${h}`, formal ? `σ${h}(Y${h}) ┆ 1` : `σ${h}(Y${h})`, [vector(l.X, formal)]],
     );
   }
-  forward.push(['J', LOSS_FORMULAS[t.loss](`X${L}`), [num(t.J)]]);
+  forward.push(['J', (LOSS_FORMULAS[t.loss] ?? ((xL) => `J(${xL}, y)`))(`X${L}`), [num(t.J)]]);
   for (const l of [...t.layers].reverse()) {
     const { h } = l;
     const below = h === 1 ? t.deltaUp0 : t.layers[h - 2]!.deltaUp;

@@ -21,6 +21,7 @@ import {
   type Network,
   TwoStepError,
 } from '@twostep/core';
+import { shown } from './check.js';
 import { readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
@@ -72,7 +73,7 @@ function numbers(flag: string, text: string, width: number, what: string): numbe
   for (const part of parts) {
     if (!NUMBER.test(part) || !Number.isFinite(Number(part))) {
       throw new ConfigError(
-        `--${flag}: ${JSON.stringify(part)} is not a finite number; give ${width} comma-separated numbers (${what}).`,
+        `--${flag}: ${shown(part)} is not a finite number; give ${width} comma-separated numbers (${what}).`,
       );
     }
   }
@@ -109,7 +110,7 @@ async function setupOf(flags: Flags, cwd: string): Promise<TraceSetup> {
   const loss = flags.loss ?? 'difference';
   if (!(LOSS_NAMES as readonly string[]).includes(loss)) {
     throw new ConfigError(
-      `--loss: ${JSON.stringify(loss)} is not a loss; use one of ${LOSS_NAMES.join(', ')}.`,
+      `--loss: ${shown(loss)} is not a loss; use one of ${LOSS_NAMES.join(', ')}.`,
     );
   }
   const builtIn = flags.model === undefined ? builtInExample() : undefined;

@@ -20,6 +20,7 @@ import {
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_HEIGHT, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
+import { shown } from './check.js';
 import type { Config } from './config.js';
 import { accuracyOf, confusionMatrix, type Digits, splitDigits } from './data.js';
 import { writeFileAtomic } from './files.js';
@@ -27,27 +28,13 @@ import {
   besideModel,
   CHECKPOINT_FORMAT,
   type Checkpoint,
+  RESUME_KEYS,
   readCheckpoint,
   resumeSettings,
 } from './model.js';
+import { claimOutput } from './output.js';
 import type { TrainEvent } from './progress.js';
 import { type EpochRecord, RUN_FORMAT, RUN_VERSION, type RunRecord } from './record.js';
-
-/** Settings a resumed run must share with its checkpoint (all but `epochs` and paths). */
-const RESUME_KEYS = [
-  'dtype',
-  'architecture',
-  'activation',
-  'outputActivation',
-  'loss',
-  'optimizer',
-  'mode',
-  'batchSize',
-  'seed',
-  'testSize',
-  'trainSize',
-  'splitSeed',
-] as const;
 
 /** Misclassified test digits kept in the run record. */
 const MISCLASSIFIED = 24;
@@ -61,6 +48,8 @@ export interface TrainingOptions {
   readonly resume?: boolean;
   /** The backends to pick `config.backend` from (default: those this app ships). */
   readonly backends?: Backends;
+  /** Files the run reads (the config file), which the model must not overwrite. */
+  readonly inputs?: readonly (string | undefined)[];
 }
 
 export interface TrainingResult {
@@ -70,15 +59,35 @@ export interface TrainingResult {
   readonly runPath: string;
 }
 
-/** Trains as `config` says; saves the model and the run record only when all went well. */
+/**
+ * Trains as `config` says; saves the model and the run record only when all went well. The
+ * model's folder is checked and the model locked before anything else (see `claimOutput`).
+ */
 export async function runTraining(
   config: Config,
-  { onEvent = () => {}, signal, resume = false, backends }: TrainingOptions = {},
+  options: TrainingOptions = {},
+): Promise<TrainingResult> {
+  const { onEvent = () => {}, inputs = [] } = options;
+  const claim = await claimOutput(config.model, inputs, (message) =>
+    onEvent({ type: 'note', message }),
+  );
+  try {
+    return await trainAndSave(config, options);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function trainAndSave(
+  config: Config,
+  { onEvent = () => {}, signal, resume = false, backends }: TrainingOptions,
 ): Promise<TrainingResult> {
   const checkpointPath = besideModel(config.model, 'checkpoint');
   const checkpoint = resume ? await readCheckpoint(checkpointPath) : undefined;
-  const settings = resumeSettings(config, RESUME_KEYS);
-  if (checkpoint) checkResume(checkpoint, settings, config.epochs, checkpointPath);
+  // The dtype is compared once the backend says which it runs ('default' is its own).
+  const wanted = resumeSettings(config, RESUME_KEYS);
+  const early = RESUME_KEYS.filter((k) => k !== 'dtype' || config.dtype !== 'default');
+  if (checkpoint) checkResume(checkpoint, wanted, early, config.epochs, checkpointPath);
 
   const backend = await openBackend(
     config.dtype === 'default'
@@ -86,6 +95,8 @@ export async function runTraining(
       : { backend: config.backend, dtype: config.dtype },
     backends,
   );
+  const settings = { ...wanted, dtype: backend.dtype };
+  if (checkpoint) checkResume(checkpoint, settings, ['dtype'], config.epochs, checkpointPath);
   const digits = splitDigits(config);
   const trainSet = digits.train;
   const testSet = digits.test;
@@ -191,20 +202,23 @@ export async function runTraining(
   }
 }
 
-/** A resumed run must have the checkpoint's settings and stop later than it. */
+/** A resumed run must have the checkpoint's settings (`keys` of them) and stop later than it. */
 function checkResume(
   checkpoint: Checkpoint,
   settings: Record<string, unknown>,
+  keys: readonly string[],
   epochs: number,
   path: string,
 ): void {
-  const changed = RESUME_KEYS.filter(
+  const changed = keys.filter(
     (k) => JSON.stringify(checkpoint.settings[k]) !== JSON.stringify(settings[k]),
   );
   if (changed.length > 0) {
-    const was = changed.map((k) => `${k} ${JSON.stringify(checkpoint.settings[k])}`).join(', ');
+    const was = changed
+      .map((k) => `${k} ${shown(checkpoint.settings[k])}, not ${shown(settings[k])}`)
+      .join('; ');
     throw new TwoStepError(
-      `--resume: ${path} was trained with ${was}; resume with the same settings (only epochs may change).`,
+      `--resume: ${path} was trained with ${was}. Resume with the same settings (only epochs may change), or train from the start without --resume.`,
     );
   }
   if (checkpoint.epoch >= epochs) {

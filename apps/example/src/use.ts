@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import {
   type Backend,
   ConfigError,
+  DTypeError,
   deserialize,
   type Network,
   predict,
@@ -14,9 +15,10 @@ import {
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
+import { parseJsonAsWritten, shown } from './check.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
-import { parseJson, readText } from './files.js';
+import { readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { confusionTable } from './progress.js';
@@ -60,6 +62,9 @@ async function open(
   flags: Flags,
   io: Io,
 ): Promise<{ config: Config; backend: Backend; network: Network }> {
+  if (flags.config === '') {
+    throw new ConfigError(`${command}: --config: "" is not a file path; give a config file.`);
+  }
   const overrides = checkConfig(
     Object.fromEntries(
       (['backend', 'dtype', 'model'] as const).flatMap((k) =>
@@ -105,7 +110,7 @@ export async function runEvaluate(args: readonly string[], io: Io): Promise<void
   const { config, backend, network } = await open('evaluate', flags, io);
   const { test } = splitDigits(config);
   try {
-    const outputs = await predict(backend, network, test.inputs);
+    const outputs = await outputsOf('evaluate', config.model, backend, network, test.inputs);
     const confusion = confusionMatrix(outputs, test.labels);
     const accuracy = accuracyOf(confusion);
     if (flags.json) {
@@ -124,11 +129,32 @@ export async function runEvaluate(args: readonly string[], io: Io): Promise<void
   }
 }
 
+/**
+ * The outputs of `network` on `images`, with the model named in an error about its weights
+ * (the core refuses weights that the backend's dtype cannot hold when they reach it).
+ */
+async function outputsOf(
+  command: string,
+  model: string,
+  backend: Backend,
+  network: Network,
+  images: readonly ArrayLike<number>[],
+): Promise<number[][]> {
+  try {
+    return await predict(backend, network, images);
+  } catch (error) {
+    if (!(error instanceof DTypeError)) throw error;
+    throw new DTypeError(`${command}: ${model}: ${error.message}`, { cause: error });
+  }
+}
+
+const IMAGE = `${MNIST_PIXELS} numbers in [0, 1] (28 × 28, row-major, 0 = background)`;
+
 /** Rows of 784 pixels from a JSON file: one image, or an array of them. */
 async function readImages(path: string): Promise<number[][]> {
   const fail = (reason: string) =>
     new TwoStepError(`predict: cannot read images from ${path}: ${reason}`);
-  const json = parseJson(await readText(path, fail), fail);
+  const json = parseJsonAsWritten(await readText(path, fail), fail);
   const rows = Array.isArray(json) && typeof json[0] === 'number' ? [json] : json;
   if (!Array.isArray(rows) || rows.length === 0) {
     throw new TwoStepError(
@@ -136,13 +162,18 @@ async function readImages(path: string): Promise<number[][]> {
     );
   }
   rows.forEach((row, i) => {
-    if (
-      !Array.isArray(row) ||
-      row.length !== MNIST_PIXELS ||
-      !row.every((v) => typeof v === 'number' && v >= 0 && v <= 1)
-    ) {
+    const problem = !Array.isArray(row)
+      ? `is ${shown(row)}`
+      : row.length !== MNIST_PIXELS
+        ? `has ${row.length} number${row.length === 1 ? '' : 's'}`
+        : undefined;
+    if (problem) {
+      throw new TwoStepError(`predict: ${path}: image ${i} ${problem}; an image is ${IMAGE}.`);
+    }
+    const at = (row as unknown[]).findIndex((v) => !(typeof v === 'number' && v >= 0 && v <= 1));
+    if (at >= 0) {
       throw new TwoStepError(
-        `predict: ${path}: image ${i} is not ${MNIST_PIXELS} numbers in [0, 1] (28 × 28, row-major, 0 = background).`,
+        `predict: ${path}: image ${i}, pixel ${at} is ${shown(row[at])}, not a number in [0, 1] (28 × 28, row-major, 0 = background).`,
       );
     }
   });
@@ -171,6 +202,9 @@ export async function runPredict(args: readonly string[], io: Io): Promise<void>
       'predict: give --index <i,j,…> (test digits) or --input <file.json> (your images), one of them.',
     );
   }
+  if (flags.input === '') {
+    throw new ConfigError('predict: --input: "" is not a file path; give a JSON file of images.');
+  }
   const { config, backend, network } = await open('predict', flags, io);
   try {
     let images: ArrayLike<number>[];
@@ -186,7 +220,7 @@ export async function runPredict(args: readonly string[], io: Io): Promise<void>
           const i = Number(text);
           if (!/^\d+$/.test(text.trim()) || i >= test.labels.length) {
             throw new ConfigError(
-              `predict: --index ${JSON.stringify(text)} is not a test digit; use 0 … ${test.labels.length - 1}.`,
+              `predict: --index ${shown(text)} is not a test digit; use 0 … ${test.labels.length - 1}.`,
             );
           }
           return i;
@@ -194,7 +228,7 @@ export async function runPredict(args: readonly string[], io: Io): Promise<void>
       images = indices.map((i) => test.inputs[i]!);
       labels = indices.map((i) => test.labels[i]!);
     }
-    const outputs = await predict(backend, network, images);
+    const outputs = await outputsOf('predict', config.model, backend, network, images);
     outputs.forEach((scores, i) => {
       const predicted = argmax(scores);
       if (flags.json) {

@@ -5,24 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/command-line.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { splitDigits } from '../src/data.js';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
-import { tempDir } from './helpers.js';
-
-/** Runs `twostep …args` in `cwd` (default: a fresh folder, no config file): exit code and output. */
-async function run(args: string[], io: Partial<Io> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const cwd = io.cwd ?? (await tempDir());
-  const code = await main(args, {
-    env: {},
-    cwd,
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    ...io,
-  });
-  return { code, stdout, stderr: stderr.join('\n'), cwd };
-}
+import { run } from './helpers.js';
 
 /** A quick training run: a narrow network, one epoch. */
 const QUICK = ['--architecture', 'A[784,16,10]', '--epochs', '1'];
@@ -155,7 +138,7 @@ describe('twostep evaluate and predict', () => {
     );
     await writeFile(join(cwd, 'short.json'), '[0.5, 0.5]');
     expect((await run(['predict', '--input', 'short.json'], { cwd })).stderr).toContain(
-      'image 0 is not 784 numbers in [0, 1]',
+      'image 0 has 2 numbers; an image is 784 numbers in [0, 1]',
     );
     expect((await run(['evaluate', '--model', 'nope.json'], { cwd })).stderr).toBe(
       `error: evaluate: cannot read the model ${join(cwd, 'nope.json')} (ENOENT); train one first, or pass --model <file>.`,

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@twostep/core';
+import { LOSS_NAMES } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
 import {
@@ -10,20 +10,9 @@ import {
   DEFAULT_CONFIG,
   resolveConfig,
 } from '../src/config.js';
-import { tempDir } from './helpers.js';
+import { configError, tempDir } from './helpers.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-
-/** The ConfigError that `fn` throws (sync or async). */
-async function configError(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('config file', () => {
   it('the shipped twostep.config.json is valid and holds the defaults', async () => {
@@ -51,7 +40,7 @@ describe('config file', () => {
   it('a backend that is not a string names the key and the backends', async () => {
     const message = await configError(() => checkConfig({ backend: 3 }, 'f.json'));
     expect(message).toBe(
-      'f.json: backend: 3 is not a backend name; use ts, tfjs-cpu, tfjs-webgl, tfjs-wasm, or a package that exports a backend descriptor.',
+      'f.json: backend: 3 is not a backend name; use ts, tfjs-cpu, tfjs-webgl, tfjs-wasm, or an npm package that exports a backend descriptor (such as @acme/backend or @acme/backend/entry; no paths).',
     );
   });
 
@@ -80,7 +69,7 @@ describe('config file', () => {
       'activation: "gelu" is not one of identity, sigmoid, tanh, relu',
     );
     expect(await configError(() => checkConfig({ loss: 'hinge' }, 'f'))).toContain(
-      'loss: "hinge" is not one of difference, mse, binaryCrossEntropy, softmaxCrossEntropy.',
+      `loss: "hinge" is not one of ${LOSS_NAMES.join(', ')}.`,
     );
     expect(await configError(() => checkConfig({ mode: 'local' }, 'f'))).toContain(
       'mode: "local" is not one of global, layerwise.',

@@ -1,8 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import { ConfigError } from '@twostep/core';
+import { afterAll, afterEach, expect } from 'vitest';
 import { type Config, DEFAULT_CONFIG } from '../src/config.js';
+import type { Io } from '../src/io.js';
+import { main } from '../src/main.js';
 
 /** A config that trains in about a second: a narrow network on 1,000 of the digits. */
 export const SMALL: Config = {
@@ -28,3 +31,29 @@ const removeAll = (dirs: string[]) =>
 
 afterEach(() => removeAll(made.test));
 afterAll(() => removeAll(made.file));
+
+/** Runs `twostep …args` in `cwd` (default: a fresh folder, no config file): exit code and output. */
+export async function run(args: string[], io: Partial<Io> = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const cwd = io.cwd ?? (await tempDir());
+  const code = await main(args, {
+    env: {},
+    cwd,
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    ...io,
+  });
+  return { code, stdout, stderr: stderr.join('\n'), cwd };
+}
+
+/** The message of the ConfigError that `fn` throws (sync or async). */
+export async function configError(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}

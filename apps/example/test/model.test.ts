@@ -93,6 +93,8 @@ describe('saving from runTraining', () => {
     const model = join(dir, 'file', 'mnist.json');
     const run = runTraining({ ...config, model });
     await expect(run).rejects.toBeInstanceOf(TwoStepError);
-    await expect(run).rejects.toThrow(`cannot save the model to ${model}`);
+    await expect(run).rejects.toThrow(
+      `cannot write the model to ${model}: ${join(dir, 'file')} is a file, not a folder; choose a --model in a folder you can write, or create it yourself.`,
+    );
   });
 });

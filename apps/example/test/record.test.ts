@@ -21,17 +21,17 @@ describe('readRunRecord', () => {
     [
       'an epoch',
       (r) => ({ ...r, epochs: [fixture().epochs[0], { ...fixture().epochs[1], loss: 'low' }] }),
-      /epochs\[1\]\.loss must be a number/,
+      /epochs\[1\]\.loss must be a finite number; it is "low"/,
     ],
     [
       'an accuracy',
       (r) => ({ ...r, testAccuracy: 94.2 }),
-      /testAccuracy must be a number in \[0, 1\]/,
+      /testAccuracy must be a finite number in \[0, 1\]; it is 94\.2/,
     ],
     [
       'the confusion matrix',
       (r) => ({ ...r, confusion: fixture().confusion.slice(1) }),
-      /confusion must have 10 entries, not 9/,
+      /confusion must be an array of 10 entries; it has 9/,
     ],
     [
       'a confusion count',
@@ -46,19 +46,30 @@ describe('readRunRecord', () => {
     [
       'a digit',
       (r) => ({ ...r, misclassified: [{ ...fixture().misclassified[0], pixels: [0, 1] }] }),
-      /misclassified\[0\]\.pixels must have 784 entries, not 2/,
+      /misclassified\[0\]\.pixels must be an array of 784 entries; it has 2/,
     ],
     [
       'a label',
       (r) => ({ ...r, misclassified: [{ ...fixture().misclassified[0], label: 10 }] }),
       /misclassified\[0\]\.label must be an integer in \[0, 9\]/,
     ],
-    ['the root', () => [1, 2], /the record must be an object/],
+    ['the root', () => [1, 2], /the record must be an object; it is \[1,2\]/],
+    [
+      'a number too large, as written',
+      (r) => ({ ...r, epochs: [{ ...fixture().epochs[0], loss: 'LOSS_AS_WRITTEN' }] }),
+      /epochs\[0\]\.loss must be a finite number; it is 1e400\.$/,
+    ],
+    [
+      'an epoch out of order',
+      (r) => ({ ...r, epochs: [fixture().epochs[1]] }),
+      /epochs\[0\]\.epoch must be an integer in \[1, 1\]; it is 2/,
+    ],
   ];
 
   it.each(broken)('names the file and the bad field: %s', async (_, change, message) => {
     const file = join(await tempDir(), 'bad.run.json');
-    await writeFile(file, JSON.stringify(change(fixture() as unknown as Record<string, unknown>)));
+    const text = JSON.stringify(change(fixture() as unknown as Record<string, unknown>));
+    await writeFile(file, text.replace('"LOSS_AS_WRITTEN"', '1e400'));
     const error = await readRunRecord(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwoStepError);
     expect((error as Error).message).toContain(file);

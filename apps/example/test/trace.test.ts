@@ -1,6 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, deserialize, ModelFormatError, Network, serialize } from '@twostep/core';
+import {
+  ConfigError,
+  deserialize,
+  LOSS_NAMES,
+  ModelFormatError,
+  Network,
+  serialize,
+} from '@twostep/core';
 import { describe, expect, it, vi } from 'vitest';
 import type { Io } from '../src/io.js';
 import { runTrace, TRACE_USAGE } from '../src/trace.js';
@@ -205,7 +212,7 @@ describe('twostep trace errors', () => {
 
   it('an unknown --loss lists the losses', async () => {
     await fails(['--loss', 'hinge']).toThrow(
-      '--loss: "hinge" is not a loss; use one of difference, mse, binaryCrossEntropy, softmaxCrossEntropy.',
+      `--loss: "hinge" is not a loss; use one of ${LOSS_NAMES.join(', ')}.`,
     );
   });
 

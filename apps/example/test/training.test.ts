@@ -109,14 +109,14 @@ describe('checkpoints and --resume', () => {
     await expect(
       runTraining({ ...SMALL, epochs: 3, batchSize: 20, seed: 5, model }, { resume: true }),
     ).rejects.toThrow(
-      'was trained with batchSize 50, seed 1; resume with the same settings (only epochs may change).',
+      'was trained with batchSize 50, not 20; seed 1, not 5. Resume with the same settings (only epochs may change), or train from the start without --resume.',
     );
     await expect(runTraining({ ...SMALL, epochs: 1, model }, { resume: true })).rejects.toThrow(
       'the checkpoint is at epoch 1 and epochs is 1; ask for more epochs (--epochs 2 or more).',
     );
     await writeFile(join(dir, 'm.checkpoint.json'), '{"format":"x"}');
     await expect(runTraining({ ...SMALL, model }, { resume: true })).rejects.toThrow(
-      'is not a version-1 checkpoint',
+      'm.checkpoint.json is not valid: format must be "twostep-checkpoint"; it is "x"',
     );
   });
 });

@@ -4,6 +4,7 @@ import {
   type Backend,
   type BackendOptions,
   broadcastKind,
+  ConfigError,
   checkConcatRows,
   checkData,
   checkDType,
@@ -39,6 +40,20 @@ export interface TsBackendOptions extends BackendOptions {
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
+/** `poolBytes` a byte count (0 keeps no freed buffer), `simd` a boolean: else a ConfigError. */
+function checkOptions(poolBytes: unknown, simd: unknown): void {
+  if (typeof poolBytes !== 'number' || !Number.isSafeInteger(poolBytes) || poolBytes < 0) {
+    throw new ConfigError(
+      `createBackend: poolBytes is ${String(poolBytes)}; it must be a whole number of bytes ≥ 0 (0 keeps no freed buffer), e.g. { poolBytes: ${DEFAULT_POOL_BYTES} } (the default, 64 MiB).`,
+    );
+  }
+  if (typeof simd !== 'boolean') {
+    throw new ConfigError(
+      `createBackend: simd is ${JSON.stringify(simd)}; it must be true (the WebAssembly SIMD kernel where the runtime has it, the default) or false (plain TypeScript).`,
+    );
+  }
+}
+
 /**
  * The reference backend: TypeScript over Float32Array or Float64Array, synchronous, with
  * fused activation and Adam kernels, a buffer pool, and matrix products in WebAssembly SIMD
@@ -66,6 +81,7 @@ export class TsBackend implements Backend<TsMatrix> {
     simd = true,
   }: TsBackendOptions = {}) {
     checkDType('ts', dtype, DTYPES);
+    checkOptions(poolBytes, simd);
     this.dtype = dtype;
     const Store = dtype === 'float32' ? Float32Array : Float64Array;
     this.#pool = new BufferPool(Store, poolBytes);

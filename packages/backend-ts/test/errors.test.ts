@@ -72,6 +72,26 @@ describe('errors', () => {
     }
   });
 
+  it('rejects a poolBytes that is not a byte count and a simd that is not a boolean', () => {
+    for (const poolBytes of [
+      -1,
+      Number.NaN,
+      1.5,
+      Number.POSITIVE_INFINITY,
+      '64' as unknown as number,
+    ]) {
+      expect(() => createBackend({ poolBytes })).toThrow(
+        new ConfigError(
+          `createBackend: poolBytes is ${String(poolBytes)}; it must be a whole number of bytes ≥ 0 (0 keeps no freed buffer), e.g. { poolBytes: 67108864 } (the default, 64 MiB).`,
+        ),
+      );
+    }
+    expect(() => createBackend({ simd: 'no' as unknown as boolean })).toThrow(
+      'createBackend: simd is "no"; it must be true (the WebAssembly SIMD kernel where the runtime has it, the default) or false (plain TypeScript).',
+    );
+    expect(createBackend({ poolBytes: 0, simd: false }).matMulKernel).toBe('typescript');
+  });
+
   describe.each(backends())('$dtype', (k) => {
     it.each([
       [0, 3],

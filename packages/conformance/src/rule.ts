@@ -48,6 +48,7 @@ function hostLoss(c: Case, weights: number[][][], inputs: ref.Host): number {
     if (c.loss === 'difference') J += p - t;
     else if (c.loss === 'mse') J += 0.5 * (p - t) ** 2;
     else if (c.loss === 'binaryCrossEntropy') J -= t * Math.log(p) + (1 - t) * Math.log(1 - p);
+    else if (c.loss === 'sigmoidCrossEntropy') J += ref.unaryOps.softplus(p) - t * p;
     else J -= t * logP.data[i]!;
   });
   return J * r;

@@ -48,6 +48,7 @@ export const trainingChecks: Check[] = [
           // (p − t from |p| + |t|; log(1 − p) from 1 and p, so off by ε/(1 − p)).
           const q = (i: number) => Math.abs(p[i]!) + Math.abs(t[i]!);
           const s = (i: number) => Math.exp(logP.data[i]!);
+          const { softplus: sp, sigmoid: sg } = ref.unaryOps;
           const terms: Record<typeof name, [Term, Term, Term, Term]> = {
             difference: [(i) => p[i]! - t[i]!, () => 1, q, () => 1],
             mse: [(i) => 0.5 * (p[i]! - t[i]!) ** 2, (i) => p[i]! - t[i]!, (i) => q(i) ** 2, q],
@@ -58,6 +59,12 @@ export const trainingChecks: Check[] = [
                 Math.abs(t[i]! * Math.log(p[i]!)) +
                 Math.abs(1 - t[i]!) * (Math.abs(Math.log(1 - p[i]!)) + 1 / (1 - p[i]!)),
               (i) => q(i) / (p[i]! * (1 - p[i]!)),
+            ],
+            sigmoidCrossEntropy: [
+              (i) => sp(p[i]!) - t[i]! * p[i]!,
+              (i) => sg(p[i]!) - t[i]!,
+              (i) => sp(p[i]!) + Math.abs(t[i]! * p[i]!),
+              (i) => sg(p[i]!) + Math.abs(t[i]!),
             ],
             softmaxCrossEntropy: [
               (i) => -t[i]! * logP.data[i]!,
@@ -87,6 +94,43 @@ export const trainingChecks: Check[] = [
         }),
       ),
     ),
+  ),
+  check(
+    'losses',
+    'sigmoidCrossEntropy on logits ±20, ±40, ±100: J and δup_L stay exact',
+    (backend) =>
+      scoped(backend, async (k) => {
+        // Confidently right and wrong logits: no clamp, so J = softplus(x) − y·x and
+        // δup_L = σ(x) − y = ±1 where sigmoid + binaryCrossEntropy would lose them.
+        const x = [-100, -40, -20, 20, 40, 100].flatMap((v) => [v, v]);
+        const t = x.map((_, i) => i % 2);
+        const { softplus: sp, sigmoid: sg } = ref.unaryOps;
+        const out = losses.sigmoidCrossEntropy.forward(
+          k,
+          k.fromArray(x, 1, 12),
+          k.fromArray(t, 1, 12),
+          'sum',
+        );
+        const J = x.reduce((a, v, i) => a + sp(v) - t[i]! * v, 0);
+        const scale = x.reduce((a, v, i) => a + sp(v) + Math.abs(t[i]! * v), 0);
+        await expectMatrix(
+          k,
+          'J of 1×12 logits',
+          out.J,
+          ref.host(1, 1, () => J),
+          {
+            ulps: OP_ULPS + x.length,
+            scale: [scale],
+          },
+        );
+        await expectMatrix(
+          k,
+          'δup_L of 1×12 logits',
+          out.deltaUp,
+          ref.host(1, 12, (_, j) => sg(x[j]!) - t[j]!),
+          { scale: x.map((v, j) => sg(v) + t[j]!) },
+        );
+      }),
   ),
   ...ACTIVATION_NAMES.map((name) =>
     check('activations', `${name}: σ and σ' through the core (basic ops)`, (backend) =>

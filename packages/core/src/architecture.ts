@@ -19,6 +19,7 @@ export function parseArchitecture(architecture: string | readonly number[]): num
         `Architecture ${show(architecture)}: N${h} = ${n} is not a positive integer; every width counts neurons, e.g. A[2,3,1].`,
       );
     }
+    if (!Number.isSafeInteger(n)) throw tooWide(show(architecture), h, String(n));
   });
   return widths;
 }
@@ -39,9 +40,17 @@ function parseNotation(text: string): number[] {
         `Architecture '${text}': N${h} = '${trimmed}' is not a positive integer; every width counts neurons, e.g. A[2,3,1].`,
       );
     }
-    return Number(trimmed);
+    const n = Number(trimmed);
+    // Past 2⁵³ − 1 digits are lost: 99999999999999999999 would read as 1e20.
+    if (!Number.isSafeInteger(n)) throw tooWide(`'${text}'`, h, trimmed);
+    return n;
   });
 }
+
+const tooWide = (architecture: string, h: number, n: string) =>
+  new ArchitectureError(
+    `Architecture ${architecture}: N${h} = ${n} is beyond the safe integers (${Number.MAX_SAFE_INTEGER}); give each layer's width in neurons, e.g. A[784,128,10].`,
+  );
 
 const show = (a: string | readonly number[]) =>
   typeof a === 'string' ? `'${a}'` : `A[${a.join(',')}]`;

@@ -2,8 +2,9 @@
  * Data as users hold it (one row per sample, arrays or typed arrays), checked once and laid
  * out as the rule wants it: a batch is an N × B matrix whose columns are samples.
  */
-import type { Backend, Matrix } from './contract.js';
-import { NonFiniteError, ShapeError } from './errors.js';
+import type { Backend, DType, Matrix } from './contract.js';
+import { ConfigError, DTypeError, NonFiniteError, ShapeError } from './errors.js';
+import { checkLimit } from './limits.js';
 
 /** One row per sample. */
 export type Rows = ArrayLike<ArrayLike<number>>;
@@ -24,13 +25,15 @@ export class Samples {
 
   /**
    * `name` is `inputs` or `targets`; `width` the width each row must have; `hint` is added to
-   * a width error (how to fix the data).
+   * a width error (how to fix the data); `dtype` the backend's, whose range every value must
+   * fit.
    */
   constructor(
     private readonly rows: Rows,
     readonly width: number,
-    name: string,
+    private readonly name: string,
     hint = '',
+    private readonly dtype: DType = 'float64',
   ) {
     if (rows === null || typeof rows !== 'object' || typeof rows.length !== 'number') {
       throw new ShapeError(
@@ -45,13 +48,32 @@ export class Samples {
         const got = row !== null && typeof row === 'object' ? `${row.length} values` : String(row);
         throw new ShapeError(`${name} row ${r} has ${got} but must have ${width}.${hint}`);
       }
-      const c = firstNonFinite(row, width);
-      if (c < width) {
-        throw new NonFiniteError(
-          `${name} row ${r}, column ${c} is ${String(row[c])}; every value must be a finite number. Clean or impute the data first.`,
-        );
-      }
+      this.#checkRow(r, '');
     }
+  }
+
+  /**
+   * Checks the rows of samples `order[start…end)` again: a step that turned non-finite may
+   * have read rows changed since the check, which is bad data, not divergence.
+   */
+  recheck(order: ArrayLike<number>, start: number, end: number): void {
+    const changed =
+      ' (it changed after the data was checked: rows must not change while training runs)';
+    for (let j = start; j < end; j++) this.#checkRow(order[j]!, changed);
+  }
+
+  /** Throws for the first value of row `r` that is not a finite number of the dtype's range. */
+  #checkRow(r: number, note: string): void {
+    const row = this.rows[r]!;
+    const c = firstNonFinite(row, this.width);
+    if (c < this.width) {
+      throw new NonFiniteError(
+        `${this.name} row ${r}, column ${c} is ${String(row[c])}${note}; every value must be a finite number. Clean or impute the data first.`,
+      );
+    }
+    if (this.dtype !== 'float32') return;
+    const o = firstOverflow(row, this.width);
+    if (o < this.width) throw overflowError(`${this.name} row ${r}, column ${o}`, row[o]!, note);
   }
 
   /**
@@ -81,22 +103,47 @@ function firstNonFinite(row: ArrayLike<number>, width: number): number {
   return width;
 }
 
-/** Inputs and targets checked against the network's widths N0 and NL. */
+/** The largest finite float32, (2 − 2⁻²³)·2¹²⁷. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The first of `values[0…width)` that is finite but infinite once rounded to float32, or `width`. */
+export function firstOverflow(values: ArrayLike<number>, width = values.length): number {
+  for (let c = 0; c < width; c++) if (!Number.isFinite(Math.fround(values[c]!))) return c;
+  return width;
+}
+
+/** A value that float32 cannot hold: `where` names it (`W1[0][2]`, `inputs row 3, column 1`). */
+export function overflowError(where: string, value: number, note = ''): DTypeError {
+  return new DTypeError(
+    `${where} is ${value}${note}, beyond the float32 range (±${FLOAT32_MAX}) of this float32 backend: it would become ${value > 0 ? '' : '-'}Infinity. ` +
+      'Scale the values into range, or use a float64 backend.',
+  );
+}
+
+/** Inputs and targets checked against the network's widths N0 and NL and the backend's dtype. */
 export function checkDataset(
   data: Dataset,
   architecture: readonly number[],
+  dtype: DType = 'float64',
 ): { inputs: Samples; targets: Samples } {
   if (data === null || typeof data !== 'object') {
     throw new ShapeError('data must be { inputs, targets }, one row per sample.');
   }
   const n0 = architecture[0]!;
   const nL = architecture.at(-1)!;
-  const inputs = new Samples(data.inputs, n0, 'inputs', ` The network takes N0 = ${n0} inputs.`);
+  const inputs = new Samples(
+    data.inputs,
+    n0,
+    'inputs',
+    ` The network takes N0 = ${n0} inputs.`,
+    dtype,
+  );
   const targets = new Samples(
     data.targets,
     nL,
     'targets',
     ` The network has NL = ${nL} outputs${nL > 1 ? `; one-hot encode class labels with oneHot(labels, ${nL})` : ''}.`,
+    dtype,
   );
   if (inputs.count !== targets.count) {
     throw new ShapeError(
@@ -106,13 +153,44 @@ export function checkDataset(
   return { inputs, targets };
 }
 
-/** Row `r` is one-hot for class `labels[r]` ∈ {0, …, classes − 1}. */
-export function oneHot(labels: ArrayLike<number>, classes: number): number[][] {
+/**
+ * Row `r` is one-hot for class `labels[r]` ∈ {0, …, classes − 1}. The rows × classes matrix is
+ * held to `maxEntries` before it is made: by default 2²⁴ (16,777,216 entries, 134 MB of JS
+ * numbers: 60,000 MNIST labels take 600,000), as nested arrays cost 8 bytes an entry and more.
+ */
+export function oneHot(
+  labels: ArrayLike<number>,
+  classes: number,
+  { maxEntries = 2 ** 24 }: { maxEntries?: number } = {},
+): number[][] {
+  if (typeof classes !== 'number' || !Number.isSafeInteger(classes) || classes < 1) {
+    throw new ConfigError(
+      `oneHot: classes is ${String(classes)}; it must be a positive integer, the number of classes (labels run from 0 to classes − 1), e.g. oneHot(labels, 10).`,
+    );
+  }
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new ConfigError(
+      `oneHot: maxEntries must be a positive integer, got ${String(maxEntries)}; leave it out for the default ${2 ** 24}.`,
+    );
+  }
+  if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
+    throw new ShapeError(
+      `oneHot: labels must be an array of class numbers, got ${String(labels)}.`,
+    );
+  }
+  checkLimit(
+    `oneHot: ${labels.length} labels × ${classes} classes make`,
+    labels.length * classes,
+    maxEntries,
+    'maxEntries',
+    'Check the number of classes',
+    "oneHot's options: oneHot(labels, classes, { maxEntries })",
+  );
   return Array.from({ length: labels.length }, (_, r) => {
     const label = labels[r]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
       throw new ShapeError(
-        `oneHot: label ${r} is ${label}; labels must be integers in [0, ${classes - 1}].`,
+        `oneHot: label ${r} is ${String(label)}; labels must be integers in [0, ${classes - 1}] for ${classes} classes. Map the labels to 0…${classes - 1}, or pass the right number of classes.`,
       );
     }
     const row = new Array<number>(classes).fill(0);
@@ -124,7 +202,7 @@ export function oneHot(labels: ArrayLike<number>, classes: number): number[][] {
 /** A matrix whose columns are the given samples (rows of `rows`), as the rule lays out a batch. */
 export function toColumns(backend: Backend, rows: Rows): Matrix {
   const width = rows[0]?.length ?? 0;
-  const samples = new Samples(rows, width, 'rows');
+  const samples = new Samples(rows, width, 'toColumns', '', backend.dtype);
   const out = new Float64Array(width * samples.count);
   samples.columns(identityOrder(samples.count), 0, samples.count, out);
   return backend.fromArray(out, width, samples.count);

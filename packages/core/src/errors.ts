@@ -21,7 +21,10 @@ export class ShapeError extends TwoStepError {
   override readonly code = 'SHAPE';
 }
 
-/** A dtype the backend does not support, or matrices of different dtypes in one op. */
+/**
+ * A dtype the backend does not support, matrices of different dtypes in one op, or a value
+ * (a weight, a sample's) beyond the range of the backend's dtype.
+ */
 export class DTypeError extends TwoStepError {
   override readonly name = 'DTypeError';
   override readonly code = 'DTYPE';
@@ -101,4 +104,14 @@ export class BackendNotInstalledError extends TwoStepError {
 export class BackendUnavailableError extends TwoStepError {
   override readonly name = 'BackendUnavailableError';
   override readonly code = 'BACKEND_UNAVAILABLE';
+}
+
+/**
+ * A network or a matrix larger than the limits allow (parameters, entries of one matrix),
+ * found before anything is allocated; the message gives the size asked, the limit and how to
+ * raise it.
+ */
+export class ResourceLimitError extends TwoStepError {
+  override readonly name = 'ResourceLimitError';
+  override readonly code = 'RESOURCE_LIMIT';
 }

@@ -32,6 +32,7 @@ export {
   ForeignMatrixError,
   ModelFormatError,
   NonFiniteError,
+  ResourceLimitError,
   ShapeError,
   TwoStepError,
   UnknownBackendError,
@@ -43,6 +44,11 @@ export {
   type InferenceOptions,
   predict,
 } from './inference.js';
+export {
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_PARAMETERS,
+  type Limits,
+} from './limits.js';
 export {
   type BackendConfig,
   type BackendDescriptor,
@@ -71,7 +77,7 @@ export {
   type SavedOptimizerState,
   sgd,
 } from './optimizers.js';
-export { Random } from './random.js';
+export { checkSeed, MAX_SEED, Random } from './random.js';
 export {
   type FAdjoint,
   type FAdjointOptions,

@@ -17,6 +17,7 @@ export interface InferenceOptions {
  * disposed afterwards) and the index of its first sample to `use`.
  */
 async function forEachBatch(
+  where: string,
   backend: Backend,
   net: Network,
   inputs: Samples,
@@ -26,6 +27,7 @@ async function forEachBatch(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}.`);
   }
+  net.checkBatch(where, Math.min(batchSize, inputs.count));
   const k = tracked(backend);
   const order = identityOrder(inputs.count);
   for (let start = 0; start < inputs.count; start += batchSize) {
@@ -44,12 +46,13 @@ async function forEachBatch(
   }
 }
 
-const inputSamples = (net: Network, rows: Rows) =>
+const inputSamples = (backend: Backend, net: Network, rows: Rows) =>
   new Samples(
     rows,
     net.architecture[0]!,
     'inputs',
     ` The network takes N0 = ${net.architecture[0]} inputs.`,
+    backend.dtype,
   );
 
 /** The network's outputs f(x), one row per input row. */
@@ -60,7 +63,8 @@ export async function predict(
   { batchSize = 256 }: InferenceOptions = {},
 ): Promise<number[][]> {
   const outputs: number[][] = [];
-  await forEachBatch(backend, net, inputSamples(net, inputs), batchSize, async (xL) => {
+  const samples = inputSamples(backend, net, inputs);
+  await forEachBatch('predict', backend, net, samples, batchSize, async (xL) => {
     const data = await backend.read(xL);
     for (let j = 0; j < xL.cols; j++)
       outputs.push(Array.from({ length: xL.rows }, (_, i) => data[i * xL.cols + j]!));
@@ -97,13 +101,13 @@ export async function evaluate(
   data: Dataset,
   { loss = 'mse', batchSize = 256 }: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  const { inputs, targets } = checkDataset(data, net.architecture);
+  const { inputs, targets } = checkDataset(data, net.architecture, backend.dtype);
   const lossFn = resolveLoss(loss);
   const k = tracked(backend);
   const order = identityOrder(inputs.count);
   let lossSum = 0;
   let correct = 0;
-  await forEachBatch(backend, net, inputs, batchSize, async (xL, start) => {
+  await forEachBatch('evaluate', backend, net, inputs, batchSize, async (xL, start) => {
     const size = xL.cols;
     const t = new Float64Array(xL.rows * size);
     targets.columns(order, start, start + size, t);

@@ -19,7 +19,12 @@ export interface Loss {
   ): { J: Matrix; deltaUp: Matrix };
 }
 
-export type LossName = 'difference' | 'mse' | 'binaryCrossEntropy' | 'softmaxCrossEntropy';
+export type LossName =
+  | 'difference'
+  | 'mse'
+  | 'binaryCrossEntropy'
+  | 'sigmoidCrossEntropy'
+  | 'softmaxCrossEntropy';
 
 /** The weight of each sample: 1/B for the mean, 1 for the sum. */
 const weight = (xL: Matrix, reduction: Reduction) => (reduction === 'mean' ? 1 / xL.cols : 1);
@@ -62,6 +67,21 @@ export const losses: Record<LossName, Loss> = {
       );
       const deltaUp = k.scale(k.div(k.sub(p, targets), k.mul(p, q)), r);
       return { J: k.scale(k.sum(terms), -r), deltaUp };
+    },
+  },
+  /**
+   * Binary cross-entropy on logits (identity output, p = σ(XL) inside the loss):
+   * −[y log σ(x) + (1 − y) log(1 − σ(x))] = softplus(x) − y·x per entry, since
+   * log σ(x) = −softplus(−x) and softplus(−x) = softplus(x) − x. No clamp: J stays exact and
+   * δup_L = σ(XL) − y stays ±1 on a confidently wrong output, where clamped p has it vanish.
+   */
+  sigmoidCrossEntropy: {
+    name: 'sigmoidCrossEntropy',
+    forward(k, xL, targets, reduction) {
+      const r = weight(xL, reduction);
+      const terms = k.sub(k.unary('softplus', xL), k.mul(targets, xL));
+      const deltaUp = k.scale(k.sub(k.unary('sigmoid', xL), targets), r);
+      return { J: k.scale(k.sum(terms), r), deltaUp };
     },
   },
   /**

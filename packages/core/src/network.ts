@@ -12,14 +12,17 @@ import {
 } from './activations.js';
 import { formatArchitecture, parseArchitecture } from './architecture.js';
 import type { Backend, Matrix } from './contract.js';
+import { firstOverflow, overflowError } from './data.js';
 import { ConfigError, NonFiniteError, ShapeError } from './errors.js';
-import { Random } from './random.js';
+import { checkLimit, type Limits, resolveLimits } from './limits.js';
+import { checkSeed, Random } from './random.js';
 import { untracked } from './scope.js';
 
 /** Weight initialisers: Xavier/Glorot uniform (sigmoid, tanh) and He normal (relu family). */
 export type Initializer = 'xavier' | 'he';
 
-export interface NetworkOptions {
+/** `maxParameters` and `maxEntries` bound the network and every matrix it is trained and run with. */
+export interface NetworkOptions extends Limits {
   /** `'A[784,128,10]'` or `[784, 128, 10]`. */
   readonly architecture: string | readonly number[];
   /** σ of every hidden layer (default `'sigmoid'`, the paper's σ). */
@@ -35,7 +38,7 @@ export interface NetworkOptions {
    * `activation`) is relu or leaky relu, else `'xavier'`.
    */
   readonly init?: Initializer;
-  /** Seed of the initial weights; default 0. */
+  /** Seed of the initial weights, an integer from 0 to 2³² − 1; default 0. */
   readonly seed?: number;
 }
 
@@ -54,14 +57,22 @@ export class Network {
   readonly architecture: readonly number[];
   readonly bias: boolean;
   readonly layers: readonly Layer[];
+  /** The limits it was created with (defaults filled in). */
+  readonly limits: Required<Limits>;
   /** Row-major Wh, h = 1…L, each Nh × (N(h−1) + bias). */
   private weights: Float64Array[];
   private version = 0;
   private readonly device = new WeakMap<Backend, { version: number; weights: Matrix[] }>();
 
-  private constructor(architecture: number[], bias: boolean, activations: LayerActivation[]) {
+  private constructor(
+    architecture: number[],
+    bias: boolean,
+    activations: LayerActivation[],
+    limits: Required<Limits>,
+  ) {
     this.architecture = architecture;
     this.bias = bias;
+    this.limits = limits;
     this.layers = activations.map((spec, i) => ({
       inputs: architecture[i]!,
       outputs: architecture[i + 1]!,
@@ -73,6 +84,10 @@ export class Network {
   /** A network with seeded initial weights: the same seed gives the same weights everywhere. */
   static create(options: NetworkOptions): Network {
     const architecture = parseArchitecture(options.architecture);
+    const seed = checkSeed('Network.create', options.seed ?? 0);
+    const bias = options.bias ?? true;
+    const limits = resolveLimits('Network.create', options);
+    checkSize(architecture, bias, limits);
     const depth = architecture.length - 1;
     const hidden = options.activation ?? 'sigmoid';
     const activations =
@@ -85,7 +100,7 @@ export class Network {
         `activations: ${activations.length} given for the ${depth} layers of ${formatArchitecture(architecture)}; give one per layer h = 1…${depth}.`,
       );
     }
-    const net = new Network(architecture, options.bias ?? true, [...activations]);
+    const net = new Network(architecture, bias, [...activations], limits);
     // He when every hidden σ is in the relu family (given per layer: the σ of every layer
     // below L, or of the one layer of A[N0,N1]).
     const hiddenSpecs = !options.activations
@@ -102,7 +117,7 @@ export class Network {
         `init: unknown initializer ${JSON.stringify(init)}; use 'xavier' or 'he'.`,
       );
     }
-    net.initialize(init, options.seed ?? 0);
+    net.initialize(init, seed);
     return net;
   }
 
@@ -188,6 +203,7 @@ export class Network {
     const cached = this.device.get(backend);
     if (cached && cached.version === this.version) return cached.weights;
     if (cached) for (const m of cached.weights) backend.dispose(m);
+    if (backend.dtype === 'float32') this.#checkFloat32();
     const weights = this.layers.map((l, i) =>
       backend.fromArray(this.weights[i]!, l.outputs, this.columns(l)),
     );
@@ -209,6 +225,36 @@ export class Network {
     this.device.set(backend, { version: this.version, weights: [...weights] });
   }
 
+  /**
+   * Rejects a weight that float32 cannot hold (finite in the host's float64, infinite once
+   * rounded): it would turn every prediction into NaN without a word.
+   */
+  #checkFloat32(): void {
+    this.layers.forEach((layer, i) => {
+      const w = this.weights[i]!;
+      const at = firstOverflow(w);
+      if (at === w.length) return;
+      const cols = this.columns(layer);
+      const where = `W${i + 1}[${Math.floor(at / cols)}][${at % cols}] (layer ${i + 1}, row ${Math.floor(at / cols)}, column ${at % cols})`;
+      throw overflowError(where, w[at]!);
+    });
+  }
+
+  /**
+   * Throws a ResourceLimitError when a batch of `batch` samples (the widest layer, plus the
+   * bias row, by `batch` entries) exceeds `maxEntries`. `where` names the caller.
+   */
+  checkBatch(where: string, batch: number): void {
+    const widest = Math.max(...this.architecture) + (this.bias ? 1 : 0);
+    checkLimit(
+      `${where}: a batch of ${batch} samples makes ${widest} × ${batch} matrices (the widest layer${this.bias ? ' and the bias row' : ''} by the batch) of`,
+      widest * batch,
+      this.limits.maxEntries,
+      'maxEntries',
+      'Lower batchSize',
+    );
+  }
+
   /** Frees the device copy of the weights on `backend`. */
   release(on: Backend): void {
     const backend = untracked(on);
@@ -225,4 +271,16 @@ export class Network {
   toString(): string {
     return `Network ${formatArchitecture(this.architecture)}${this.bias ? ' with bias' : ''}`;
   }
+}
+
+/** The parameters and the largest weight matrix, held to the limits before anything is allocated. */
+function checkSize(architecture: number[], bias: boolean, limits: Required<Limits>): void {
+  const sizes = architecture.slice(1).map((n, h) => n * (architecture[h]! + (bias ? 1 : 0)));
+  const name = formatArchitecture(architecture);
+  const fix = 'Check the widths';
+  const total = sizes.reduce((a, b) => a + b, 0);
+  checkLimit(`${name} has`, total, limits.maxParameters, 'maxParameters', fix);
+  const largest = Math.max(...sizes);
+  const h = sizes.indexOf(largest) + 1;
+  checkLimit(`${name}: W${h} has`, largest, limits.maxEntries, 'maxEntries', fix);
 }

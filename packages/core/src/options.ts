@@ -50,3 +50,34 @@ export function checkKeys(
     );
   }
 }
+
+/** `value` if it is a positive (or, with `allowZero`, non-negative) integer; else a ConfigError. */
+export function positiveInteger(key: string, value: number, allowZero = false): number {
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new ConfigError(
+      `${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A value as a message shows it, whatever it is: strings quoted, numbers as written by
+ * JavaScript, objects as JSON (or their kind when JSON cannot show them), at most 60 characters.
+ * It never throws, so an error about a bad value cannot become a TypeError.
+ */
+export function shown(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = `'${value}'`;
+  else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
+  else if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
+    text = value === undefined ? 'undefined' : `a ${typeof value}`;
+  } else {
+    try {
+      text = JSON.stringify(value) ?? Object.prototype.toString.call(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}

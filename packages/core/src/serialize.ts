@@ -5,6 +5,7 @@
  */
 import { type LayerActivation, resolveActivation } from './activations.js';
 import { ModelFormatError, type TwoStepError } from './errors.js';
+import type { Limits } from './limits.js';
 import { Network } from './network.js';
 
 export const MODEL_FORMAT = 'twostep-network';
@@ -46,8 +47,11 @@ const fail = (path: string, problem: string): never => {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A network from JSON text or a parsed model-file object; errors name the bad field. */
-export function deserialize(json: string | unknown): Network {
+/**
+ * A network from JSON text or a parsed model-file object; errors name the bad field. `limits`
+ * (`maxParameters`, `maxEntries`) are the network's, as in `Network.create`.
+ */
+export function deserialize(json: string | unknown, limits: Limits = {}): Network {
   let file: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -116,6 +120,8 @@ export function deserialize(json: string | unknown): Network {
     architecture: widths as number[],
     activations: activations as LayerActivation[],
     bias: bias as boolean,
+    ...(limits.maxParameters !== undefined && { maxParameters: limits.maxParameters }),
+    ...(limits.maxEntries !== undefined && { maxEntries: limits.maxEntries }),
   });
   net.setWeights(weights as number[][][]);
   return net;

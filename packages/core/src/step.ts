@@ -47,13 +47,15 @@ export function stepSettings(
   if (!LEARNING_MODES.includes(mode)) {
     throw new ConfigError(`mode: ${JSON.stringify(mode)} is not 'global' or 'layerwise'.`);
   }
-  const rates = options.learningRates ?? net.layers.map(() => optimizer.learningRate);
+  const rates: unknown = options.learningRates ?? net.layers.map(() => optimizer.learningRate);
   if (
+    !Array.isArray(rates) ||
     rates.length !== net.depth ||
     rates.some((r) => typeof r !== 'number' || !(r > 0) || !Number.isFinite(r))
   ) {
+    const got = Array.isArray(rates) ? `[${rates.map(String).join(', ')}]` : String(rates);
     throw new ConfigError(
-      `learningRates: give ${net.depth} positive finite rates, one per layer h = 1…${net.depth}; got [${rates.join(', ')}].`,
+      `learningRates: give ${net.depth} positive finite rates, one per layer h = 1…${net.depth}; got ${got}.`,
     );
   }
   return {

@@ -4,6 +4,7 @@
  * or checking by hand.
  */
 import type { Backend, Matrix } from './contract.js';
+import { checkDataset } from './data.js';
 import { ShapeError } from './errors.js';
 import { type Loss, type LossName, resolveLoss } from './losses.js';
 import type { Network } from './network.js';
@@ -48,6 +49,8 @@ export async function traceSample(
       `traceSample: ${net} takes ${inputs} inputs and gives ${outputs} outputs; got an input of ${input.length} and a target of ${target.length}.`,
     );
   }
+  // Finite, and within the dtype's range, like every sample a backend gets.
+  checkDataset({ inputs: [input], targets: [target] }, net.architecture, backend.dtype);
   const lossFn = resolveLoss(loss);
   const k = tracked(backend);
   // One sample: x and y are columns (B = 1, so the 'sum' and 'mean' reductions agree).

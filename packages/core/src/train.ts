@@ -8,15 +8,9 @@ import { identityOrder } from './data.js';
 import { ConfigError } from './errors.js';
 import type { Network } from './network.js';
 import type { SavedOptimizerState } from './optimizers.js';
-import { checkKeys } from './options.js';
-import { Random } from './random.js';
-import {
-  type EpochOptions,
-  positiveInteger,
-  TRAINER_OPTIONS,
-  Trainer,
-  type TrainerOptions,
-} from './trainer.js';
+import { checkKeys, positiveInteger } from './options.js';
+import { checkSeed, Random } from './random.js';
+import { type EpochOptions, TRAINER_OPTIONS, Trainer, type TrainerOptions } from './trainer.js';
 
 export interface EpochEvent {
   /** 1-based. */
@@ -45,7 +39,7 @@ export interface TrainOptions extends TrainerOptions, Pick<EpochOptions, 'onBatc
    */
   readonly initialEpoch?: number;
   readonly shuffle?: boolean;
-  /** Seed of the shuffling; default 0. */
+  /** Seed of the shuffling, an integer from 0 to 2³² − 1; default 0. */
   readonly seed?: number;
   /** Called after each epoch, when `net` already holds that epoch's weights. */
   readonly onEpoch?: (event: EpochEvent) => void | Promise<void>;
@@ -78,6 +72,7 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   checkKeys('train', options, TRAIN_OPTIONS);
+  const seed = checkSeed('train', options.seed ?? 0);
   const trainer = new Trainer(
     backend,
     net,
@@ -99,7 +94,7 @@ export async function train(
     }
     const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
     const shuffle = options.shuffle ?? true;
-    const random = new Random(options.seed ?? 0);
+    const random = new Random(seed);
     // The epochs done drew their orders from the same generator: draw and drop them.
     if (shuffle) for (let e = 1; e <= initialEpoch; e++) random.permutation(count);
     for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {

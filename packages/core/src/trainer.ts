@@ -5,6 +5,8 @@
  * the batches of a dataset in a given order, reads the epoch's loss once, and when that is not
  * finite replays the epoch to name the first quantity that turned non-finite.
  */
+
+import { batchBuffers, breather } from './batches.js';
 import type { Backend, Matrix } from './contract.js';
 import { checkDataset, type Dataset, identityOrder, type Samples } from './data.js';
 import { readChecked, replayChecked } from './divergence.js';
@@ -19,7 +21,7 @@ import {
   type SavedOptimizerState,
   sgd,
 } from './optimizers.js';
-import { checkKeys } from './options.js';
+import { checkKeys, positiveInteger } from './options.js';
 import { dispose, tidy, tracked, untracked } from './scope.js';
 import {
   type LearningMode,
@@ -116,14 +118,8 @@ interface Batch {
   readonly quantities: Quantities;
 }
 
-export function positiveInteger(key: string, value: number, allowZero = false): number {
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new ConfigError(
-      `${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}.`,
-    );
-  }
-  return value;
-}
+/** The Trainer training each network: a second one would train from the same weights, and one run's weights would be lost. */
+const training = new WeakMap<Network, Trainer>();
 
 export class Trainer {
   readonly #backend: Backend;
@@ -158,6 +154,13 @@ export class Trainer {
     this.#optimizerState = options.optimizerState;
     this.#settings = stepSettings(net, options, this.#optimizer);
     this.#upload = batchBuffers(this.#k);
+    if (training.has(net)) {
+      throw new ConfigError(
+        `${net} is already being trained by another Trainer (or train call) that has not closed: two at once would train from the same weights and one run's weights would be lost. ` +
+          'Await the first train call (or close its Trainer) before starting another, or train a copy: deserialize(serialize(net)).',
+      );
+    }
+    training.set(net, this);
   }
 
   /** The optimizer's state, started with a copy of the network's weights on first use. */
@@ -189,6 +192,7 @@ export class Trainer {
     checkKeys('step', options, ['trace']);
     const traced = options.trace === true;
     const { inputs, targets } = this.#samples(batch);
+    this.#net.checkBatch('step', inputs.count);
     const out = this.#run(inputs, targets, identityOrder(inputs.count), 0, inputs.count, traced);
     dispose(this.#backend, this.#kept);
     const quantities = out.quantities.map(([, , m]) => m);
@@ -227,6 +231,7 @@ export class Trainer {
     const { inputs, targets } = this.#samples(data);
     const count = inputs.count;
     const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+    this.#net.checkBatch('epoch', Math.min(batchSize, count));
     const order = options.order ?? identityOrder(count);
     if (order.length !== count) {
       throw new ConfigError(`order has ${order.length} entries for ${count} samples.`);
@@ -313,6 +318,7 @@ export class Trainer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    training.delete(this.#net);
     dispose(this.#backend, this.#kept);
     if (!this.#state) return;
     this.#state.dispose();
@@ -329,7 +335,7 @@ export class Trainer {
     this.#open();
     const known = this.#checked.get(data);
     if (known) return known;
-    const checked = checkDataset(data, this.#net.architecture);
+    const checked = checkDataset(data, this.#net.architecture, this.#backend.dtype);
     this.#checked.set(data, checked);
     return checked;
   }
@@ -345,6 +351,8 @@ export class Trainer {
   ): Batch {
     const k = this.#k;
     const s = this.#settings;
+    // A checked step is a replay of a non-finite epoch: rows changed since the check are bad data.
+    if (check) for (const samples of [inputs, targets]) samples.recheck(order, start, end);
     return tidy(this.#backend, () => {
       const x0 = this.#upload(inputs, order, start, end, 0);
       const t = this.#upload(targets, order, start, end, 1);
@@ -370,31 +378,4 @@ export class Trainer {
       spent.filter((m) => !this.#weights.includes(m) && !kept.includes(m)),
     );
   }
-}
-
-/** Uploads batches through `k` (so the step's scope frees them) from host buffers reused across steps. */
-function batchBuffers(backend: Backend) {
-  const make = (n: number) =>
-    backend.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  const cache = new Map<number, Float32Array | Float64Array>();
-  return (samples: Samples, order: ArrayLike<number>, start: number, end: number, slot: number) => {
-    const key = (end - start) * 2 + slot;
-    const out = cache.get(key) ?? make(samples.width * (end - start));
-    cache.set(key, out);
-    samples.columns(order, start, end, out);
-    return backend.fromArray(out, samples.width, end - start);
-  };
-}
-
-/**
- * Yields to the event loop when 50 ms have passed since the last yield: a synchronous
- * backend would otherwise never let timers, input or an abort signal's handlers run.
- */
-function breather(): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last < 50) return;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    last = performance.now();
-  };
 }

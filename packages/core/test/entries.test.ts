@@ -24,7 +24,8 @@ describe('entries', () => {
         ...['TwoStepError', 'ArchitectureError', 'ShapeError', 'DTypeError', 'ConfigError'],
         ...['DisposedMatrixError', 'NonFiniteError', 'DivergenceError', 'ModelFormatError'],
         ...['UnknownBackendError', 'BackendNotInstalledError', 'BackendUnavailableError'],
-        'ForeignMatrixError',
+        ...['ForeignMatrixError', 'ResourceLimitError'],
+        ...['checkSeed', 'MAX_SEED', 'DEFAULT_MAX_PARAMETERS', 'DEFAULT_MAX_ENTRIES'],
       ].sort(),
     );
   });

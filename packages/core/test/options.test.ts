@@ -78,3 +78,21 @@ describe('options that are not taken', () => {
     expect(history).toHaveLength(2);
   });
 });
+
+describe('options of the wrong type', () => {
+  it('learningRates that is not an array: a ConfigError, not a TypeError', async () => {
+    await expect(train(f64, net(), data, { learningRates: 0 as never })).rejects.toThrow(
+      new ConfigError('learningRates: give 2 positive finite rates, one per layer h = 1…2; got 0.'),
+    );
+  });
+
+  it('a seed that is an object whose toString is broken: a ConfigError, not a TypeError', () => {
+    expect(() =>
+      Network.create({ architecture: 'A[2,3,1]', seed: [{ toString: 0 }] as never }),
+    ).toThrow(
+      new ConfigError(
+        'Network.create: seed is [{"toString":0}]; a seed must be an integer from 0 to 4294967295 (2³² − 1), e.g. { seed: 0 }.',
+      ),
+    );
+  });
+});

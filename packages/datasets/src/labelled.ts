@@ -2,7 +2,7 @@
  * The shape every dataset here has, the core's `{ inputs, targets }` plus the labels, and
  * the one split every app uses.
  */
-import { ConfigError, oneHot, Random } from '@twostep/core';
+import { ConfigError, checkSeed, oneHot, Random } from '@twostep/core';
 
 /** Samples of a classification task: one row per sample, ready for `train` and `evaluate`. */
 export interface Labelled<Row extends ArrayLike<number> = ArrayLike<number>> {
@@ -32,19 +32,12 @@ export function checkInteger(name: string, value: unknown, min: number, fix: str
   }
 }
 
-/** Throws a ConfigError unless `seed` is an integer (a fractional seed would be truncated). */
-export function checkSeed(seed: unknown): void {
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new ConfigError(`seed must be an integer, got ${String(seed)}; pass e.g. { seed: 0 }.`);
-  }
-}
-
 export interface SplitOptions {
   /** Samples held out for testing: the last `testSize` of the shuffle (0: none). */
   readonly testSize: number;
   /** Samples to train on, the first of the shuffle (default: all not held out). */
   readonly trainSize?: number;
-  /** Seed of the shuffle (default 0): the same seed gives the same split. */
+  /** Seed of the shuffle, an integer from 0 to 2³² − 1 (default 0): the same seed gives the same split. */
   readonly seed?: number;
 }
 
@@ -66,7 +59,7 @@ export function split<Row extends ArrayLike<number>>(
   if (trainSize !== undefined) {
     checkInteger('split: trainSize', trainSize, 1, 'omit it to train on every sample not held out');
   }
-  checkSeed(seed);
+  checkSeed('split', seed);
   const order = new Random(seed).permutation(n);
   const pick = (indices: Uint32Array): Labelled<Row> => ({
     inputs: Array.from(indices, (i) => data.inputs[i]!),

@@ -2,8 +2,8 @@
  * Seeded 2-D toy datasets of two classes, points in about [−1.5, 1.5]²: the same size, noise
  * and seed give the same points on every machine and in every browser.
  */
-import { ConfigError, Random } from '@twostep/core';
-import { checkInteger, checkSeed, type Labelled, labelled } from './labelled.js';
+import { ConfigError, checkSeed, Random } from '@twostep/core';
+import { checkInteger, type Labelled, labelled } from './labelled.js';
 
 /** A point of the plane, [x, y]. */
 export type Point = [number, number];
@@ -29,7 +29,7 @@ function toy(name: string, draw: Draw, options: ToyOptions): Labelled<Point> {
       `${name}: noise must be a finite number ≥ 0, got ${String(noise)}; 0 draws the exact shape.`,
     );
   }
-  checkSeed(seed);
+  checkSeed(name, seed);
   const random = new Random(seed);
   const inputs: Point[] = [];
   const labels = new Uint8Array(count);

@@ -35,8 +35,9 @@ describe('split', () => {
       'split: trainSize must be an integer ≥ 1, got 0; omit it to train on every sample not held out.',
     );
     expect(() => split(data, { testSize: 5, seed: Number.NaN })).toThrow(
-      'seed must be an integer, got NaN',
+      'split: seed is NaN; a seed must be an integer from 0 to 4294967295',
     );
+    expect(() => split(data, { testSize: 5, seed: 2 ** 32 })).toThrow('split: seed is 4294967296');
   });
 });
 

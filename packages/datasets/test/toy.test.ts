@@ -34,8 +34,11 @@ describe.each(Object.entries(TOYS))('%s', (name, make) => {
     );
     expect(() => make({ noise: Number.NaN })).toThrow('noise must be a finite number ≥ 0, got NaN');
     expect(() => make({ seed: 0.5 })).toThrow(
-      'seed must be an integer, got 0.5; pass e.g. { seed: 0 }.',
+      `${name}: seed is 0.5; a seed must be an integer from 0 to 4294967295 (2³² − 1), e.g. { seed: 0 }.`,
     );
+    // Beyond 32 bits a seed would wrap onto a smaller one (1e300 gave seed 0's points).
+    expect(() => make({ seed: 1e300 })).toThrow(`${name}: seed is 1e+300`);
+    expect(() => make({ seed: -1 })).toThrow(`${name}: seed is -1`);
   });
 });
 

@@ -1,0 +1,88 @@
+/**
+ * What every package's fuzz tests share. Each property runs from one fixed seed for a time
+ * budget (`FUZZ_SECONDS`, default 2 s; `FUZZ_SECONDS=600` for a long run); on a failure
+ * fast-check prints the seed and the shrunk input, to rerun with `{ seed, path }`.
+ */
+import fc from 'fast-check';
+
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 2);
+
+/** The run settings of every property: a fixed seed, as many runs as the budget allows. */
+export const FUZZ_RUN = {
+  seed: 20261201,
+  numRuns: 1e9,
+  interruptAfterTimeLimit: SECONDS * 1000,
+} as const;
+
+/** Numbers a hostile input holds: huge, tiny, negative, fractional, non-finite, unsafe. */
+export const nasty = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -1, 0.5, 1e300, -1e300, 2 ** 53 + 2, Number.NaN, Infinity, 1e9, 1e20),
+);
+
+/** Any value a JSON file or an options object may hold in place of the right one. */
+export const anyValue = fc.oneof(
+  nasty,
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.anything(),
+);
+
+/**
+ * `fn` returns, or throws an error `expected` accepts (the project's TwoStepError with a
+ * `code`); anything else (a TypeError, a RangeError) fails the property.
+ */
+export function endsWell<T>(fn: () => T, expected: (error: unknown) => boolean): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    if (expected(error)) return undefined;
+    throw error;
+  }
+}
+
+/** As `endsWell`, for a promise. */
+export async function endsWellAsync<T>(
+  fn: () => Promise<T>,
+  expected: (error: unknown) => boolean,
+): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (expected(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Every path to a value in `value` (object keys and array indices), itself first. */
+function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const isArray = Array.isArray(value);
+  return [
+    prefix,
+    ...Object.entries(value as object).flatMap(([k, v]) =>
+      paths(v, [...prefix, isArray ? Number(k) : k]),
+    ),
+  ];
+}
+
+/** A deep copy of `value` with the value at `path` replaced by `by`. */
+function replaced(value: unknown, path: (string | number)[], by: unknown): unknown {
+  if (path.length === 0) return by;
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let at = copy;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+  at[path.at(-1)!] = by;
+  return copy;
+}
+
+/** `valid` (a parsed file) with any one field replaced by anything, or any JSON at all. */
+export const brokenFrom = (valid: unknown) =>
+  fc.oneof(
+    fc.tuple(fc.constantFrom(...paths(valid)), anyValue).map(([p, v]) => replaced(valid, p, v)),
+    fc.jsonValue(),
+  );
+
+export { fc };
