@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TwoStepError } from '@twostep/core';
-import { brokenFrom, endsWell as ends, fc, nasty, FUZZ_RUN as RUN } from '@twostep/fuzz';
+import { brokenFrom, endsWell as ends, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
 import { describe, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
 import { checkConfig } from '../src/config.js';
@@ -32,17 +32,18 @@ const CONFIG = {
   seed: 1,
 };
 
-describe('fuzz: what the app reads ends in a result or a TwoStepError', () => {
-  it('a config object with any field broken', () => {
-    fc.assert(
+describe('fuzz: what the app reads ends in a result or a TwoStepError', {
+  timeout: FUZZ_TIMEOUT,
+}, () => {
+  it('a config object with any field broken', async () => {
+    await fuzz(
       fc.property(brokenFrom(CONFIG), (value) => {
         endsWell(() => checkConfig(value, 'fuzz.json'));
       }),
-      RUN,
     );
   });
 
-  it('any command line', () => {
+  it('any command line', async () => {
     const flag = fc.constantFrom(
       '--epochs',
       '--batch-size',
@@ -60,21 +61,19 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', () => {
       'evaluate',
     );
     const word = fc.oneof(flag, nasty.map(String), fc.string());
-    fc.assert(
+    await fuzz(
       fc.property(fc.array(word, { maxLength: 6 }), (argv) => {
         endsWell(() => parseCommandLine(argv, '/tmp'));
       }),
-      RUN,
     );
   });
 
-  it('a run record with any field broken', () => {
+  it('a run record with any field broken', async () => {
     const record = JSON.parse(JSON.stringify(fixture(3))) as unknown;
-    fc.assert(
+    await fuzz(
       fc.property(brokenFrom(record), (value) => {
         endsWell(() => checkRunRecord(value, 'run.json'));
       }),
-      RUN,
     );
   });
 
@@ -82,11 +81,10 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', () => {
     const model = join(await tempDir('file'), 'm.json');
     await runTraining({ ...SMALL, epochs: 1, checkpointEvery: 1, model });
     const checkpoint = JSON.parse(await readFile(join(model, '..', 'm.checkpoint.json'), 'utf8'));
-    fc.assert(
+    await fuzz(
       fc.property(brokenFrom(checkpoint), (value) => {
         endsWell(() => checkCheckpoint(value, 'checkpoint.json'));
       }),
-      RUN,
     );
   });
 });

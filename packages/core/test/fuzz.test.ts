@@ -19,9 +19,10 @@ import {
   brokenFrom,
   endsWell as ends,
   endsWellAsync,
+  FUZZ_TIMEOUT,
   fc,
+  fuzz,
   nasty,
-  FUZZ_RUN as RUN,
 } from '@twostep/fuzz';
 import { describe, expect, it } from 'vitest';
 
@@ -39,51 +40,49 @@ const nearArchitecture = fc
   )
   .map(([open, widths, sep, close]) => `${open}${widths.join(sep)}${close}`);
 
-describe('fuzz: parsers and loaders end in a result or a TwoStepError', () => {
-  it('parseArchitecture, on any string and on strings near the grammar', () => {
-    fc.assert(
+describe('fuzz: parsers and loaders end in a result or a TwoStepError', {
+  timeout: FUZZ_TIMEOUT,
+}, () => {
+  it('parseArchitecture, on any string and on strings near the grammar', async () => {
+    await fuzz(
       fc.property(fc.oneof(fc.string(), nearArchitecture), (text) => {
         const widths = endsWell(() => parseArchitecture(text));
         if (widths) expect(widths.every((w) => Number.isSafeInteger(w) && w > 0)).toBe(true);
       }),
-      RUN,
     );
   });
 
-  it('parseArchitecture, on arrays of any numbers', () => {
-    fc.assert(
+  it('parseArchitecture, on arrays of any numbers', async () => {
+    await fuzz(
       fc.property(fc.array(nasty, { maxLength: 6 }), (widths) => {
         endsWell(() => parseArchitecture(widths));
       }),
-      RUN,
     );
   });
 
-  it('deserialize, on any JSON, any text, and valid model files with one field broken', () => {
+  it('deserialize, on any JSON, any text, and valid model files with one field broken', async () => {
     const valid = JSON.parse(
       serialize(
         Network.create({ architecture: 'A[2,3,1]', seed: 1, activations: ['tanh', 'sigmoid'] }),
       ),
     ) as Record<string, unknown>;
     const broken = brokenFrom(valid).map((value) => JSON.stringify(value));
-    fc.assert(
+    await fuzz(
       fc.property(fc.oneof(fc.string(), broken), (text) => {
         endsWell(() => deserialize(text));
       }),
-      RUN,
     );
   });
 
-  it('oneHot, on any labels and class counts', () => {
-    fc.assert(
+  it('oneHot, on any labels and class counts', async () => {
+    await fuzz(
       fc.property(fc.array(nasty, { maxLength: 5 }), nasty, (labels, classes) => {
         endsWell(() => oneHot(labels, classes));
       }),
-      RUN,
     );
   });
 
-  it('Network.create, on any architecture and options', () => {
+  it('Network.create, on any architecture and options', async () => {
     const options = fc.record(
       {
         seed: anyValue,
@@ -97,11 +96,10 @@ describe('fuzz: parsers and loaders end in a result or a TwoStepError', () => {
       { requiredKeys: [] },
     );
     const architecture = fc.oneof(nearArchitecture, fc.constant('A[2,3,1]'));
-    fc.assert(
+    await fuzz(
       fc.property(architecture, options, (a, o) => {
         endsWell(() => Network.create({ ...o, architecture: a } as never));
       }),
-      RUN,
     );
   });
 
@@ -125,14 +123,13 @@ describe('fuzz: parsers and loaders end in a result or a TwoStepError', () => {
     const rows = fc.array(fc.array(fc.oneof(fc.double(), nasty), { maxLength: 3 }), {
       maxLength: 4,
     });
-    await fc.assert(
+    await fuzz(
       fc.asyncProperty(options, rows, rows, fc.boolean(), async (o, inputs, targets, own) => {
         const net = Network.create({ architecture: 'A[2,3,1]', seed: 1 });
         const data = own ? { inputs, targets } : XOR;
         const epochs = typeof o.epochs === 'number' && o.epochs > 3 ? 3 : o.epochs;
         await endsWellAsync(() => train(backend, net, data, { ...o, epochs } as never), expected);
       }),
-      RUN,
     );
   });
 });

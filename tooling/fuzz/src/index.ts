@@ -14,6 +14,21 @@ export const FUZZ_RUN = {
   interruptAfterTimeLimit: SECONDS * 1000,
 } as const;
 
+/** A test's time limit that leaves room for the budget, shrinking a failure and set-up. */
+export const FUZZ_TIMEOUT = SECONDS * 1000 + 60_000;
+
+/**
+ * Runs `property` with `FUZZ_RUN`; on a long run (`FUZZ_SECONDS` set) prints how many inputs
+ * it tried. A failure throws fast-check's report: the seed, the path and the shrunk input.
+ */
+export async function fuzz(
+  property: fc.IProperty<unknown[]> | fc.IAsyncProperty<unknown[]>,
+): Promise<void> {
+  const details = await fc.check(property as fc.IAsyncProperty<unknown[]>, FUZZ_RUN);
+  if (process.env.FUZZ_SECONDS) console.log(`fuzz: ${details.numRuns} inputs`);
+  if (details.failed) throw new Error(fc.defaultReportMessage(details));
+}
+
 /** Numbers a hostile input holds: huge, tiny, negative, fractional, non-finite, unsafe. */
 export const nasty = fc.oneof(
   fc.integer(),
