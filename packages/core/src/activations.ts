@@ -4,6 +4,7 @@
  */
 import type { ActivationKind, Backend, FusedActivation, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
+import { shown } from './options.js';
 
 export type ActivationName = ActivationKind;
 
@@ -154,7 +155,7 @@ function uniform(spec: ActivationSpec, where: string): Uniform {
   const alpha = typeof spec === 'object' && spec.alpha !== undefined ? spec.alpha : 0.01;
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
     throw new ConfigError(
-      `${where}: leakyRelu's alpha must be a finite number, got ${String(alpha)}.`,
+      `${where}: leakyRelu's alpha must be a finite number, got ${shown(alpha)}.`,
     );
   }
   return new Uniform(name as ActivationName, name === 'leakyRelu' ? alpha : 0);

@@ -1,4 +1,5 @@
 import { ArchitectureError } from './errors.js';
+import { shown } from './options.js';
 
 /**
  * Parses the paper's architecture notation `A[N0, N1, …, NL]` (eq. 17) into its widths.
@@ -19,7 +20,7 @@ export function parseArchitecture(architecture: string | readonly number[]): num
         `Architecture ${show(architecture)}: N${h} = ${n} is not a positive integer; every width counts neurons, e.g. A[2,3,1].`,
       );
     }
-    if (!Number.isSafeInteger(n)) throw tooWide(show(architecture), h, String(n));
+    if (!Number.isSafeInteger(n)) throw tooWide(show(architecture), h, shown(n));
   });
   return widths;
 }

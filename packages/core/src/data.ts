@@ -5,6 +5,7 @@
 import type { Backend, DType, Matrix } from './contract.js';
 import { ConfigError, DTypeError, NonFiniteError, ShapeError } from './errors.js';
 import { checkLimit } from './limits.js';
+import { shown } from './options.js';
 
 /** One row per sample. */
 export type Rows = ArrayLike<ArrayLike<number>>;
@@ -45,7 +46,7 @@ export class Samples {
     for (let r = 0; r < this.count; r++) {
       const row = rows[r];
       if (row === null || typeof row !== 'object' || row.length !== width) {
-        const got = row !== null && typeof row === 'object' ? `${row.length} values` : String(row);
+        const got = row !== null && typeof row === 'object' ? `${row.length} values` : shown(row);
         throw new ShapeError(`${name} row ${r} has ${got} but must have ${width}.${hint}`);
       }
       this.#checkRow(r, '');
@@ -68,7 +69,7 @@ export class Samples {
     const c = firstNonFinite(row, this.width);
     if (c < this.width) {
       throw new NonFiniteError(
-        `${this.name} row ${r}, column ${c} is ${String(row[c])}${note}; every value must be a finite number. Clean or impute the data first.`,
+        `${this.name} row ${r}, column ${c} is ${shown(row[c])}${note}; every value must be a finite number. Clean or impute the data first.`,
       );
     }
     if (this.dtype !== 'float32') return;
@@ -165,18 +166,16 @@ export function oneHot(
 ): number[][] {
   if (typeof classes !== 'number' || !Number.isSafeInteger(classes) || classes < 1) {
     throw new ConfigError(
-      `oneHot: classes is ${String(classes)}; it must be a positive integer, the number of classes (labels run from 0 to classes − 1), e.g. oneHot(labels, 10).`,
+      `oneHot: classes is ${shown(classes)}; it must be a positive integer, the number of classes (labels run from 0 to classes − 1), e.g. oneHot(labels, 10).`,
     );
   }
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new ConfigError(
-      `oneHot: maxEntries must be a positive integer, got ${String(maxEntries)}; leave it out for the default ${2 ** 24}.`,
+      `oneHot: maxEntries must be a positive integer, got ${shown(maxEntries)}; leave it out for the default ${2 ** 24}.`,
     );
   }
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
-    throw new ShapeError(
-      `oneHot: labels must be an array of class numbers, got ${String(labels)}.`,
-    );
+    throw new ShapeError(`oneHot: labels must be an array of class numbers, got ${shown(labels)}.`);
   }
   checkLimit(
     `oneHot: ${labels.length} labels × ${classes} classes make`,
@@ -190,7 +189,7 @@ export function oneHot(
     const label = labels[r]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
       throw new ShapeError(
-        `oneHot: label ${r} is ${String(label)}; labels must be integers in [0, ${classes - 1}] for ${classes} classes. Map the labels to 0…${classes - 1}, or pass the right number of classes.`,
+        `oneHot: label ${r} is ${shown(label)}; labels must be integers in [0, ${classes - 1}] for ${classes} classes. Map the labels to 0…${classes - 1}, or pass the right number of classes.`,
       );
     }
     const row = new Array<number>(classes).fill(0);

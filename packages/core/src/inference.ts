@@ -4,6 +4,7 @@ import { checkDataset, type Dataset, identityOrder, type Rows, Samples } from '.
 import { ConfigError } from './errors.js';
 import { type Loss, type LossName, resolveLoss } from './losses.js';
 import type { Network } from './network.js';
+import { shown } from './options.js';
 import { forward } from './rule.js';
 import { tidy, tracked } from './scope.js';
 
@@ -25,7 +26,7 @@ async function forEachBatch(
   use: (xL: Matrix, start: number) => Promise<void>,
 ): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}.`);
+    throw new ConfigError(`batchSize must be a positive integer, got ${shown(batchSize)}.`);
   }
   net.checkBatch(where, Math.min(batchSize, inputs.count));
   const k = tracked(backend);

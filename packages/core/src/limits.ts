@@ -9,6 +9,7 @@
  * float64; typed arrays stop at 2³² entries on some engines, much less elsewhere).
  */
 import { ConfigError, ResourceLimitError } from './errors.js';
+import { shown } from './options.js';
 
 /** The largest network and matrix a `Network` is created, trained and run with. */
 export interface Limits {
@@ -30,7 +31,7 @@ export function resolveLimits(where: string, limits: Limits = {}): Required<Limi
     const value = limits[key] ?? fallback;
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new ConfigError(
-        `${where}: ${key} must be a positive integer, got ${String(value)}; leave it out for the default ${fallback.toLocaleString('en-US')}.`,
+        `${where}: ${key} must be a positive integer, got ${shown(value)}; leave it out for the default ${fallback.toLocaleString('en-US')}.`,
       );
     }
     return value;

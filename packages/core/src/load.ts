@@ -26,6 +26,7 @@ import {
   DTypeError,
   UnknownBackendError,
 } from './errors.js';
+import { shown } from './options.js';
 
 /** What a backend entry exports as `descriptor`: the backend described, and its factory. */
 export interface BackendDescriptor<O extends BackendOptions = BackendOptions> {
@@ -193,7 +194,7 @@ export function defineBackends<const Loaders extends BackendLoaders>(
 function checkBackend(backend: Backend, name: string, dtype: DType | undefined): Backend {
   if (backend?.specificationVersion !== SPECIFICATION_VERSION) {
     throw new BackendUnavailableError(
-      `Backend '${name}' implements contract version ${String(backend?.specificationVersion)}, but @twostep/core needs version ${SPECIFICATION_VERSION}. ` +
+      `Backend '${name}' implements contract version ${shown(backend?.specificationVersion)}, but @twostep/core needs version ${SPECIFICATION_VERSION}. ` +
         'Install versions of the backend and @twostep/core that match.',
     );
   }

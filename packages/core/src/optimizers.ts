@@ -5,7 +5,7 @@
  */
 import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
-import { checkKeys, closest } from './options.js';
+import { checkKeys, closest, shown } from './options.js';
 import { keep } from './scope.js';
 
 export interface OptimizerState {
@@ -45,7 +45,7 @@ function positive(
 ): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value >= max) {
     throw new ConfigError(
-      `${name}: ${key} must be a finite number in (0, ${max === Number.POSITIVE_INFINITY ? '∞' : max}), got ${String(value)}.`,
+      `${name}: ${key} must be a finite number in (0, ${max === Number.POSITIVE_INFINITY ? '∞' : max}), got ${shown(value)}.`,
     );
   }
   return value;
@@ -241,10 +241,10 @@ export function resolveOptimizer(
   if (typeof optimizer === 'object' && optimizer !== null && 'start' in optimizer) return optimizer;
   const config = typeof optimizer === 'string' ? { name: optimizer } : optimizer;
   const name = config?.name;
-  if (!Object.hasOwn(factories, name)) {
+  if (typeof name !== 'string' || !Object.hasOwn(factories, name)) {
     const near = typeof name === 'string' ? closest(name, OPTIMIZER_NAMES) : undefined;
     throw new ConfigError(
-      `optimizer: unknown optimizer ${JSON.stringify(name)}${near ? `; did you mean '${near}'?` : ';'} use one of ${OPTIMIZER_NAMES.join(', ')}.`,
+      `optimizer: unknown optimizer ${shown(name)}${near ? `; did you mean '${near}'?` : ';'} use one of ${OPTIMIZER_NAMES.join(', ')}.`,
     );
   }
   const { name: _, ...hyper } = config;

@@ -55,20 +55,20 @@ export function checkKeys(
 export function positiveInteger(key: string, value: number, allowZero = false): number {
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
     throw new ConfigError(
-      `${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}.`,
+      `${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${shown(value)}.`,
     );
   }
   return value;
 }
 
 /**
- * A value as a message shows it, whatever it is: strings quoted, numbers as written by
+ * A value as a message shows it, whatever it is: strings in double quotes, numbers as written by
  * JavaScript, objects as JSON (or their kind when JSON cannot show them), at most 60 characters.
  * It never throws, so an error about a bad value cannot become a TypeError.
  */
 export function shown(value: unknown): string {
   let text: string;
-  if (typeof value === 'string') text = `'${value}'`;
+  if (typeof value === 'string') text = JSON.stringify(value);
   else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
   else if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
     text = value === undefined ? 'undefined' : `a ${typeof value}`;

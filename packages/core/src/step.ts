@@ -10,6 +10,7 @@ import { ConfigError } from './errors.js';
 import { checkReduction, type Loss, type LossName, type Reduction, resolveLoss } from './losses.js';
 import type { Network } from './network.js';
 import type { Optimizer, OptimizerState } from './optimizers.js';
+import { shown } from './options.js';
 import {
   adjoint,
   adjointStep,
@@ -53,7 +54,7 @@ export function stepSettings(
     rates.length !== net.depth ||
     rates.some((r) => typeof r !== 'number' || !(r > 0) || !Number.isFinite(r))
   ) {
-    const got = Array.isArray(rates) ? `[${rates.map(String).join(', ')}]` : String(rates);
+    const got = Array.isArray(rates) ? `[${rates.map(shown).join(', ')}]` : shown(rates);
     throw new ConfigError(
       `learningRates: give ${net.depth} positive finite rates, one per layer h = 1…${net.depth}; got ${got}.`,
     );

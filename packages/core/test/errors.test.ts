@@ -60,7 +60,7 @@ describe('data errors name the row, column and fix', () => {
   });
 
   it.each([
-    ['a string', [1, '2', 3], 'inputs row 0, column 1 is 2'],
+    ['a string', [1, '2', 3], 'inputs row 0, column 1 is "2"'],
     ['a boolean', [true, 2, 3], 'inputs row 0, column 0 is true'],
     ['null', [1, 2, null], 'inputs row 0, column 2 is null'],
     ['undefined', Array.from({ length: 3, 1: 2, 2: 3 }), 'inputs row 0, column 0 is undefined'],

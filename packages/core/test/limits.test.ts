@@ -100,7 +100,7 @@ describe('oneHot', () => {
     expect(() => oneHot([0], Number.NaN)).toThrow(new ConfigError(message('NaN')));
     expect(() => oneHot([0], 0)).toThrow(message('0'));
     expect(() => oneHot([0], 2.5)).toThrow(message('2.5'));
-    expect(() => oneHot([0], '3' as unknown as number)).toThrow(message('3'));
+    expect(() => oneHot([0], '3' as unknown as number)).toThrow(message('"3"'));
     expect(oneHot([1, 0], 2)).toEqual([
       [0, 1],
       [1, 0],

@@ -96,3 +96,15 @@ describe('options of the wrong type', () => {
     );
   });
 });
+
+describe('values that cannot be turned into text', () => {
+  it('are shown in messages, never a TypeError (found by fuzzing)', async () => {
+    const broken = { toString: null } as never;
+    expect(() => Network.create({ architecture: 'A[2,3,1]', maxEntries: broken })).toThrow(
+      'Network.create: maxEntries must be a positive integer, got {"toString":null}',
+    );
+    await expect(
+      train(f64, net(), data, { optimizer: { name: { toString: false } } as never }),
+    ).rejects.toThrow('optimizer: unknown optimizer {"toString":false}; use one of');
+  });
+});
