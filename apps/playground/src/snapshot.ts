@@ -90,7 +90,10 @@ export async function snapshot(
     : undefined;
   const sample = Math.min(traced, t.train.inputs.length - 1);
   const now = performance.now();
-  const window = progress.times.filter(([time]) => now - time < 1000);
+  const recent = progress.times.filter(([time]) => now - time < 1000);
+  // Epochs slower than half a second leave fewer than two times in the last second: then the
+  // rate is that of the last two epochs, not 0.
+  const window = recent.length >= 2 ? recent : progress.times.slice(-2);
   progress.times = window;
   const first = window[0];
   const last = window.at(-1);
