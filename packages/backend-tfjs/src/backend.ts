@@ -114,8 +114,8 @@ function unaryOf(op: UnaryOp, a: Tensor, tfBackend: string): Tensor {
       return tfBackend === 'webgl' ? tanhNearZero(a) : tf.tanh(a);
     case 'sigmoid':
       return tf.sigmoid(a);
-    case 'relu': // max(x, 0): tf.relu on WebGL gives NaN at −∞
-      return tf.maximum(a, 0);
+    case 'relu': // tf.relu on WebGL gives NaN at −∞; elsewhere it is the faster kernel
+      return tfBackend === 'webgl' ? tf.maximum(a, 0) : tf.relu(a);
     case 'step': // the contract's step is 0 at NaN, where tf.step keeps NaN
       return tf.cast(tf.greater(a, 0), 'float32');
     case 'softplus':
