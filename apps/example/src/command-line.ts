@@ -12,8 +12,8 @@ import {
   LOSS_NAMES,
   OPTIMIZER_NAMES,
 } from '@twostep/core';
+import { shown } from '@twostep/core/check';
 import { BACKEND_NAMES } from './backends.js';
-import { shown } from './check.js';
 import { CHECKS, CONFIG_FILE, type Config, list } from './config.js';
 
 /** The app's commands; `train` is the default. */

@@ -22,9 +22,9 @@ import {
   resolveOptimizer,
   TwoStepError,
 } from '@twostep/core';
+import { Overflow, parseJsonAsWritten, shown as show } from '@twostep/core/check';
 import { MNIST_CLASSES, MNIST_PIXELS } from '@twostep/datasets/mnist';
 import { BACKEND_CHOICES, isBackendName } from './backends.js';
-import { Overflow, parseJsonAsWritten, shown as show } from './check.js';
 import { readText } from './files.js';
 
 /** Digits in the `mnist` package. */

@@ -1,6 +1,6 @@
 /**
  * Reading and writing the app's files: a file that cannot be read or parsed is an error the
- * caller words (what the file is, what to do), and a written file is never half written.
+ * caller words (what the file is, what to do; `parseJsonAsWritten` in `@twostep/core/check` parses it), and a written file is never half written.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -12,15 +12,6 @@ export async function readText(path: string, fail: (reason: string) => Error): P
     return await readFile(path, 'utf8');
   } catch (error) {
     throw withCause(fail((error as NodeJS.ErrnoException).code ?? (error as Error).message), error);
-  }
-}
-
-/** `text` parsed as JSON, or the error `fail` makes of the parser's message. */
-export function parseJson(text: string, fail: (reason: string) => Error): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw withCause(fail((error as Error).message), error);
   }
 }
 

@@ -16,7 +16,7 @@ import {
   TwoStepError,
   toModelFile,
 } from '@twostep/core';
-import { type Checker, checker, Overflow, parseJsonAsWritten, shown } from './check.js';
+import { type Checker, checker, Overflow, parseJsonAsWritten, shown } from '@twostep/core/check';
 import { CHECKS, type Config } from './config.js';
 import { readText } from './files.js';
 import { checkEpochs, type EpochRecord } from './record.js';

@@ -4,7 +4,7 @@
  * Written next to the model as `<model>.run.json`; `readRunRecord` reads and checks one.
  */
 import { TwoStepError } from '@twostep/core';
-import { type Checker, checker, parseJsonAsWritten } from './check.js';
+import { type Checker, checker, parseJsonAsWritten } from '@twostep/core/check';
 import { readText } from './files.js';
 
 export const RUN_FORMAT = 'twostep-run';

@@ -21,7 +21,7 @@ import {
   type Network,
   TwoStepError,
 } from '@twostep/core';
-import { shown } from './check.js';
+import { shown } from '@twostep/core/check';
 import { readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';

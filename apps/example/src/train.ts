@@ -17,10 +17,10 @@ import {
   toModelFile,
   train,
 } from '@twostep/core';
+import { shown } from '@twostep/core/check';
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_HEIGHT, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
-import { shown } from './check.js';
 import type { Config } from './config.js';
 import { accuracyOf, confusionMatrix, type Digits, splitDigits } from './data.js';
 import { writeFileAtomic } from './files.js';

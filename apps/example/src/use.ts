@@ -12,10 +12,10 @@ import {
   predict,
   TwoStepError,
 } from '@twostep/core';
+import { parseJsonAsWritten, shown } from '@twostep/core/check';
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
-import { parseJsonAsWritten, shown } from './check.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
 import { readText } from './files.js';

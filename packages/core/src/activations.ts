@@ -4,7 +4,7 @@
  */
 import type { ActivationKind, Backend, FusedActivation, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
-import { shown } from './options.js';
+import { shown } from './json.js';
 
 export type ActivationName = ActivationKind;
 

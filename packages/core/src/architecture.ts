@@ -1,5 +1,5 @@
 import { ArchitectureError } from './errors.js';
-import { shown } from './options.js';
+import { shown } from './json.js';
 
 /**
  * Parses the paper's architecture notation `A[N0, N1, …, NL]` (eq. 17) into its widths.

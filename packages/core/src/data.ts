@@ -4,8 +4,8 @@
  */
 import type { Backend, DType, Matrix } from './contract.js';
 import { ConfigError, DTypeError, NonFiniteError, ShapeError } from './errors.js';
+import { shown } from './json.js';
 import { checkLimit } from './limits.js';
-import { shown } from './options.js';
 
 /** One row per sample. */
 export type Rows = ArrayLike<ArrayLike<number>>;

@@ -2,9 +2,9 @@
 import type { Backend, Matrix } from './contract.js';
 import { checkDataset, type Dataset, identityOrder, type Rows, Samples } from './data.js';
 import { ConfigError } from './errors.js';
+import { shown } from './json.js';
 import { type Loss, type LossName, resolveLoss } from './losses.js';
 import type { Network } from './network.js';
-import { shown } from './options.js';
 import { forward } from './rule.js';
 import { tidy, tracked } from './scope.js';
 

@@ -9,7 +9,7 @@
  * float64; typed arrays stop at 2³² entries on some engines, much less elsewhere).
  */
 import { ConfigError, ResourceLimitError } from './errors.js';
-import { shown } from './options.js';
+import { shown } from './json.js';
 
 /** The largest network and matrix a `Network` is created, trained and run with. */
 export interface Limits {

@@ -26,7 +26,7 @@ import {
   DTypeError,
   UnknownBackendError,
 } from './errors.js';
-import { shown } from './options.js';
+import { shown } from './json.js';
 
 /** What a backend entry exports as `descriptor`: the backend described, and its factory. */
 export interface BackendDescriptor<O extends BackendOptions = BackendOptions> {

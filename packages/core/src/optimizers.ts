@@ -5,7 +5,8 @@
  */
 import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
-import { checkKeys, closest, shown } from './options.js';
+import { shown } from './json.js';
+import { checkKeys, closest } from './options.js';
 import { keep } from './scope.js';
 
 export interface OptimizerState {

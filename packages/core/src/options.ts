@@ -3,6 +3,7 @@
  * `epoch: 50`) would otherwise be ignored without a word, and training would run on defaults.
  */
 import { ConfigError } from './errors.js';
+import { shown } from './json.js';
 
 /** Levenshtein distance: the fewest insertions, deletions and substitutions from a to b. */
 function distance(a: string, b: string): number {
@@ -59,25 +60,4 @@ export function positiveInteger(key: string, value: number, allowZero = false): 
     );
   }
   return value;
-}
-
-/**
- * A value as a message shows it, whatever it is: strings in double quotes, numbers as written by
- * JavaScript, objects as JSON (or their kind when JSON cannot show them), at most 60 characters.
- * It never throws, so an error about a bad value cannot become a TypeError.
- */
-export function shown(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
-  else if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
-    text = value === undefined ? 'undefined' : `a ${typeof value}`;
-  } else {
-    try {
-      text = JSON.stringify(value) ?? Object.prototype.toString.call(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
-  }
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

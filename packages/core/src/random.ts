@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { shown } from './options.js';
+import { shown } from './json.js';
 
 /** The largest seed: the generator's state has 32 bits, so a larger seed would wrap onto a smaller one. */
 export const MAX_SEED = 2 ** 32 - 1;

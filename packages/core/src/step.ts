@@ -7,10 +7,10 @@
  */
 import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
+import { shown } from './json.js';
 import { checkReduction, type Loss, type LossName, type Reduction, resolveLoss } from './losses.js';
 import type { Network } from './network.js';
 import type { Optimizer, OptimizerState } from './optimizers.js';
-import { shown } from './options.js';
 import {
   adjoint,
   adjointStep,

@@ -5,6 +5,7 @@
 
 import * as main from '@twostep/core';
 import * as backendEntry from '@twostep/core/backend';
+import * as checkEntry from '@twostep/core/check';
 import { describe, expect, it } from 'vitest';
 
 const names = (entry: object) => Object.keys(entry).sort();
@@ -38,6 +39,15 @@ describe('entries', () => {
         ...['checkSameShape', 'checkSlice', 'checkConcatRows', 'matMulShape', 'broadcastKind'],
         ...['TwoStepError', 'ShapeError', 'DTypeError', 'DisposedMatrixError', 'ConfigError'],
         ...['BackendUnavailableError', 'ForeignMatrixError'],
+      ].sort(),
+    );
+  });
+
+  it('@twostep/core/check exports the JSON checker and the float32 range check', () => {
+    expect(names(checkEntry)).toEqual(
+      [
+        ...['checker', 'parseJsonAsWritten', 'shown', 'Overflow'],
+        ...['firstOverflow', 'overflowError'],
       ].sort(),
     );
   });

@@ -1,0 +1,14 @@
+/**
+ * `@twostep/core/check`: the checker the core reads model files with, for apps that read their
+ * own JSON (configs, checkpoints, messages) and want the same errors: the field's path, the
+ * value as written, what is allowed; and the check that values fit a float32 backend.
+ */
+export { firstOverflow, overflowError } from './data.js';
+export {
+  type Checker,
+  checker,
+  type Fields,
+  Overflow,
+  parseJsonAsWritten,
+  shown,
+} from './json.js';
