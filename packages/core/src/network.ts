@@ -17,6 +17,7 @@ import { ConfigError, NonFiniteError, ShapeError } from './errors.js';
 import { checkLimit, type Limits, resolveLimits } from './limits.js';
 import { checkSeed, Random } from './random.js';
 import { untracked } from './scope.js';
+import type { Trainer } from './trainer.js';
 
 /** Weight initialisers: Xavier/Glorot uniform (sigmoid, tanh) and He normal (relu family). */
 export type Initializer = 'xavier' | 'he';
@@ -51,6 +52,28 @@ export interface Layer {
 
 /** Weights of every layer in the paper's layout: Wh[i][j], bias in the last column. */
 export type Weights = number[][][];
+
+/**
+ * The open Trainer of each network (at most one): it trains copies of the network's weights
+ * and hands them back, so until it closes nothing else may change them.
+ */
+const trainers = new WeakMap<Network, Trainer>();
+
+/** Makes `trainer` the open Trainer of `net`, or a ConfigError when another one is. */
+export function startTraining(net: Network, trainer: Trainer): void {
+  if (trainers.has(net)) {
+    throw new ConfigError(
+      `${net} is already being trained by another Trainer (or train call) that has not closed: two at once would train from the same weights and one run's weights would be lost. ` +
+        "Await the first train call (or its Trainer's close()) before starting another, or train a copy: deserialize(serialize(net)).",
+    );
+  }
+  trainers.set(net, trainer);
+}
+
+/** `trainer` has closed: the weights of `net` are free to change. */
+export function endTraining(net: Network, trainer: Trainer): void {
+  if (trainers.get(net) === trainer) trainers.delete(net);
+}
 
 export class Network {
   /** [N0, …, NL]. */
@@ -159,8 +182,12 @@ export class Network {
     );
   }
 
-  /** Sets W1 … WL from nested arrays in the layout of `getWeights`; checks shapes and finiteness. */
+  /**
+   * Sets W1 … WL from nested arrays in the layout of `getWeights`; checks shapes and finiteness.
+   * Refused while a Trainer is open on the network.
+   */
   setWeights(weights: Weights): void {
+    this.#checkNotTraining('setWeights');
     if (!Array.isArray(weights) || weights.length !== this.depth) {
       throw new ShapeError(
         `setWeights: expected ${this.depth} matrices W1…W${this.depth} for ${formatArchitecture(this.architecture)}, got ${Array.isArray(weights) ? weights.length : typeof weights}.`,
@@ -213,9 +240,11 @@ export class Network {
 
   /**
    * Takes trained weights from `backend` as the network's own: the host copy is read back
-   * and the matrices become the device copy (no upload). Used by `train`.
+   * and the matrices become the device copy (no upload). Used by `train`. While a Trainer is
+   * open on the network, only that Trainer (`from`) may hand over weights.
    */
-  async adopt(on: Backend, weights: readonly Matrix[]): Promise<void> {
+  async adopt(on: Backend, weights: readonly Matrix[], from?: Trainer): Promise<void> {
+    if (trainers.get(this) !== from) this.#checkNotTraining('adopt');
     const backend = untracked(on);
     const host = await Promise.all(weights.map((m) => backend.read(m)));
     const previous = this.device.get(backend);
@@ -223,6 +252,18 @@ export class Network {
     this.weights = host.map((data) => Float64Array.from(data));
     this.version++;
     this.device.set(backend, { version: this.version, weights: [...weights] });
+  }
+
+  /**
+   * Refuses to change the weights under an open Trainer: it trains its own copy on the backend
+   * and would overwrite the change when it closes (or its next `sync`).
+   */
+  #checkNotTraining(method: string): void {
+    if (!trainers.has(this)) return;
+    throw new ConfigError(
+      `${method}: ${this} is being trained by a Trainer (or train call) that has not closed: it trains its own copy of the weights, which would overwrite these when it syncs or closes. ` +
+        "Await the Trainer's close() (or the train call) before changing the weights, or change them before creating the Trainer.",
+    );
   }
 
   /**

@@ -3,8 +3,9 @@
  * hyper-parameters, serializable); `start` makes the per-training state (moments), whose
  * matrices the state owns and `dispose` frees.
  */
-import type { Backend, Matrix } from './contract.js';
-import { ConfigError } from './errors.js';
+import type { Backend, DType, Matrix } from './contract.js';
+import { firstOverflow, overflowError } from './data.js';
+import { ConfigError, NonFiniteError } from './errors.js';
 import { shown } from './json.js';
 import { checkKeys, closest } from './options.js';
 import { keep } from './scope.js';
@@ -83,7 +84,7 @@ class SlotState implements OptimizerState {
     advance: SlotState['advance'],
   ): Optimizer {
     const start = (backend: Backend, weights: readonly Matrix[], saved?: SavedOptimizerState) => {
-      if (saved) checkSaved(name, saved, weights, count);
+      if (saved !== undefined) checkSaved(name, saved, weights, count, backend.dtype);
       const slots = weights.map(({ rows, cols }, h) =>
         saved
           ? saved.layers[h]!.slots.map((data) => backend.fromArray(data, rows, cols))
@@ -124,38 +125,66 @@ class SlotState implements OptimizerState {
   }
 }
 
-/** A saved state fits this optimizer and these weights, or a ConfigError names what differs. */
+/**
+ * A saved state fits this optimizer and these weights (a ConfigError names what differs), and
+ * every value is a finite number that the backend's `dtype` holds: checked whole before any
+ * of it is uploaded.
+ */
 function checkSaved(
   name: Optimizer['name'],
   saved: SavedOptimizerState,
   weights: readonly Matrix[],
   count: number,
+  dtype: DType,
 ): void {
-  const fail = (problem: string): never => {
+  function fail(problem: string): never {
     throw new ConfigError(`optimizer state: ${problem}`);
-  };
-  if (saved?.optimizer !== name) {
+  }
+  if (saved === null || typeof saved !== 'object') {
     fail(
-      `it was saved by ${JSON.stringify(saved?.optimizer)}, not ${name}; resume with the same optimizer.`,
+      `expected { optimizer, layers } as saveOptimizer gives it, got ${shown(saved)}; leave optimizerState out to start fresh.`,
     );
   }
-  if (!Array.isArray(saved.layers) || saved.layers.length !== weights.length) {
-    fail(`it has ${saved.layers?.length} layers, the network ${weights.length}.`);
+  if (saved.optimizer !== name) {
+    fail(`it was saved by ${shown(saved.optimizer)}, not ${name}; resume with the same optimizer.`);
   }
-  saved.layers.forEach(({ steps, slots }, i) => {
+  if (!Array.isArray(saved.layers)) {
+    fail(`layers must be an array, one entry per layer, got ${shown(saved.layers)}.`);
+  }
+  if (saved.layers.length !== weights.length) {
+    fail(`it has ${saved.layers.length} layers, the network ${weights.length}.`);
+  }
+  saved.layers.forEach((layer, i) => {
+    if (layer === null || typeof layer !== 'object') {
+      fail(`layer ${i + 1}: expected { steps, slots }, got ${shown(layer)}.`);
+    }
+    const { steps, slots } = layer;
     const { rows, cols } = weights[i]!;
-    if (!Number.isInteger(steps) || steps < 0) {
-      fail(`layer ${i + 1}: steps ${JSON.stringify(steps)} is not a non-negative integer.`);
+    if (!Number.isSafeInteger(steps) || steps < 0) {
+      fail(`layer ${i + 1}: steps ${shown(steps)} is not a non-negative integer.`);
     }
     if (!Array.isArray(slots) || slots.length !== count) {
-      fail(`layer ${i + 1}: ${name} keeps ${count} moment matrices, found ${slots?.length}.`);
+      fail(
+        `layer ${i + 1}: ${name} keeps ${count} moment matrices, found ${Array.isArray(slots) ? slots.length : shown(slots)}.`,
+      );
     }
     for (const [j, data] of slots.entries()) {
-      if (!Array.isArray(data) || data.length !== rows * cols || !data.every(Number.isFinite)) {
+      if (!Array.isArray(data) || data.length !== rows * cols) {
         fail(
           `layer ${i + 1}, moment ${j + 1}: expected ${rows}×${cols} = ${rows * cols} finite numbers.`,
         );
       }
+      const entry = (e: number) =>
+        `optimizer state: layer ${i + 1}, moment ${j + 1}, entry ${e} (row ${Math.floor(e / cols)}, column ${e % cols})`;
+      const bad = data.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new NonFiniteError(
+          `${entry(bad)} is ${shown(data[bad])}; every value must be a finite number. Resume from an earlier checkpoint, or leave optimizerState out to start the moments fresh.`,
+        );
+      }
+      if (dtype !== 'float32') continue;
+      const over = firstOverflow(data);
+      if (over < data.length) throw overflowError(entry(over), data[over]!);
     }
   });
 }

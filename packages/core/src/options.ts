@@ -34,15 +34,21 @@ export function closest(name: string, candidates: readonly string[]): string | u
 }
 
 /**
- * Throws a ConfigError for the first key of `options` that is not in `known`, naming the
- * closest known key and every known one. `where` says whose options they are.
+ * Throws a ConfigError when `options` is given but is not an object, or for its first key that
+ * is not in `known`, naming the closest known key and every known one. `where` says whose
+ * options they are.
  */
 export function checkKeys(
   where: string,
   options: object | undefined,
   known: readonly string[],
 ): void {
-  if (options === undefined || options === null) return;
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(
+      `${where}: options must be an object such as { ${known[0]}: … }, got ${shown(options)}; leave them out for the defaults.`,
+    );
+  }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = closest(key, known);
@@ -60,4 +66,42 @@ export function positiveInteger(key: string, value: number, allowZero = false): 
     );
   }
   return value;
+}
+
+/** `value` if it is a function or absent; else a ConfigError naming the option. */
+export function checkCallback(where: string, key: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new ConfigError(`${where}: ${key} must be a function; it is ${shown(value)}.`);
+  }
+}
+
+/** `value` if it is an AbortSignal (anything with `throwIfAborted`) or absent; else a ConfigError. */
+export function checkSignal(where: string, value: unknown): void {
+  if (value !== undefined && typeof (value as AbortSignal | null)?.throwIfAborted !== 'function') {
+    throw new ConfigError(
+      `${where}: signal must be an AbortSignal (from an AbortController); it is ${shown(value)}.`,
+    );
+  }
+}
+
+/** Throws a ConfigError unless `order` holds each of 0…count − 1 exactly once. */
+export function checkPermutation(order: ArrayLike<number>, count: number): void {
+  if (order === null || typeof order !== 'object' || order.length !== count) {
+    const length = (order as ArrayLike<number> | null)?.length;
+    throw new ConfigError(
+      `order must be a permutation of 0 … ${count - 1} (${count} entries, one per sample); it ${
+        typeof length === 'number' ? `has ${length} entries` : `is ${shown(order)}`
+      }.`,
+    );
+  }
+  const seen = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = order[i];
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= count || seen[v as number]) {
+      throw new ConfigError(
+        `order[${i}] is ${shown(v)}; order must be a permutation of 0 … ${count - 1}, each sample's index once.`,
+      );
+    }
+    seen[v as number] = 1;
+  }
 }

@@ -8,7 +8,7 @@ import { identityOrder } from './data.js';
 import { ConfigError } from './errors.js';
 import type { Network } from './network.js';
 import type { SavedOptimizerState } from './optimizers.js';
-import { checkKeys, positiveInteger } from './options.js';
+import { checkCallback, checkKeys, checkSignal, positiveInteger } from './options.js';
 import { checkSeed, Random } from './random.js';
 import { type EpochOptions, TRAINER_OPTIONS, Trainer, type TrainerOptions } from './trainer.js';
 
@@ -72,6 +72,9 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   checkKeys('train', options, TRAIN_OPTIONS);
+  checkCallback('train', 'onEpoch', options.onEpoch);
+  checkCallback('train', 'onBatch', options.onBatch);
+  checkSignal('train', options.signal);
   const seed = checkSeed('train', options.seed ?? 0);
   const trainer = new Trainer(
     backend,

@@ -12,7 +12,7 @@ import { checkDataset, type Dataset, identityOrder, type Samples } from './data.
 import { readChecked, replayChecked } from './divergence.js';
 import { ConfigError } from './errors.js';
 import type { Loss, LossName, Reduction } from './losses.js';
-import type { Network } from './network.js';
+import { endTraining, type Network, startTraining } from './network.js';
 import {
   type Optimizer,
   type OptimizerConfig,
@@ -21,7 +21,13 @@ import {
   type SavedOptimizerState,
   sgd,
 } from './optimizers.js';
-import { checkKeys, positiveInteger } from './options.js';
+import {
+  checkCallback,
+  checkKeys,
+  checkPermutation,
+  checkSignal,
+  positiveInteger,
+} from './options.js';
 import { dispose, tidy, tracked, untracked } from './scope.js';
 import {
   type LearningMode,
@@ -39,7 +45,11 @@ export interface TrainerOptions {
   readonly mode?: LearningMode;
   /** Learning rate per layer h = 1…L, overriding the optimizer's. */
   readonly learningRates?: readonly number[];
-  /** The optimizer's state to start from (from `saveOptimizer`); default fresh. */
+  /**
+   * The optimizer's state to start from (from `saveOptimizer`); default fresh. Checked at the
+   * first step: its shape against the optimizer and the network, every value finite and in
+   * the range of the backend's dtype.
+   */
   readonly optimizerState?: SavedOptimizerState;
 }
 
@@ -118,9 +128,6 @@ interface Batch {
   readonly quantities: Quantities;
 }
 
-/** The Trainer training each network: a second one would train from the same weights, and one run's weights would be lost. */
-const training = new WeakMap<Network, Trainer>();
-
 export class Trainer {
   readonly #backend: Backend;
   /** The backend through the core's scopes, so that `tidy` frees a step's temporaries. */
@@ -154,13 +161,7 @@ export class Trainer {
     this.#optimizerState = options.optimizerState;
     this.#settings = stepSettings(net, options, this.#optimizer);
     this.#upload = batchBuffers(this.#k);
-    if (training.has(net)) {
-      throw new ConfigError(
-        `${net} is already being trained by another Trainer (or train call) that has not closed: two at once would train from the same weights and one run's weights would be lost. ` +
-          'Await the first train call (or close its Trainer) before starting another, or train a copy: deserialize(serialize(net)).',
-      );
-    }
-    training.set(net, this);
+    startTraining(net, this);
   }
 
   /** The optimizer's state, started with a copy of the network's weights on first use. */
@@ -233,10 +234,10 @@ export class Trainer {
     const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
     this.#net.checkBatch('epoch', Math.min(batchSize, count));
     const order = options.order ?? identityOrder(count);
-    if (order.length !== count) {
-      throw new ConfigError(`order has ${order.length} entries for ${count} samples.`);
-    }
-    const epoch = options.epoch ?? 1;
+    checkPermutation(order, count);
+    const epoch = positiveInteger('epoch', options.epoch ?? 1);
+    checkCallback('epoch', 'onBatch', options.onBatch);
+    checkSignal('epoch', options.signal);
     const batches = Math.ceil(count / batchSize);
     const backend = this.#backend;
     const state = this.#started();
@@ -308,21 +309,26 @@ export class Trainer {
     await this.#net.adopt(
       this.#backend,
       this.#weights.map((w) => this.#backend.copy(w)),
+      this,
     );
   }
 
   /**
    * Ends training: the network takes the weights, and the optimizer's state is freed (a
-   * Trainer that never stepped leaves the network as it was).
+   * Trainer that never stepped leaves the network as it was). Until it resolves, the
+   * network's weights cannot be set nor another Trainer started on it.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    training.delete(this.#net);
     dispose(this.#backend, this.#kept);
-    if (!this.#state) return;
-    this.#state.dispose();
-    await this.#net.adopt(this.#backend, this.#weights);
+    try {
+      if (!this.#state) return;
+      this.#state.dispose();
+      await this.#net.adopt(this.#backend, this.#weights, this);
+    } finally {
+      endTraining(this.#net, this);
+    }
   }
 
   /** After `close`, the weights are the network's and the optimizer's state is freed. */

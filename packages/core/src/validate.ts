@@ -16,21 +16,27 @@ const shape = (m: Matrix): string => `${m.rows}×${m.cols}`;
 /**
  * Rejects, in this order over all operands: a disposed one, one of a dtype other than the
  * backend's, a matrix another instance created. `backend` is the instance computing (`this`).
+ * One pass (every op of every backend runs it): a disposed operand throws at once, the first
+ * of each other kind is kept until the end.
  */
 export function checkOperands(op: string, backend: Backend, ...operands: Matrix[]): void {
-  const disposed = operands.find((m) => m.isDisposed);
-  if (disposed) {
-    throw new DisposedMatrixError(
-      `${op}: ${disposed} was disposed. Keep a matrix alive (return it from tidy, or do not dispose it) while it is still used.`,
-    );
+  const dtype = backend.dtype;
+  let otherDType: Matrix | undefined;
+  let foreign: Matrix | undefined;
+  for (const m of operands) {
+    if (m.isDisposed) {
+      throw new DisposedMatrixError(
+        `${op}: ${m} was disposed. Keep a matrix alive (return it from tidy, or do not dispose it) while it is still used.`,
+      );
+    }
+    if (m.dtype !== dtype) otherDType ??= m;
+    else if (m.backend !== backend) foreign ??= m;
   }
-  const otherDType = operands.find((m) => m.dtype !== backend.dtype);
   if (otherDType) {
     throw new DTypeError(
-      `${op}: ${otherDType} is ${otherDType.dtype} but this backend computes in ${backend.dtype}. Create every operand on the same backend instance.`,
+      `${op}: ${otherDType} is ${otherDType.dtype} but this backend computes in ${dtype}. Create every operand on the same backend instance.`,
     );
   }
-  const foreign = operands.find((m) => m.backend !== backend);
   if (foreign) {
     throw new ForeignMatrixError(
       `${op}: ${foreign} was created by another ${foreign.backend?.name ?? 'backend'} instance, not by this ${backend.name} instance. ` +

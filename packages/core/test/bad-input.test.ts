@@ -1,6 +1,7 @@
 /**
  * Bad input found where it enters, not as garbage or divergence later: values beyond the
- * backend's dtype, rows changed while training runs, two trainers on one network.
+ * backend's dtype, rows changed while training runs, two trainers on one network, weights
+ * set under an open Trainer.
  */
 import {
   type Backend,
@@ -98,7 +99,7 @@ describe('one network, one trainer at a time', () => {
     const first = train(f64, net, data, { epochs: 3 });
     const message =
       "Network A[2,3,1] with bias is already being trained by another Trainer (or train call) that has not closed: two at once would train from the same weights and one run's weights would be lost. " +
-      'Await the first train call (or close its Trainer) before starting another, or train a copy: deserialize(serialize(net)).';
+      "Await the first train call (or its Trainer's close()) before starting another, or train a copy: deserialize(serialize(net)).";
     await expect(train(f64, net, data, { epochs: 3 })).rejects.toThrow(new ConfigError(message));
     await first;
     // The first run's weights are the network's; a new run may start.
@@ -120,5 +121,43 @@ describe('one network, one trainer at a time', () => {
     // Another network is free meanwhile; a Trainer refused for bad options locks nothing.
     expect(() => new Trainer(f64, net, { loss: 'nope' as 'mse' })).toThrow('unknown loss');
     await new Trainer(f64, net).close();
+  });
+
+  it('the weights cannot be set under an open Trainer, nor handed over by anyone but it', async () => {
+    const net = small();
+    const data = problem();
+    const initial = net.getWeights();
+    const trainer = new Trainer(f64, net);
+    const message =
+      "setWeights: Network A[2,3,1] with bias is being trained by a Trainer (or train call) that has not closed: it trains its own copy of the weights, which would overwrite these when it syncs or closes. Await the Trainer's close() (or the train call) before changing the weights, or change them before creating the Trainer.";
+    // Before its first step as after it.
+    expect(() => net.setWeights(initial)).toThrow(new ConfigError(message));
+    trainer.step(data);
+    expect(() => net.setWeights(initial)).toThrow(new ConfigError(message));
+    await expect(net.adopt(f64, net.weightsOn(f64))).rejects.toThrow(
+      new ConfigError(message.replace('setWeights:', 'adopt:')),
+    );
+    expect(net.getWeights()).toEqual(initial);
+    // The Trainer itself hands its weights over.
+    await trainer.sync();
+    expect(net.getWeights()).not.toEqual(initial);
+    // Until close has handed them over, neither new weights nor a new Trainer.
+    const closing = trainer.close();
+    expect(() => net.setWeights(initial)).toThrow(message);
+    expect(() => new Trainer(f64, net)).toThrow('is already being trained');
+    await closing;
+    net.setWeights(initial);
+    expect(net.getWeights()).toEqual(initial);
+    await new Trainer(f64, net).close();
+  });
+
+  it('so an onEpoch that sets the weights stops train, which then lets go of the network', async () => {
+    const net = small();
+    const other = small().getWeights();
+    const run = train(f64, net, problem(), { epochs: 3, onEpoch: () => net.setWeights(other) });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow('setWeights: Network A[2,3,1] with bias is being trained');
+    net.setWeights(other);
+    expect(net.getWeights()).toEqual(other);
   });
 });

@@ -108,3 +108,28 @@ describe('values that cannot be turned into text', () => {
     ).rejects.toThrow('optimizer: unknown optimizer {"toString":false}; use one of');
   });
 });
+
+describe('callbacks and signals', () => {
+  it('train refuses a callback that is not a function, or a signal that is not one, before training', async () => {
+    const n = net();
+    const before = n.getWeights();
+    await expect(train(f64, n, data, { onEpoch: 'log' as never })).rejects.toThrow(
+      'train: onEpoch must be a function; it is "log".',
+    );
+    await expect(train(f64, n, data, { onBatch: 1 as never })).rejects.toThrow(
+      'train: onBatch must be a function; it is 1.',
+    );
+    await expect(train(f64, n, data, { signal: {} as never })).rejects.toThrow(
+      'train: signal must be an AbortSignal (from an AbortController); it is {}.',
+    );
+    expect(n.getWeights()).toEqual(before);
+    // Absent ones are fine, and a real signal is taken.
+    const trained = await train(f64, n, data, { epochs: 1, signal: new AbortController().signal });
+    expect(trained.history).toHaveLength(1);
+    const trainer = new Trainer(f64, net());
+    await expect(trainer.epoch(data, { onBatch: null as never })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+    await trainer.close();
+  });
+});

@@ -266,7 +266,25 @@ describe('a Trainer', () => {
       'inputs row 0 has 2 values but must have 3.',
     );
     await expect(trainer.epoch(problem(), { order: [0, 1] })).rejects.toThrow(
-      'order has 2 entries for 23 samples.',
+      'order must be a permutation of 0 … 22 (23 entries, one per sample); it has 2 entries.',
+    );
+    const repeated = [...Array(23).keys()].map((i) => (i === 5 ? 4 : i));
+    await expect(trainer.epoch(problem(), { order: repeated })).rejects.toThrow(
+      'order[5] is 4; order must be a permutation of 0 … 22, each sample',
+    );
+    const outside = [...Array(23).keys()].map((i) => (i === 0 ? 23 : i === 1 ? 0.5 : i));
+    await expect(trainer.epoch(problem(), { order: outside })).rejects.toThrow('order[0] is 23;');
+    await expect(trainer.epoch(problem(), { order: 7 as never })).rejects.toThrow(
+      'order must be a permutation of 0 … 22 (23 entries, one per sample); it is 7.',
+    );
+    await expect(trainer.epoch(problem(), { epoch: 0 })).rejects.toThrow(
+      'epoch must be a positive integer, got 0.',
+    );
+    await expect(trainer.epoch(problem(), { onBatch: ' ' as never })).rejects.toThrow(
+      'epoch: onBatch must be a function; it is " ".',
+    );
+    await expect(trainer.epoch(problem(), { signal: false as never })).rejects.toThrow(
+      'epoch: signal must be an AbortSignal (from an AbortController); it is false.',
     );
     await expect(trainer.epoch(problem(), { batchSize: 0 })).rejects.toThrow(
       'batchSize must be a positive integer, got 0.',

@@ -53,6 +53,34 @@ describe('checkOperands', () => {
     expect(() => checkOperands('add', k, foreign, float32Of(k))).toThrow(DTypeError);
   });
 
+  it('names the first operand of the highest-ranked problem, wherever the others are', () => {
+    const k = referenceBackend();
+    const other = referenceBackend();
+    /** A 1×1 matrix named `name`, of `backend`, in `dtype`, disposed or not. */
+    const fake = (name: string, backend: Backend, dtype: Matrix['dtype'], isDisposed = false) =>
+      ({ rows: 1, cols: 1, dtype, isDisposed, backend, toString: () => name }) as Matrix;
+    const ok = fake('ok', k, 'float64');
+    const gone = fake('gone', k, 'float64', true);
+    const gone2 = fake('gone2', other, 'float32', true);
+    const f32 = fake('f32', k, 'float32');
+    const f32b = fake('f32b', k, 'float32');
+    const alien = fake('alien', other, 'float64');
+    const alien2 = fake('alien2', other, 'float64');
+    const both = fake('both', other, 'float32');
+    const cases: [Matrix[], new (message: string) => Error, string][] = [
+      [[alien, f32, ok, gone], DisposedMatrixError, 'adam: gone was disposed.'],
+      [[both, gone2, gone], DisposedMatrixError, 'adam: gone2 was disposed.'],
+      [[alien, both, f32], DTypeError, 'adam: both is float32 but'],
+      [[ok, alien, f32b, f32], DTypeError, 'adam: f32b is float32 but'],
+      [[ok, alien2, alien, ok], ForeignMatrixError, 'adam: alien2 was created by another'],
+    ];
+    for (const [operands, kind, message] of cases) {
+      const call = () => checkOperands('adam', k, ...operands);
+      expect(call).toThrow(kind);
+      expect(call).toThrow(message);
+    }
+  });
+
   it("holds through the core's proxies, which call the instance as `this`", () => {
     const k = referenceBackend();
     for (const view of [tracked(k), withoutFusedKernels(k), tracked(withoutFusedKernels(k))]) {
