@@ -21,8 +21,8 @@ import {
   Network,
   TwoStepError,
 } from '@twostep/core';
-import { shown } from '@twostep/core/check';
-import { readText } from './files.js';
+import { firstOverflow, overflowError, shown } from '@twostep/core/check';
+import { readModel } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
@@ -74,15 +74,25 @@ function denseLayer(name: string, units: number, activation: string, useBias: bo
   };
 }
 
-/** `v`, checked to fit in float32 (the weights file's dtype); `where` names the weight. */
-function float32(v: number, where: string): number {
-  if (!Number.isFinite(Math.fround(v)))
-    throw new ConfigError(`export: ${where} = ${shown(v)} does not fit in float32.`);
-  return v;
+/** Throws for the first weight of `w` (layer `h`) that float32 cannot hold. */
+function checkFloat32(w: readonly (readonly number[])[], h: number): void {
+  w.forEach((row, r) => {
+    const c = firstOverflow(row);
+    if (c === row.length) return;
+    throw overflowError(`export: W${h}[${r}][${c}] (layer ${h}, row ${r}, column ${c})`, row[c]!, {
+      holder:
+        'the TensorFlow.js Layers weights file, which is float32 whatever backend trained the model',
+      fix: 'Train again so that the weights stay in range (a lower learning rate, scaled inputs), or use this model with twostep on a float64 backend.',
+    });
+  });
 }
 
 /** The Layers model (model.json) and its weights (little-endian float32) for `net`. */
-function toLayersModel(net: Network): { modelJson: object; weights: Buffer; summary: string[] } {
+export function toLayersModel(net: Network): {
+  modelJson: object;
+  weights: Buffer;
+  summary: string[];
+} {
   const layers: object[] = [];
   const specs: WeightSpec[] = [];
   const values: number[] = [];
@@ -124,13 +134,13 @@ function toLayersModel(net: Network): { modelJson: object; weights: Buffer; summ
 
     // Wh[r][c] (r: neuron, c: input) → kernel[c][r], row-major; then the bias column.
     const w = all[i]!;
+    checkFloat32(w, h);
     specs.push({ name: `${dense}/kernel`, shape: [layer.inputs, layer.outputs], dtype: 'float32' });
     for (let c = 0; c < layer.inputs; c++)
-      for (let r = 0; r < layer.outputs; r++) values.push(float32(w[r]![c]!, `W${h}[${r}][${c}]`));
+      for (let r = 0; r < layer.outputs; r++) values.push(w[r]![c]!);
     if (net.bias) {
       specs.push({ name: `${dense}/bias`, shape: [layer.outputs], dtype: 'float32' });
-      for (let r = 0; r < layer.outputs; r++)
-        values.push(float32(w[r]![layer.inputs]!, `W${h}[${r}][${layer.inputs}]`));
+      for (let r = 0; r < layer.outputs; r++) values.push(w[r]![layer.inputs]!);
     }
   });
 
@@ -301,14 +311,7 @@ export async function runExport(argv: readonly string[], io: Io): Promise<void> 
     io.cwd,
     flags.out ?? join(dirname(model), `${basename(model).replace(/\.json$/, '')}-tfjs`),
   );
-  const text = await readText(
-    model,
-    (reason) =>
-      new TwoStepError(
-        `export: cannot read the model ${model} (${reason}); train one first, or pass --model <file>.`,
-      ),
-  );
-  const { files, summary } = await exportTfjsLayers(text, out);
+  const { files, summary } = await exportTfjsLayers(await readModel(model, 'export'), out);
   io.stdout(`exported ${model} as a TensorFlow.js Layers model:`);
   for (const line of summary) io.stdout(`  ${line}`);
   for (const file of files) io.stdout(`wrote ${file}`);

@@ -1,10 +1,13 @@
 /**
  * Reading and writing the app's files: a file that cannot be read or parsed is an error the
- * caller words (what the file is, what to do; `parseJsonAsWritten` in `@twostep/core/check` parses it), and a written file is never half written.
+ * caller words (what the file is, what to do; `parseJsonAsWritten` in `@twostep/core/check`
+ * parses it), and a written file is never half written. Saved models are read here for
+ * `evaluate`, `predict` and `export` alike.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { deserialize, ModelFormatError, type Network, TwoStepError } from '@twostep/core';
 
 /** The text of `path`, or the error `fail` makes of the reason (`ENOENT`, or the message). */
 export async function readText(path: string, fail: (reason: string) => Error): Promise<string> {
@@ -57,6 +60,51 @@ export function temporaryOf(
   const match = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(file);
   if (!match || (name !== undefined && match[1] !== name)) return undefined;
   return { name: match[1]!, pid: Number(match[2]) };
+}
+
+/**
+ * Refuses `model` when it is the temporary file of a save (`temporaryOf`): a model half
+ * written, or another file's. `command` begins the message (train gives none).
+ */
+export function refuseTemporary(model: string, command?: string): void {
+  if (!temporaryOf(basename(model))) return;
+  throw new TwoStepError(
+    `${command === undefined ? '' : `${command}: `}--model ${model} is the temporary file of a save, not a model; pass a path such as models/mnist.json.`,
+  );
+}
+
+/** The saved model at `model` for `command` (evaluate, predict, export). */
+export async function readModel(model: string, command: string): Promise<Network> {
+  refuseTemporary(model, command);
+  const text = await readText(
+    model,
+    (reason) =>
+      new TwoStepError(
+        `${command}: cannot read the model ${model} (${reason}); train one first, or pass --model <file>.`,
+      ),
+  );
+  return modelOf(text, model, command);
+}
+
+/**
+ * The network of the model file `model` whose text is `text`; a bad field is a
+ * ModelFormatError that names the file, the field by its path and its value as written.
+ */
+export function modelOf(text: string, model: string, command: string): Network {
+  try {
+    return deserialize(text);
+  } catch (error) {
+    if (!(error instanceof ModelFormatError)) throw error;
+    const field = error.path === '$' ? 'the file' : error.path;
+    throw withCause(
+      new ModelFormatError(
+        `${command}: the model ${model} is not valid: ${field} ${error.reason}. Train it again, or pass another --model.`,
+        error.path,
+        error.reason,
+      ),
+      error,
+    );
+  }
 }
 
 /**

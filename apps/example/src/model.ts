@@ -126,13 +126,8 @@ function checkNetwork(
   try {
     network = deserialize(file);
   } catch (error) {
-    if (!(error instanceof ModelFormatError)) throw error;
-    const at = error.path === '$' ? [] : error.path.split(/[.[\]]+/).filter(Boolean);
-    const bad = at.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], file);
-    if (bad instanceof Overflow) c.number(bad, `network.${error.path}`);
-    throw problem(
-      `network${error.message.replace(/^Model file: (\$ )?/, error.path === '$' ? ' ' : '.').replace(/\.$/, '')}`,
-    );
+    if (error instanceof ModelFormatError) throw problem(`network.${error.path} ${error.reason}`);
+    throw error;
   }
   const expected = toModelFile(
     Network.create({

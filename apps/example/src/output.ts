@@ -10,7 +10,7 @@ import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TwoStepError } from '@twostep/core';
-import { makeFolder, temporaryOf } from './files.js';
+import { makeFolder, refuseTemporary, temporaryOf } from './files.js';
 import { besideModel } from './model.js';
 
 /** What a lock file holds. */
@@ -77,11 +77,7 @@ export async function claimOutput(
 }
 
 async function checkNotInput(model: string, inputs: readonly (string | undefined)[]) {
-  if (temporaryOf(basename(model))) {
-    throw new TwoStepError(
-      `--model ${model} is the temporary file of a save, not a model; pass a path such as models/mnist.json.`,
-    );
-  }
+  refuseTemporary(model);
   const found = await stat(model).catch(() => undefined);
   if (found?.isDirectory()) {
     throw new TwoStepError(

@@ -12,17 +12,9 @@
  */
 import { resolve } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
-import {
-  ConfigError,
-  deserialize,
-  LOSS_NAMES,
-  type LossName,
-  ModelFormatError,
-  type Network,
-  TwoStepError,
-} from '@twostep/core';
+import { ConfigError, LOSS_NAMES, type LossName, TwoStepError } from '@twostep/core';
 import { shown } from '@twostep/core/check';
-import { readText } from './files.js';
+import { readModel } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import {
@@ -85,26 +77,6 @@ function numbers(flag: string, text: string, width: number, what: string): numbe
   return parts.map(Number);
 }
 
-/** The network of `--model`; errors name the flag and the file. */
-async function readModel(file: string, cwd: string): Promise<Network> {
-  const path = resolve(cwd, file);
-  const text = await readText(
-    path,
-    (reason) =>
-      new ConfigError(
-        `--model: cannot read ${path} (${reason}); pass a model file as 'twostep train' writes.`,
-      ),
-  );
-  try {
-    return deserialize(text);
-  } catch (error) {
-    if (error instanceof ModelFormatError) {
-      throw new ModelFormatError(`--model ${path}: ${error.message}`, error.path);
-    }
-    throw error;
-  }
-}
-
 /** The setup the flags describe: the built-in network, or `--model` with `--input`, `--target`. */
 async function setupOf(flags: Flags, cwd: string): Promise<TraceSetup> {
   const loss = flags.loss ?? 'difference';
@@ -114,7 +86,7 @@ async function setupOf(flags: Flags, cwd: string): Promise<TraceSetup> {
     );
   }
   const builtIn = flags.model === undefined ? builtInExample() : undefined;
-  const network = builtIn?.network ?? (await readModel(flags.model!, cwd));
+  const network = builtIn?.network ?? (await readModel(resolve(cwd, flags.model!), 'trace'));
   const arch = network.architecture;
   const L = arch.length - 1;
   const value = (flag: 'input' | 'target', fallback?: readonly number[]) => {

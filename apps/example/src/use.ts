@@ -7,18 +7,17 @@ import {
   type Backend,
   ConfigError,
   DTypeError,
-  deserialize,
   type Network,
   predict,
   TwoStepError,
 } from '@twostep/core';
-import { parseJsonAsWritten, shown } from '@twostep/core/check';
+import { checker, parseJsonAsWritten, shown } from '@twostep/core/check';
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { openBackend } from './backends.js';
 import { type Config, checkConfig, resolveConfig } from './config.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
-import { readText } from './files.js';
+import { readModel, readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { confusionTable } from './progress.js';
@@ -81,14 +80,7 @@ async function open(
       : overrides,
     cwd: io.cwd,
   });
-  const text = await readText(
-    config.model,
-    (reason) =>
-      new TwoStepError(
-        `${command}: cannot read the model ${config.model} (${reason}); train one first, or pass --model <file>.`,
-      ),
-  );
-  const network = deserialize(text);
+  const network = await readModel(config.model, command);
   const [inputs, outputs] = [network.architecture[0], network.architecture.at(-1)];
   if (inputs !== MNIST_PIXELS || outputs !== MNIST_CLASSES.length) {
     throw new TwoStepError(
@@ -150,34 +142,41 @@ async function outputsOf(
 
 const IMAGE = `${MNIST_PIXELS} numbers in [0, 1] (28 × 28, row-major, 0 = background)`;
 
-/** Rows of 784 pixels from a JSON file: one image, or an array of them. */
+/** Rows of 784 pixels from the JSON file `path`: one image, or an array of them. */
 async function readImages(path: string): Promise<number[][]> {
-  const fail = (reason: string) =>
-    new TwoStepError(`predict: cannot read images from ${path}: ${reason}`);
-  const json = parseJsonAsWritten(await readText(path, fail), fail);
-  const rows = Array.isArray(json) && typeof json[0] === 'number' ? [json] : json;
+  const text = await readText(
+    path,
+    (reason) =>
+      new TwoStepError(
+        `predict: cannot read images from ${path} (${reason}); pass --input <file.json>, a JSON file of images.`,
+      ),
+  );
+  return parseImages(text, path);
+}
+
+/**
+ * The images of the text of `path`: one image (an array of numbers), or an array of images.
+ * A bad pixel is named by its path (`images[3][17]`; `image[17]` in a file of one image) with
+ * its value as written (`1e400`, `"0.5"`).
+ */
+export function parseImages(text: string, path: string): number[][] {
+  const problem = (detail: string) =>
+    new TwoStepError(`predict: ${path}: ${detail}; an image is ${IMAGE}.`);
+  const json = parseJsonAsWritten(text, (reason) => problem(`it is not JSON (${reason})`));
+  const c = checker(problem);
+  const one = Array.isArray(json) && json.length > 0 && !Array.isArray(json[0]);
+  const rows = one ? [json] : json;
   if (!Array.isArray(rows) || rows.length === 0) {
-    throw new TwoStepError(
-      `predict: ${path} must hold an array of ${MNIST_PIXELS} numbers, or an array of such arrays.`,
-    );
+    c.fail('the file', 'one image or an array of images', json);
   }
-  rows.forEach((row, i) => {
-    const problem = !Array.isArray(row)
-      ? `is ${shown(row)}`
-      : row.length !== MNIST_PIXELS
-        ? `has ${row.length} number${row.length === 1 ? '' : 's'}`
-        : undefined;
-    if (problem) {
-      throw new TwoStepError(`predict: ${path}: image ${i} ${problem}; an image is ${IMAGE}.`);
+  return (rows as unknown[]).map((row, i) => {
+    const at = one ? 'image' : `images[${i}]`;
+    const pixels = c.array(row, at);
+    if (pixels.length !== MNIST_PIXELS) {
+      throw problem(`image ${i} has ${pixels.length} number${pixels.length === 1 ? '' : 's'}`);
     }
-    const at = (row as unknown[]).findIndex((v) => !(typeof v === 'number' && v >= 0 && v <= 1));
-    if (at >= 0) {
-      throw new TwoStepError(
-        `predict: ${path}: image ${i}, pixel ${at} is ${shown(row[at])}, not a number in [0, 1] (28 × 28, row-major, 0 = background).`,
-      );
-    }
+    return pixels.map((v, p) => c.number(v, `${at}[${p}]`, 0, 1));
   });
-  return rows as number[][];
 }
 
 /** A digit as text, two characters per pixel so that it keeps its shape. */

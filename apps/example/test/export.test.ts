@@ -7,6 +7,7 @@ import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import { createBackend } from '@twostep/backend-ts';
 import {
   ConfigError,
+  DTypeError,
   type LayerActivation,
   ModelFormatError,
   Network,
@@ -207,14 +208,16 @@ describe('exportTfjsLayers', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('a weight beyond float32 is a ConfigError naming it', async () => {
+  it('a weight beyond float32 is a DTypeError naming it: the weights file is float32', async () => {
     const net = network([2, 2], ['tanh']);
     const w = net.getWeights();
-    w[0]![1]![2] = 1e39;
+    w[0]![1]![2] = -1e39;
     net.setWeights(w);
     const dir = await tempDir();
-    await expect(exportTfjsLayers(net, join(dir, 'out'))).rejects.toThrow(
-      /W1\[1\]\[2\] = 1e\+39 does not fit in float32/,
+    const error = await exportTfjsLayers(net, join(dir, 'out')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DTypeError);
+    expect((error as Error).message).toBe(
+      'export: W1[1][2] (layer 1, row 1, column 2) is -1e+39, beyond the float32 range (±3.4028234663852886e+38) of the TensorFlow.js Layers weights file, which is float32 whatever backend trained the model: it would become -Infinity. Train again so that the weights stay in range (a lower learning rate, scaled inputs), or use this model with twostep on a float64 backend.',
     );
     expect(await readdir(dir)).toEqual([]);
   });

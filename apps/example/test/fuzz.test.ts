@@ -1,24 +1,55 @@
 /**
  * Property-based fuzzing of everything the app reads: config objects, the command line, run
- * records and checkpoints. Any input ends in a result or a TwoStepError (which the CLI prints
+ * records, checkpoints, predict's input files and model files. Any input ends in a result or a TwoStepError (which the CLI prints
  * as one line), never another exception, never a hang (seed and budget: `@twostep/fuzz`).
  * `FUZZ_SECONDS=600 pnpm --filter @twostep/example test fuzz` runs longer.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TwoStepError } from '@twostep/core';
-import { brokenFrom, endsWell as ends, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
+import { createBackend } from '@twostep/backend-ts';
+import { Network, predict, serialize } from '@twostep/core';
+import { brokenFrom, endsWell, endsWellAsync, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
 import { describe, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
 import { checkConfig } from '../src/config.js';
+import { toLayersModel } from '../src/export.js';
+import { modelOf } from '../src/files.js';
 import { checkCheckpoint } from '../src/model.js';
 import { checkRunRecord } from '../src/record.js';
 import { runTraining } from '../src/train.js';
+import { parseImages } from '../src/use.js';
 import { SMALL, tempDir } from './helpers.js';
 import { fixture } from './report-helpers.js';
 
-const endsWell = <T>(fn: () => T) =>
-  ends(fn, (error) => error instanceof TwoStepError && typeof error.code === 'string');
+/** Tokens that break JSON, or make a value of the wrong kind or one beyond a double. */
+const TOKENS = [
+  '1e400',
+  '-1e400',
+  `1${'0'.repeat(400)}`,
+  '"0.5"',
+  'null',
+  '[',
+  ']',
+  ',',
+  '{',
+  '-0',
+];
+
+/**
+ * The text of a file: `valid` (a parsed file) with one field broken, any JSON, any text, or
+ * `valid`'s text with a token written over part of it.
+ */
+function fileText(valid: unknown) {
+  const text = JSON.stringify(valid);
+  return fc.oneof(
+    brokenFrom(valid).map((v) => JSON.stringify(v) ?? 'null'),
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc
+      .tuple(fc.nat(text.length), fc.nat(12), fc.constantFrom(...TOKENS))
+      .map(([at, cut, token]) => text.slice(0, at) + token + text.slice(at + cut)),
+  );
+}
 
 const CONFIG = {
   architecture: 'A[784,32,10]',
@@ -84,6 +115,38 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
     await fuzz(
       fc.property(brokenFrom(checkpoint), (value) => {
         endsWell(() => checkCheckpoint(value, 'checkpoint.json'));
+      }),
+    );
+  });
+
+  it('a predict input file: any text, any JSON, or a valid one with one field broken', async () => {
+    const image = Array.from({ length: 784 }, (_, i) => (i % 5) / 4);
+    await fuzz(
+      fc.property(fileText([image, image]), (text) => {
+        endsWell(() => parseImages(text, 'in.json'));
+      }),
+    );
+  });
+
+  it('a model file, read as evaluate, predict and export read it, then run and exported', async () => {
+    const backend = createBackend({ dtype: 'float32' });
+    const valid = JSON.parse(
+      serialize(
+        Network.create({
+          architecture: [3, 4, 2],
+          activations: [{ name: 'leakyRelu', alpha: 0.1 }, 'sigmoid'],
+          seed: 1,
+        }),
+      ),
+    ) as unknown;
+    await fuzz(
+      fc.asyncProperty(fileText(valid), async (text) => {
+        const net = endsWell(() => modelOf(text, 'm.json', 'evaluate'));
+        if (!net) return;
+        endsWell(() => toLayersModel(net));
+        const inputs = [Array<number>(net.architecture[0]!).fill(0.5)];
+        await endsWellAsync(() => predict(backend, net, inputs));
+        net.release(backend);
       }),
     );
   });

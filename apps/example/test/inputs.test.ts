@@ -4,16 +4,17 @@
  * unwritable folders, and every loss of the core.
  */
 import { execFile } from 'node:child_process';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LOSS_NAMES, Network, serialize } from '@twostep/core';
+import { LOSS_NAMES, Network, serialize, TwoStepError } from '@twostep/core';
 import { describe, expect, it, vi } from 'vitest';
 import { parseCommandLine, USAGE } from '../src/command-line.js';
 import { CHECKS, checkConfig, readConfigFile, resolveConfig } from '../src/config.js';
 import { splitDigits } from '../src/data.js';
 import { TRACE_USAGE } from '../src/trace.js';
+import { parseImages } from '../src/use.js';
 import { configError, run, tempDir } from './helpers.js';
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -225,15 +226,100 @@ describe('models and images', () => {
     await writeFile(join(cwd, 'huge.json'), `[${Array(783).fill(0).join(',')},1e400]`);
     const error = async (file: string) =>
       (await run(['predict', '--input', file, '--model', 'm.json'], { cwd })).stderr;
+    const image = '; an image is 784 numbers in [0, 1] (28 × 28, row-major, 0 = background).';
     expect(await error('short.json')).toBe(
-      `error: predict: ${join(cwd, 'short.json')}: image 0 has 783 numbers; an image is 784 numbers in [0, 1] (28 × 28, row-major, 0 = background).`,
+      `error: predict: ${join(cwd, 'short.json')}: image 0 has 783 numbers${image}`,
     );
     expect(await error('bright.json')).toBe(
-      `error: predict: ${join(cwd, 'bright.json')}: image 1, pixel 783 is 1.5, not a number in [0, 1] (28 × 28, row-major, 0 = background).`,
+      `error: predict: ${join(cwd, 'bright.json')}: images[1][783] must be a finite number in [0, 1]; it is 1.5${image}`,
     );
-    expect(await error('huge.json')).toContain(
-      'image 0, pixel 783 is 1e400, not a number in [0, 1]',
+    expect(await error('huge.json')).toBe(
+      `error: predict: ${join(cwd, 'huge.json')}: image[783] must be a finite number in [0, 1]; it is 1e400${image}`,
     );
+  });
+
+  it('predict names every bad value of an input file by its path, as written', () => {
+    const zeros = Array<number>(784).fill(0);
+    const error = (text: string) => {
+      try {
+        parseImages(text, 'in.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(TwoStepError);
+        return (e as Error).message.replace(
+          '; an image is 784 numbers in [0, 1] (28 × 28, row-major, 0 = background).',
+          '',
+        );
+      }
+      throw new Error(`no error for ${text.slice(0, 40)}`);
+    };
+    const cases: [unknown[], string][] = [
+      [
+        [zeros, [...zeros.slice(1), '0.5']],
+        'images[1][783] must be a finite number in [0, 1]; it is "0.5"',
+      ],
+      [[...zeros.slice(1), null], 'image[783] must be a finite number in [0, 1]; it is null'],
+      [
+        [zeros, zeros.map((_, i) => (i === 17 ? -0.1 : 0))],
+        'images[1][17] must be a finite number in [0, 1]; it is -0.1',
+      ],
+      [[zeros, 5], 'images[1] must be an array; it is 5'],
+      [[zeros, zeros.slice(1)], 'image 1 has 783 numbers'],
+      [[], 'the file must be one image or an array of images; it is []'],
+    ];
+    for (const [json, message] of cases)
+      expect(error(JSON.stringify(json))).toBe(`predict: in.json: ${message}`);
+    expect(error(`[[${zeros.slice(1).join(',')},-1e400]]`)).toBe(
+      'predict: in.json: images[0][783] must be a finite number in [0, 1]; it is -1e400',
+    );
+    expect(error('{"images": []}')).toBe(
+      'predict: in.json: the file must be one image or an array of images; it is {"images":[]}',
+    );
+    expect(error('[0.5,')).toMatch(/^predict: in\.json: it is not JSON \(.+\)$/);
+    expect(parseImages(JSON.stringify([zeros, zeros.fill(1)]), 'in.json')).toHaveLength(2);
+  });
+
+  it('evaluate, predict and export name the model and the field of a damaged model', async () => {
+    const cwd = await modelWith(0.5);
+    const text = await readFile(join(cwd, 'm.json'), 'utf8');
+    await writeFile(
+      join(cwd, 'bad.json'),
+      text.replace(/"weights":\[\[\[[^,\]]+/, '"weights":[[[1e400'),
+    );
+    const damaged = (command: string) =>
+      `error: ${command}: the model ${join(cwd, 'bad.json')} is not valid: weights[0][0][0] must be a finite number; it is 1e400. Train it again, or pass another --model.`;
+    for (const args of [['evaluate'], ['predict', '--index', '0']]) {
+      expect((await run([...args, '--model', 'bad.json'], { cwd })).stderr).toBe(damaged(args[0]!));
+    }
+    const exported = await run(['export', '--format', 'tfjs-layers', '--model', 'bad.json'], {
+      cwd,
+    });
+    expect(exported.stderr).toBe(damaged('export'));
+  });
+
+  it('evaluate, predict and export refuse a temporary file of a save as --model, as train does', async () => {
+    const cwd = await modelWith(0.5);
+    const temp = '.m.json.123.0a1b2c3d.tmp';
+    // A whole model: the name alone is refused (the save may have stopped midway).
+    await writeFile(join(cwd, temp), await readFile(join(cwd, 'm.json'), 'utf8'));
+    const refused = (command: string) =>
+      `error: ${command}: --model ${join(cwd, temp)} is the temporary file of a save, not a model; pass a path such as models/mnist.json.`;
+    for (const args of [
+      ['evaluate'],
+      ['predict', '--index', '0'],
+      ['export', '--format', 'tfjs-layers'],
+    ]) {
+      const { code, stdout, stderr } = await run([...args, '--model', temp], { cwd });
+      expect([code, stdout, stderr]).toEqual([1, [], refused(args[0]!)]);
+    }
+    // A flag given twice counts the last time, here as for train.
+    const last = await run(['evaluate', '--model', temp, '--model', 'm.json', '--json'], { cwd });
+    expect([last.code, last.stderr]).toEqual([0, '']);
+    await writeFile(join(cwd, 'twostep.config.json'), JSON.stringify({ model: temp }));
+    expect((await run(['evaluate'], { cwd })).stderr).toBe(refused('evaluate'));
+    expect((await run(['train', '--model', temp], { cwd })).stderr).toBe(
+      refused('train').replace('train: ', ''),
+    );
+    expect((await readdir(cwd)).sort()).toEqual([temp, 'm.json', 'twostep.config.json']);
   });
 });
 

@@ -219,18 +219,29 @@ describe('twostep trace errors', () => {
   it('an unreadable or invalid --model names the file and the problem', async () => {
     const dir = await tempDir();
     await fails(['--model', 'missing.json', '--input', '1', '--target', '1'], dir).toThrow(
-      new RegExp(`--model: cannot read ${join(dir, 'missing.json')} \\(ENOENT\\)`),
+      new RegExp(`trace: cannot read the model ${join(dir, 'missing.json')} \\(ENOENT\\)`),
+    );
+    await writeFile(
+      join(dir, '.m.json.123.0123abcd.tmp'),
+      serialize(Network.create({ architecture: 'A[2,2,1]' })),
+    );
+    await fails(['--model', '.m.json.123.0123abcd.tmp'], dir).toThrow(
+      'is the temporary file of a save, not a model',
     );
     await writeFile(join(dir, 'bad.json'), '{ not json');
     await fails(['--model', 'bad.json'], dir).toThrow(ModelFormatError);
-    await fails(['--model', 'bad.json'], dir).toThrow(/--model .*bad\.json: .*not valid JSON/);
+    await fails(['--model', 'bad.json'], dir).toThrow(
+      /trace: the model .*bad\.json is not valid: the file is not valid JSON/,
+    );
     const file = JSON.parse(serialize(Network.create({ architecture: 'A[2,2,1]' })));
     file.weights[0][1].pop();
     await writeFile(join(dir, 'short.json'), JSON.stringify(file));
     const error = await run(['--model', 'short.json'], dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFormatError);
     expect((error as ModelFormatError).path).toBe('weights[0][1]');
-    expect((error as Error).message).toContain('short.json: Model file: weights[0][1] must have 3');
+    expect((error as Error).message).toContain(
+      'short.json is not valid: weights[0][1] must be an array of 3 columns (N0 + 1 for the bias); it has 2. Train it again, or pass another --model.',
+    );
   });
 
   it('--model needs --input and --target of its widths', async () => {

@@ -3,7 +3,7 @@
  * own JSON (configs, checkpoints, messages) and want the same errors: the field's path, the
  * value as written, what is allowed; and the check that values fit a float32 backend.
  */
-export { firstOverflow, overflowError } from './data.js';
+export { firstOverflow, type OverflowWording, overflowError } from './data.js';
 export {
   type Checker,
   checker,

@@ -74,7 +74,8 @@ export class Samples {
     }
     if (this.dtype !== 'float32') return;
     const o = firstOverflow(row, this.width);
-    if (o < this.width) throw overflowError(`${this.name} row ${r}, column ${o}`, row[o]!, note);
+    if (o < this.width)
+      throw overflowError(`${this.name} row ${r}, column ${o}`, row[o]!, { note });
   }
 
   /**
@@ -113,11 +114,28 @@ export function firstOverflow(values: ArrayLike<number>, width = values.length):
   return width;
 }
 
+/** How `overflowError` words where the value was going and what to do. */
+export interface OverflowWording {
+  /** Said after the value (`, from the file …`). */
+  readonly note?: string;
+  /** What holds the float32 values (default `this float32 backend`). */
+  readonly holder?: string;
+  /** What to do (default: scale the values into range, or use a float64 backend). */
+  readonly fix?: string;
+}
+
 /** A value that float32 cannot hold: `where` names it (`W1[0][2]`, `inputs row 3, column 1`). */
-export function overflowError(where: string, value: number, note = ''): DTypeError {
+export function overflowError(
+  where: string,
+  value: number,
+  {
+    note = '',
+    holder = 'this float32 backend',
+    fix = 'Scale the values into range, or use a float64 backend.',
+  }: OverflowWording = {},
+): DTypeError {
   return new DTypeError(
-    `${where} is ${value}${note}, beyond the float32 range (±${FLOAT32_MAX}) of this float32 backend: it would become ${value > 0 ? '' : '-'}Infinity. ` +
-      'Scale the values into range, or use a float64 backend.',
+    `${where} is ${shown(value)}${note}, beyond the float32 range (±${FLOAT32_MAX}) of ${holder}: it would become ${value > 0 ? '' : '-'}Infinity. ${fix}`,
   );
 }
 

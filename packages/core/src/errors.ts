@@ -76,13 +76,20 @@ export class ConfigError extends TwoStepError {
   override readonly code = 'CONFIG';
 }
 
-/** A model file or object that is not a valid serialized network; `path` names the bad field. */
+/**
+ * A model file or object that is not a valid serialized network. `path` names the bad field
+ * (`weights[0][2][1]`, `$` for the whole file) and `reason` says what is wrong with it
+ * (`must be a finite number; it is 1e400`), so that a caller can name the field under its own
+ * path (`network.weights[0][2][1] must be …`) without reading the message.
+ */
 export class ModelFormatError extends TwoStepError {
   override readonly name = 'ModelFormatError';
   override readonly code = 'MODEL_FORMAT';
   constructor(
     message: string,
     readonly path: string,
+    /** The message without its prefix, the path and the final period; the message if not given. */
+    readonly reason: string = message,
   ) {
     super(message);
   }

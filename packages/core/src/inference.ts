@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import { shown } from './json.js';
 import { type Loss, type LossName, resolveLoss } from './losses.js';
 import type { Network } from './network.js';
+import { checkKeys } from './options.js';
 import { forward } from './rule.js';
 import { tidy, tracked } from './scope.js';
 
@@ -61,8 +62,10 @@ export async function predict(
   backend: Backend,
   net: Network,
   inputs: Rows,
-  { batchSize = 256 }: InferenceOptions = {},
+  options: InferenceOptions = {},
 ): Promise<number[][]> {
+  checkKeys('predict', options, ['batchSize']);
+  const { batchSize = 256 } = options;
   const outputs: number[][] = [];
   const samples = inputSamples(backend, net, inputs);
   await forEachBatch('predict', backend, net, samples, batchSize, async (xL) => {
@@ -100,8 +103,10 @@ export async function evaluate(
   backend: Backend,
   net: Network,
   data: Dataset,
-  { loss = 'mse', batchSize = 256 }: EvaluateOptions = {},
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
+  checkKeys('evaluate', options, ['loss', 'batchSize']);
+  const { loss = 'mse', batchSize = 256 } = options;
   const { inputs, targets } = checkDataset(data, net.architecture, backend.dtype);
   const lossFn = resolveLoss(loss);
   const k = tracked(backend);

@@ -20,26 +20,50 @@ export class Overflow {
  */
 export function shown(value: unknown): string {
   let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
-  else if (value instanceof Overflow) text = value.text;
-  else if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
-    text = value === undefined ? 'undefined' : `a ${typeof value}`;
-  } else {
-    try {
-      text =
-        JSON.stringify(value, (_, v: unknown) => (v instanceof Overflow ? v.text : v)) ??
-        Object.prototype.toString.call(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
+  try {
+    text = showing(value);
+  } catch {
+    text = 'an object'; // a revoked proxy, say: even its kind cannot be read
   }
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
-const MARK = '\u0000overflow:';
-/** Long digit runs or 3-digit exponents: the only literals that can overflow a double. */
-const MAY_OVERFLOW = /\d{309}|[eE]\+?\d{3}/;
+function showing(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
+  if (value instanceof Overflow) return value.text;
+  let json: string | undefined;
+  try {
+    json = withOverflows(value);
+  } catch {
+    // cyclic, too deep, a BigInt inside, a throwing toJSON or getter
+  }
+  return json ?? Object.prototype.toString.call(value);
+}
+
+/**
+ * JSON.stringify with every Overflow inside as written: first as a string `mark` + its index,
+ * where `mark` begins no key or string of `value`, then unquoted.
+ */
+function withOverflows(value: unknown): string | undefined {
+  for (let nuls = 1; ; nuls++) {
+    const mark = `${'\u0000'.repeat(nuls)}overflow`;
+    const texts: string[] = [];
+    let clash = false;
+    const json = JSON.stringify(value, (key, v: unknown) => {
+      if (key.startsWith(mark) || (typeof v === 'string' && v.startsWith(mark))) clash = true;
+      return v instanceof Overflow ? `${mark}${texts.push(v.text) - 1}` : v;
+    });
+    if (clash) continue;
+    if (texts.length === 0) return json;
+    // A string token starts after `[`, `{`, `,` or `:`; a `"` inside a string is escaped.
+    const marked = new RegExp(`(?<=[[{,:])"${'\\\\u0000'.repeat(nuls)}overflow(\\d+)"`, 'g');
+    return json?.replace(marked, (_, i: string) => texts[Number(i)]!);
+  }
+}
+
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
@@ -48,46 +72,69 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
  * JSON from the parser's reason (the parser's error is its `cause`).
  */
 export function parseJsonAsWritten(text: string, fail: (reason: string) => Error): unknown {
-  const parse = (json: string) => {
-    try {
-      return JSON.parse(json) as unknown;
-    } catch (error) {
-      const e = fail((error as Error).message);
-      e.cause ??= error;
-      throw e;
-    }
-  };
-  if (!MAY_OVERFLOW.test(text)) return parse(text);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const e = fail((error as Error).message);
+    e.cause ??= error;
+    throw e;
+  }
+  return overflows(value) ? revive(value, JSON.parse(numbersAsStrings(text))) : value;
+}
+
+/** Whether JSON.parse made ±Infinity of a literal anywhere in `v` (a loop: files nest deep). */
+function overflows(v: unknown): boolean {
+  const pending = [v];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'number' && !Number.isFinite(next)) return true;
+    if (typeof next === 'object' && next !== null)
+      for (const v of Object.values(next)) pending.push(v);
+  }
+  return false;
+}
+
+/** Valid JSON `text` with each non-finite number literal written as a string of its text. */
+function numbersAsStrings(text: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) {
+      for (i++; text.charCodeAt(i) !== 34; i++) {
         if (text.charCodeAt(i) === 92 /* \ */) i++;
       }
     } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      // Outside strings, valid JSON has a digit or a minus only where a number starts.
       NUMBER.lastIndex = i;
-      const literal = NUMBER.exec(text)?.[0] ?? text[i]!;
+      const literal = NUMBER.exec(text)![0];
       if (!Number.isFinite(Number(literal))) {
-        out += `${text.slice(from, i)}${JSON.stringify(MARK + literal)}`;
+        out += `${text.slice(from, i)}"${literal}"`;
         from = i + literal.length;
       }
       i += literal.length - 1;
     }
   }
-  return revive(parse(out + text.slice(from)));
+  return out + text.slice(from);
 }
 
-function revive(v: unknown): unknown {
-  if (typeof v === 'string') return v.startsWith(MARK) ? new Overflow(v.slice(MARK.length)) : v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = revive(v[i]);
-  } else if (typeof v === 'object' && v !== null) {
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) o[k] = revive(o[k]);
+/**
+ * `parsed` with each ±Infinity replaced by an Overflow of the string at the same place in
+ * `written`, the same text parsed with those literals as strings.
+ */
+function revive(parsed: unknown, written: unknown): unknown {
+  if (typeof parsed === 'number') return new Overflow(written as string);
+  const pending = [[parsed, written]] as [Record<string, unknown>, Record<string, unknown>][];
+  while (pending.length > 0) {
+    const [p, w] = pending.pop()!;
+    for (const k of Object.keys(p)) {
+      const v = p[k];
+      if (typeof v === 'number' && !Number.isFinite(v)) p[k] = new Overflow(w[k] as string);
+      else if (typeof v === 'object' && v !== null) pending.push([v as never, w[k] as never]);
+    }
   }
-  return v;
+  return parsed;
 }
 
 export type Fields = Record<string, unknown>;
@@ -151,11 +198,20 @@ export function checker(problem: (text: string, field: string) => TwoStepError):
         ? (v as (typeof allowed)[number])
         : fail(field, `one of ${allowed.map(shown).join(', ')}`, v),
     equal(v, field, expected) {
-      if (v instanceof Overflow || JSON.stringify(v) !== JSON.stringify(expected)) {
+      if (v instanceof Overflow || json(v) !== JSON.stringify(expected)) {
         fail(field, shown(expected), v);
       }
     },
   };
+}
+
+/** `v` as JSON, or undefined when JSON.stringify throws (cyclic, a BigInt, a throwing toJSON). */
+function json(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
 }
 
 function rangeText(min: number, max: number): string {

@@ -1,10 +1,11 @@
 /**
  * Model files: versioned JSON, portable across backends (weights are written as decimal
- * numbers that read back to the same float64). Loading checks every field and names the
- * first bad one.
+ * numbers that read back to the same float64). Loading checks every field with the JSON
+ * checker (`json.ts`) and names the first bad one, its value as written and what is allowed.
  */
 import { type LayerActivation, resolveActivation } from './activations.js';
-import { ModelFormatError, type TwoStepError } from './errors.js';
+import { ConfigError, ModelFormatError } from './errors.js';
+import { checker, parseJsonAsWritten } from './json.js';
 import type { Limits } from './limits.js';
 import { Network } from './network.js';
 
@@ -40,86 +41,83 @@ export function serialize(net: Network): string {
   return JSON.stringify(toModelFile(net));
 }
 
-const fail = (path: string, problem: string): never => {
-  throw new ModelFormatError(`Model file: ${path} ${problem}`, path);
+/**
+ * The model file's checker: `Model file: weights[0][2][1] must be a finite number; it is 1e400.`,
+ * with `advice` after the value.
+ */
+const modelChecker = (advice = '') => {
+  const problem = (text: string, path: string) => {
+    // The checker's text is `<path> <reason>`.
+    const reason = `${text.slice(path.length + 1)}${advice}`;
+    return new ModelFormatError(`Model file: ${path} ${reason}.`, path, reason);
+  };
+  const c = checker(problem);
+  /** `v` as an array of `length` entries, each of them `what` (`rows (N1)`). */
+  const entries = (v: unknown, path: string, length: number, what: string): unknown[] => {
+    const allowed = `an array of ${length} ${what}`;
+    if (!Array.isArray(v)) return c.fail(path, allowed, v);
+    if (v.length !== length) throw problem(`${path} must be ${allowed}; it has ${v.length}`, path);
+    return v;
+  };
+  return { ...c, entries };
 };
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const NEWER = ', written by a newer @twostep/core: upgrade @twostep/core';
 
 /**
- * A network from JSON text or a parsed model-file object; errors name the bad field. `limits`
- * (`maxParameters`, `maxEntries`) are the network's, as in `Network.create`.
+ * A network from JSON text or a parsed model-file object (numbers too large for a double may be
+ * `Overflow`s, as `parseJsonAsWritten` leaves them); errors name the first bad field, its value
+ * as written and what is allowed. `limits` (`maxParameters`, `maxEntries`) are the network's,
+ * as in `Network.create`.
  */
 export function deserialize(json: string | unknown, limits: Limits = {}): Network {
-  let file: unknown = json;
-  if (typeof json === 'string') {
-    try {
-      file = JSON.parse(json);
-    } catch (error) {
-      fail(
-        '$',
-        `is not valid JSON (${(error as Error).message}); the file is damaged or not a model file.`,
-      );
-    }
-  }
-  if (!isRecord(file)) return fail('$', 'is not a JSON object; expected a twostep model file.');
-  if (file.format !== MODEL_FORMAT)
-    fail('format', `is ${JSON.stringify(file.format)}, expected "${MODEL_FORMAT}".`);
-  if (file.version !== MODEL_VERSION) {
-    fail(
-      'version',
-      `is ${JSON.stringify(file.version)}; this version of @twostep/core reads version ${MODEL_VERSION}` +
-        (typeof file.version === 'number' && file.version > MODEL_VERSION
-          ? ': upgrade @twostep/core.'
-          : '.'),
-    );
-  }
-  const { architecture, bias, activations, weights } = file;
-  if (!Array.isArray(architecture) || architecture.length < 2) {
-    fail('architecture', 'must be an array [N0, …, NL] of at least two widths.');
-  }
-  const widths = architecture as unknown[];
-  widths.forEach((n, h) => {
-    if (!Number.isInteger(n) || (n as number) < 1)
-      fail(`architecture[${h}]`, `is ${JSON.stringify(n)}, not a positive integer.`);
-  });
+  const c = modelChecker();
+  const value =
+    typeof json === 'string'
+      ? parseJsonAsWritten(json, (reason) => {
+          const why = `is not valid JSON (${reason}); the file is damaged or not a model file`;
+          return new ModelFormatError(`Model file: $ ${why}.`, '$', why);
+        })
+      : json;
+  const file = modelChecker('; expected a twostep model file').object(value, '$');
+  c.equal(file.format, 'format', MODEL_FORMAT);
+  const newer = typeof file.version === 'number' && file.version > MODEL_VERSION;
+  (newer ? modelChecker(NEWER) : c).equal(file.version, 'version', MODEL_VERSION);
+  const widths =
+    Array.isArray(file.architecture) && file.architecture.length >= 2
+      ? Array.from(file.architecture, (n, h) => c.integer(n, `architecture[${h}]`, 1))
+      : c.fail('architecture', 'an array [N0, …, NL] of at least two widths', file.architecture);
   const depth = widths.length - 1;
-  if (typeof bias !== 'boolean') fail('bias', `is ${JSON.stringify(bias)}, not true or false.`);
-  if (!Array.isArray(activations) || activations.length !== depth) {
-    fail('activations', `must be an array of ${depth} activations, one per layer.`);
-  }
-  (activations as LayerActivation[]).forEach((spec, i) => {
+  const bias = c.boolean(file.bias, 'bias');
+  const activations = c.entries(
+    file.activations,
+    'activations',
+    depth,
+    'activations, one per layer',
+  );
+  for (let h = 0; h < depth; h++) {
     try {
-      resolveActivation(spec, widths[i + 1] as number, `layer ${i + 1}`);
+      resolveActivation(activations[h] as LayerActivation, widths[h + 1]!, `layer ${h + 1}`);
     } catch (error) {
-      fail(`activations[${i}]`, `is invalid: ${(error as TwoStepError).message}`);
+      if (!(error instanceof ConfigError)) throw error;
+      const why = error.message.replace(/\.$/, '');
+      c.fail(`activations[${h}]`, `a valid activation (${why})`, activations[h]);
     }
-  });
-  if (!Array.isArray(weights) || weights.length !== depth)
-    fail('weights', `must be an array of ${depth} matrices.`);
-  (weights as unknown[]).forEach((w, i) => {
-    const rows = widths[i + 1] as number;
-    const cols = (widths[i] as number) + (bias ? 1 : 0);
-    if (!Array.isArray(w) || w.length !== rows)
-      fail(`weights[${i}]`, `must have ${rows} rows (N${i + 1}).`);
-    (w as unknown[]).forEach((row, r) => {
-      if (!Array.isArray(row) || row.length !== cols) {
-        fail(
-          `weights[${i}][${r}]`,
-          `must have ${cols} columns (N${i}${bias ? ' + 1 for the bias' : ''}).`,
-        );
-      }
-      (row as unknown[]).forEach((v, c) => {
-        if (typeof v !== 'number' || !Number.isFinite(v))
-          fail(`weights[${i}][${r}][${c}]`, `is ${JSON.stringify(v)}, not a finite number.`);
-      });
-    });
-  });
+  }
+  const weights = c.entries(file.weights, 'weights', depth, 'matrices, one per layer');
+  for (let h = 0; h < depth; h++) {
+    const rows = c.entries(weights[h], `weights[${h}]`, widths[h + 1]!, `rows (N${h + 1})`);
+    const columns = `columns (N${h}${bias ? ' + 1 for the bias' : ''})`;
+    for (let r = 0; r < rows.length; r++) {
+      const at = `weights[${h}][${r}]`;
+      const row = c.entries(rows[r], at, widths[h]! + (bias ? 1 : 0), columns);
+      for (let j = 0; j < row.length; j++) c.number(row[j], `${at}[${j}]`);
+    }
+  }
   const net = Network.create({
-    architecture: widths as number[],
+    architecture: widths,
     activations: activations as LayerActivation[],
-    bias: bias as boolean,
+    bias,
     ...(limits.maxParameters !== undefined && { maxParameters: limits.maxParameters }),
     ...(limits.maxEntries !== undefined && { maxEntries: limits.maxEntries }),
   });

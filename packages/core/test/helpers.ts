@@ -19,3 +19,13 @@ export function rowsOf(backend: Backend, m: Matrix): number[][] {
     Array.from(data.subarray(i * m.cols, (i + 1) * m.cols)),
   );
 }
+
+/** The error `fn` throws. */
+export function catching(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

@@ -46,10 +46,27 @@ export const anyValue = fc.oneof(
 );
 
 /**
- * `fn` returns, or throws an error `expected` accepts (the project's TwoStepError with a
- * `code`); anything else (a TypeError, a RangeError) fails the property.
+ * The project's own error: a TwoStepError (found by its class name up the prototype chain, as
+ * this package cannot depend on the core that depends on it) with a string `code`.
  */
-export function endsWell<T>(fn: () => T, expected: (error: unknown) => boolean): T | undefined {
+export function isTwoStepError(error: unknown): boolean {
+  if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== 'string') {
+    return false;
+  }
+  for (let p = Object.getPrototypeOf(error); p !== null; p = Object.getPrototypeOf(p)) {
+    if (p.constructor?.name === 'TwoStepError') return true;
+  }
+  return false;
+}
+
+/**
+ * `fn` returns, or throws an error `expected` accepts (by default the project's TwoStepError
+ * with a `code`); anything else (a TypeError, a RangeError) fails the property.
+ */
+export function endsWell<T>(
+  fn: () => T,
+  expected: (error: unknown) => boolean = isTwoStepError,
+): T | undefined {
   try {
     return fn();
   } catch (error) {
@@ -61,7 +78,7 @@ export function endsWell<T>(fn: () => T, expected: (error: unknown) => boolean):
 /** As `endsWell`, for a promise. */
 export async function endsWellAsync<T>(
   fn: () => Promise<T>,
-  expected: (error: unknown) => boolean,
+  expected: (error: unknown) => boolean = isTwoStepError,
 ): Promise<T | undefined> {
   try {
     return await fn();
