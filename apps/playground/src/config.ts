@@ -1,9 +1,11 @@
 /**
  * Which backend the page trains on: `twostep.config.json` (baked in at build time) < the
  * URL (`?backend=tfjs-webgl&dtype=float32`) < the selector in the page. Every value is
- * checked where it comes from, and an error names it and the values allowed.
+ * checked where it comes from, by the core's checker: an error names it, the values allowed
+ * and the value given.
  */
 import { ConfigError, DTYPES, type DType } from '@twostep/core';
+import { type Checker, checker } from '@twostep/core/check';
 
 /** The backends the page offers (declared with their imports in backends.ts, for the worker). */
 export const BACKEND_NAMES = ['ts', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-wasm'] as const;
@@ -18,18 +20,21 @@ export interface BackendChoice {
 
 export const DEFAULT_CHOICE: BackendChoice = { backend: 'ts', dtype: 'default' };
 
-const show = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
+const CHOICE_DTYPES = [...DTYPES, 'default'] as const;
 
-function backend(value: unknown, where: string): BackendName {
-  if ((BACKEND_NAMES as readonly unknown[]).includes(value)) return value as BackendName;
-  throw new ConfigError(`${where}: ${show(value)} is not one of ${BACKEND_NAMES.join(', ')}.`);
-}
+/** `<field> must be …; it is ….`, as a ConfigError. */
+const configChecker = checker((text) => new ConfigError(`${text}.`));
 
-function dtype(value: unknown, where: string): DType | 'default' {
-  if (value === 'default' || (DTYPES as unknown[]).includes(value)) return value as DType;
-  throw new ConfigError(
-    `${where}: ${show(value)} is not one of ${[...DTYPES, 'default'].join(', ')}.`,
-  );
+const backendName = (c: Checker, v: unknown, field: string) => c.oneOf(v, field, BACKEND_NAMES);
+const dtypeName = (c: Checker, v: unknown, field: string) => c.oneOf(v, field, CHOICE_DTYPES);
+
+/** A whole choice (`init` commands): an object with both `backend` and `dtype`. */
+export function checkChoice(c: Checker, value: unknown, field: string): BackendChoice {
+  const o = c.object(value, field);
+  return {
+    backend: backendName(c, o.backend, `${field}.backend`),
+    dtype: dtypeName(c, o.dtype, `${field}.dtype`),
+  };
 }
 
 /** Checks the baked config file's object: only `backend` and `dtype`, both optional. */
@@ -37,15 +42,12 @@ export function checkConfigFile(
   value: unknown,
   where = 'twostep.config.json',
 ): Partial<BackendChoice> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(
-      `${where}: expected an object such as { "backend": "ts" }, got ${show(value)}.`,
-    );
-  }
+  const c = configChecker;
+  const file = c.object(value, where);
   const out: { backend?: BackendName; dtype?: DType | 'default' } = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (key === 'backend') out.backend = backend(v, `${where}: backend`);
-    else if (key === 'dtype') out.dtype = dtype(v, `${where}: dtype`);
+  for (const [key, v] of Object.entries(file)) {
+    if (key === 'backend') out.backend = backendName(c, v, `${where}: backend`);
+    else if (key === 'dtype') out.dtype = dtypeName(c, v, `${where}: dtype`);
     else throw new ConfigError(`${where}: unknown key "${key}"; the keys are backend, dtype.`);
   }
   return out;
@@ -53,12 +55,13 @@ export function checkConfigFile(
 
 /** `?backend=…&dtype=…`; absent parameters are left to the config file. */
 export function choiceFromUrl(search: string): Partial<BackendChoice> {
+  const c = configChecker;
   const params = new URLSearchParams(search);
   const out: { backend?: BackendName; dtype?: DType | 'default' } = {};
   const b = params.get('backend');
   const d = params.get('dtype');
-  if (b !== null) out.backend = backend(b, 'URL parameter backend');
-  if (d !== null) out.dtype = dtype(d, 'URL parameter dtype');
+  if (b !== null) out.backend = backendName(c, b, 'URL parameter backend');
+  if (d !== null) out.dtype = dtypeName(c, d, 'URL parameter dtype');
   return out;
 }
 

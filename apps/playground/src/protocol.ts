@@ -5,7 +5,7 @@
 import type { BackendChoice } from './config.js';
 import type { Settings } from './settings.js';
 
-/** The page → the worker. */
+/** The page → the worker, which reads each through `checkCommand` (check-command.ts). */
 export type Command =
   /**
    * Create the backend (once per worker: a new choice gets a new worker); `digitsUrl` is where

@@ -16,6 +16,7 @@ import {
   parseArchitecture,
   TwoStepError,
 } from '@twostep/core';
+import type { Checker } from '@twostep/core/check';
 import { TOY_DATASETS, type ToyDataset } from './datasets.js';
 
 export const TASKS = ['toy', 'mnist'] as const;
@@ -131,7 +132,7 @@ function numberIn(text: string, min: number, max: number, integer = false): numb
     return `${JSON.stringify(text)} is not a number.`;
   if (integer && !Number.isInteger(value)) return `${text} is not a whole number.`;
   if (value < min || value > max) return `${text} is outside ${min} … ${max}.`;
-  return value;
+  return value + 0; // "-0" is 0, as the form writes it back
 }
 
 /** The σ of each layer of `architecture`: hidden ones carried over from `previous`'s hidden ones, the output σ last. */
@@ -250,4 +251,26 @@ export function checkSettings(form: SettingsForm): Checked {
       seed: seed!,
     },
   };
+}
+
+/**
+ * Settings sent as a value (the `configure` command): each field must be of the kind the
+ * defaults have (the checker's error names it under `field`, as `configure.settings.seed`);
+ * then the form's rules judge them, through `toForm` and `checkSettings`.
+ */
+export function checkSettingsValue(c: Checker, value: unknown, field: string): Checked {
+  const o = c.object(value, field);
+  for (const [key, kind] of Object.entries(DEFAULTS.toy)) {
+    const at = `${field}.${key}`;
+    if (typeof kind === 'number') c.number(o[key], at);
+    else if (typeof kind === 'string') c.string(o[key], at);
+    else {
+      const entries = typeof (kind as readonly unknown[])[0];
+      c.array(o[key], at).forEach((v, i) => {
+        if (entries === 'number') c.number(v, `${at}[${i}]`);
+        else c.string(v, `${at}[${i}]`);
+      });
+    }
+  }
+  return checkSettings(toForm(o as unknown as Settings));
 }

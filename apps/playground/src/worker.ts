@@ -12,7 +12,6 @@ import {
   type Backend,
   ConfigError,
   type Dataset,
-  deserialize,
   Network,
   type OptimizerConfig,
   oneHot,
@@ -22,10 +21,12 @@ import {
   Trainer,
 } from '@twostep/core';
 import { createChosenBackend } from './backends.js';
+import { checkCommand } from './check-command.js';
 import { grid, toyDataset } from './datasets.js';
 import { type Digits, loadDigits, splitDigits } from './digits.js';
+import { readModel } from './import-model.js';
 import { type Command, GRID, type Report } from './protocol.js';
-import { DEFAULTS, MNIST_CLASSES, type Settings } from './settings.js';
+import { MNIST_CLASSES, type Settings } from './settings.js';
 import { type Progress, snapshot, type Task, traceOf } from './snapshot.js';
 
 const post = (report: Report, transfer: Transferable[] = []) =>
@@ -252,30 +253,9 @@ async function configure(k: Backend, s: Settings, net?: Network): Promise<void> 
   await publish(k, t);
 }
 
-/** A model file replaces the network: the settings take its architecture and activations. */
+/** A model file replaces the network, and the settings follow it (or it is refused as a whole). */
 async function importModel(k: Backend, json: string): Promise<void> {
-  const net = deserialize(json);
-  const current = worker.task!.settings;
-  const [inputs] = net.architecture;
-  const taskOf = inputs === 2 ? 'toy' : inputs === 784 ? 'mnist' : undefined;
-  if (!taskOf) {
-    throw new ConfigError(
-      `This model takes ${inputs} inputs: the playground trains on points (2) or MNIST digits (784).`,
-    );
-  }
-  const names = net.activationSpecs.map((s) => (typeof s === 'string' ? s : undefined));
-  if (names.some((n) => n === undefined)) {
-    throw new ConfigError(
-      'This model has per-neuron or parametrised activations, which the form cannot show; it can still be used from Node.',
-    );
-  }
-  // The task's defaults when the model is for the other task.
-  const settings: Settings = {
-    ...(current.task === taskOf ? current : DEFAULTS[taskOf]),
-    task: taskOf,
-    architecture: [...net.architecture],
-    activations: names as Settings['activations'],
-  };
+  const { net, settings } = readModel(json, worker.task?.settings, k);
   await configure(k, settings, net);
 }
 
@@ -380,6 +360,8 @@ async function predictDigit(k: Backend, pixels: readonly number[], label?: numbe
 
 // Commands run one at a time, in order.
 let queue: Promise<void> = Promise.resolve();
-self.onmessage = (event: MessageEvent<Command>) => {
-  queue = queue.then(() => handle(event.data)).catch((error: unknown) => fail('command', error));
+self.onmessage = (event: MessageEvent<unknown>) => {
+  queue = queue
+    .then(() => handle(checkCommand(event.data)))
+    .catch((error: unknown) => fail('command', error));
 };

@@ -31,21 +31,33 @@ describe('the backend choice', () => {
     });
   });
 
-  it('names the bad value, where it came from, and the values allowed', () => {
+  it('names where the bad value came from, the values allowed, and the value', () => {
     expect(() => choiceFromUrl('?backend=cuda')).toThrow(
       new ConfigError(
-        'URL parameter backend: "cuda" is not one of ts, tfjs-cpu, tfjs-webgl, tfjs-wasm.',
+        'URL parameter backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is "cuda".',
       ),
     );
     expect(() => choiceFromUrl('?dtype=int8')).toThrow(
-      'URL parameter dtype: "int8" is not one of float32, float64, default.',
+      new ConfigError(
+        'URL parameter dtype must be one of "float32", "float64", "default"; it is "int8".',
+      ),
     );
     expect(() => checkConfigFile({ backend: 'ts', model: 'x' })).toThrow(
-      'twostep.config.json: unknown key "model"; the keys are backend, dtype.',
+      new ConfigError('twostep.config.json: unknown key "model"; the keys are backend, dtype.'),
     );
-    expect(() => checkConfigFile([])).toThrow('twostep.config.json: expected an object');
+    expect(() => checkConfigFile([])).toThrow(
+      new ConfigError('twostep.config.json must be an object; it is [].'),
+    );
     expect(() => checkConfigFile({ backend: 3 })).toThrow(
-      'twostep.config.json: backend: 3 is not one of',
+      new ConfigError(
+        'twostep.config.json: backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is 3.',
+      ),
+    );
+    expect(() => checkConfigFile({ dtype: null }, 'my.json')).toThrow(
+      new ConfigError('my.json: dtype must be one of "float32", "float64", "default"; it is null.'),
+    );
+    expect(() => resolveChoice(undefined, '')).toThrow(
+      new ConfigError('twostep.config.json must be an object; it is missing.'),
     );
   });
 

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Network, serialize } from '@twostep/core';
 import { type Browser, chromium, type Page } from 'playwright';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -289,7 +290,7 @@ describe('configuration and bad input', () => {
     await expect
       .poll(() => page.textContent('[data-testid="error"]'))
       .toContain(
-        'URL parameter backend: "cuda" is not one of ts, tfjs-cpu, tfjs-webgl, tfjs-wasm.',
+        'URL parameter backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is "cuda". Pick a backend above.',
       );
     expect(await page.getAttribute('[data-testid="status"]', 'data-state')).toBe('failed');
     await page.close();
@@ -336,17 +337,29 @@ describe('configuration and bad input', () => {
     await page.close();
   });
 
-  it('rejects a damaged model file by name, and keeps the network', async () => {
+  it('rejects a damaged model file, one beyond the limits or float32, and keeps the network', async () => {
     const { page } = await open('?backend=ts');
     await page.waitForSelector('[data-testid="status"][data-state="ready"]');
-    const file = join(mkdtempSync(join(tmpdir(), 'twostep-bad-')), 'bad.json');
+    const dir = mkdtempSync(join(tmpdir(), 'twostep-bad-'));
     const good = JSON.parse(readFileSync(node.model, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...good, weights: good.weights.slice(1) }));
-    await page.setInputFiles('[data-testid="import"]', file);
-    await expect
-      .poll(() => page.textContent('[data-testid="error"]'))
-      .toMatch(/^Import failed: Model file: /);
-    expect(await page.inputValue('input[name="architecture"]')).toBe('A[2,8,8,2]');
+    const huge = structuredClone(good);
+    huge.weights[1][4][7] = 1e300; // ts's default dtype is float32
+    const wide = Network.create({ architecture: [2, 64, 2], activations: ['tanh', 'identity'] });
+    const refusals: [object, RegExp][] = [
+      [{ ...good, weights: good.weights.slice(1) }, /^Import failed: Model file: /],
+      [huge, /^Import failed: W2\[4\]\[7\] .* is 1e\+300, beyond the float32 range/],
+      [
+        JSON.parse(serialize(wide)),
+        /^Import failed: This model, A\[2,64,2\], does not fit the playground: hidden layers of at most 32 neurons here; 64 is too wide\./,
+      ],
+    ];
+    for (const [i, [model, message]] of refusals.entries()) {
+      const file = join(dir, `bad-${i}.json`);
+      writeFileSync(file, JSON.stringify(model));
+      await page.setInputFiles('[data-testid="import"]', file);
+      await expect.poll(() => page.textContent('[data-testid="error"]')).toMatch(message);
+      expect(await page.inputValue('input[name="architecture"]')).toBe('A[2,8,8,2]');
+    }
     await page.close();
   });
 });

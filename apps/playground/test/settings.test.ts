@@ -76,6 +76,16 @@ describe('the settings form', () => {
     );
   });
 
+  // Fuzzing found "-0" taken as -0: the form wrote it back as 0, so the settings the page
+  // held were not the ones it sent the worker.
+  it('takes "-0" as 0, as the form writes it back', () => {
+    const checked = checkSettings(form({ noise: '-0', dataSeed: '-0', seed: '-0.0' }));
+    expect(
+      checked.ok && [checked.settings.noise, checked.settings.dataSeed, checked.settings.seed],
+    ).toEqual([0, 0, 0]);
+    expect(checked.ok && checkSettings(toForm(checked.settings))).toEqual(checked);
+  });
+
   it('rejects losses that do not fit the output layer, saying what would', () => {
     expect(errors({ loss: 'difference' }).loss).toMatch(/^difference .* has no minimum/);
     expect(

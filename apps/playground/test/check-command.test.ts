@@ -1,0 +1,141 @@
+import { ConfigError } from '@twostep/core';
+import { describe, expect, it } from 'vitest';
+import { checkCommand } from '../src/check-command.js';
+import { DEFAULTS } from '../src/settings.js';
+import { COMMANDS } from './commands.js';
+
+const bad = (text: string) => new ConfigError(`The page sent the worker a bad command: ${text}.`);
+
+describe('the commands the worker reads', () => {
+  it('takes every command the page sends as it is', () => {
+    for (const command of COMMANDS) expect(checkCommand(command)).toEqual(command);
+  });
+
+  it('keeps only the fields of the command', () => {
+    expect(checkCommand({ type: 'run', extra: 1 })).toEqual({ type: 'run' });
+    expect(checkCommand({ type: 'configure', settings: { ...DEFAULTS.toy, bias: false } })).toEqual(
+      { type: 'configure', settings: DEFAULTS.toy },
+    );
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not an object', 'run', 'the command must be an object; it is "run"'],
+    [
+      'no type',
+      {},
+      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "predict"; it is missing',
+    ],
+    [
+      'an unknown type',
+      { type: 'train' },
+      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "predict"; it is "train"',
+    ],
+    [
+      'a speed of 0',
+      { type: 'speed', epochsPerSecond: 0 },
+      'speed.epochsPerSecond must be a positive finite number or null; it is 0',
+    ],
+    [
+      'a speed as text',
+      { type: 'speed', epochsPerSecond: '5' },
+      'speed.epochsPerSecond must be a positive finite number or null; it is "5"',
+    ],
+    [
+      'no speed',
+      { type: 'speed' },
+      'speed.epochsPerSecond must be a positive finite number or null; it is missing',
+    ],
+    [
+      'a negative sample',
+      { type: 'trace', sample: -1 },
+      'trace.sample must be an integer ≥ 0; it is -1',
+    ],
+    [
+      'a fractional sample',
+      { type: 'trace', sample: 1.5 },
+      'trace.sample must be an integer ≥ 0; it is 1.5',
+    ],
+    [
+      'a model that is not text',
+      { type: 'import', json: { format: 'twostep-network' } },
+      'import.json must be a string; it is {"format":"twostep-network"}',
+    ],
+    [
+      '783 pixels',
+      { type: 'predict', pixels: Array(783).fill(0) },
+      'predict.pixels must be an array of 784 entries; it has 783',
+    ],
+    [
+      'a NaN pixel',
+      { type: 'predict', pixels: [...Array(783).fill(0), Number.NaN] },
+      'predict.pixels[783] must be a finite number; it is NaN',
+    ],
+    [
+      'a fractional test digit',
+      { type: 'predict', testDigit: 1.5 },
+      'predict.testDigit must be an integer; it is 1.5',
+    ],
+    [
+      'neither pixels nor a test digit',
+      { type: 'predict' },
+      'predict.testDigit must be an integer; it is missing',
+    ],
+    [
+      'an unknown backend',
+      { type: 'init', choice: { backend: 'cuda', dtype: 'default' }, digitsUrl: '' },
+      'init.choice.backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is "cuda"',
+    ],
+    [
+      'a choice without dtype',
+      { type: 'init', choice: { backend: 'ts' }, digitsUrl: '' },
+      'init.choice.dtype must be one of "float32", "float64", "default"; it is missing',
+    ],
+    [
+      'no digits URL',
+      { type: 'init', choice: { backend: 'ts', dtype: 'float64' } },
+      'init.digitsUrl must be a string; it is missing',
+    ],
+    ['no settings', { type: 'configure' }, 'configure.settings must be an object; it is missing'],
+    [
+      'a seed as text',
+      { type: 'configure', settings: { ...DEFAULTS.toy, seed: '1' } },
+      'configure.settings.seed must be a finite number; it is "1"',
+    ],
+    [
+      'an architecture as text',
+      { type: 'configure', settings: { ...DEFAULTS.toy, architecture: 'A[2,8,2]' } },
+      'configure.settings.architecture must be an array; it is "A[2,8,2]"',
+    ],
+    [
+      'a width as text',
+      { type: 'configure', settings: { ...DEFAULTS.toy, architecture: [2, '8', 2] } },
+      'configure.settings.architecture[1] must be a finite number; it is "8"',
+    ],
+    [
+      'an activation that is not a name',
+      { type: 'configure', settings: { ...DEFAULTS.toy, activations: ['tanh', 1, 'identity'] } },
+      'configure.settings.activations[1] must be a string; it is 1',
+    ],
+    // The form's own rules, in the form's words.
+    [
+      'a learning rate out of range',
+      { type: 'configure', settings: { ...DEFAULTS.toy, learningRate: -1 } },
+      'configure.settings.learningRate: -1 is outside 0.000001 … 10',
+    ],
+    [
+      'a hidden layer too wide',
+      {
+        type: 'configure',
+        settings: { ...DEFAULTS.toy, architecture: [2, 64, 2], activations: ['tanh', 'identity'] },
+      },
+      'configure.settings.architecture: hidden layers of at most 32 neurons here; 64 is too wide',
+    ],
+    [
+      'a loss that does not fit',
+      { type: 'configure', settings: { ...DEFAULTS.toy, loss: 'binaryCrossEntropy' } },
+      'configure.settings.loss: binaryCrossEntropy takes probabilities: set σ of layer 3 to sigmoid (it is identity)',
+    ],
+  ])('refuses %s, naming the field and the value', (_, data, message) => {
+    expect(() => checkCommand(data)).toThrow(bad(message));
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The training worker in Node, on the ts backend: `self` is a stand-in that records the
+ * reports. Bad messages and refused models become error reports, and the network stays.
+ */
+import { Network, serialize } from '@twostep/core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Report } from '../src/protocol.js';
+import { DEFAULTS } from '../src/settings.js';
+
+const reports: Report[] = [];
+const scope = {
+  postMessage: (report: Report) => reports.push(report),
+  onmessage: undefined as ((event: { data: unknown }) => void) | undefined,
+};
+vi.stubGlobal('self', scope);
+
+/** Sends `data` and waits for a report of type `until`; the reports it caused. */
+async function send(data: unknown, until: Report['type']): Promise<Report[]> {
+  const from = reports.length;
+  scope.onmessage!({ data });
+  await vi.waitFor(() => expect(reports.slice(from).map((r) => r.type)).toContain(until), {
+    timeout: 20_000,
+  });
+  return reports.slice(from);
+}
+
+const errorOf = (sent: Report[]) => sent.find((r) => r.type === 'error');
+
+/** A toy model file: A[2,3,2], with `change` applied to its parsed form. */
+function modelFile(change: (file: { weights: number[][][] }) => void = () => {}): string {
+  const net = Network.create({ architecture: [2, 3, 2], activations: ['relu', 'identity'] });
+  const file = JSON.parse(serialize(net));
+  change(file);
+  return JSON.stringify(file);
+}
+
+beforeAll(async () => {
+  await import('../src/worker.js');
+  const ready = await send(
+    { type: 'init', choice: { backend: 'ts', dtype: 'float32' }, digitsUrl: '' },
+    'ready',
+  );
+  expect(ready).toMatchObject([{ type: 'ready', backend: 'ts', dtype: 'float32' }]);
+  await send({ type: 'configure', settings: DEFAULTS.toy }, 'snapshot');
+});
+
+describe('the worker', () => {
+  it.each<[unknown, string]>([
+    [null, 'the command must be an object; it is null'],
+    [
+      { type: 'speed', epochsPerSecond: -1 },
+      'speed.epochsPerSecond must be a positive finite number or null; it is -1',
+    ],
+    [{ type: 'trace' }, 'trace.sample must be an integer ≥ 0; it is missing'],
+    [
+      { type: 'configure', settings: { ...DEFAULTS.toy, architecture: null } },
+      'configure.settings.architecture must be an array; it is null',
+    ],
+  ])('reports a bad message %j as an error of the command, and goes on', async (data, message) => {
+    expect(errorOf(await send(data, 'error'))).toEqual({
+      type: 'error',
+      stage: 'command',
+      name: 'ConfigError',
+      message: `The page sent the worker a bad command: ${message}.`,
+    });
+    expect((await send({ type: 'step' }, 'snapshot')).map((r) => r.type)).toEqual(['snapshot']);
+  });
+
+  it('reports a model whose weights a float32 backend cannot hold, and keeps the network', async () => {
+    const before = await send({ type: 'export' }, 'model');
+    const sent = await send(
+      {
+        type: 'import',
+        json: modelFile((f) => {
+          f.weights[0]![1]![0] = 1e300;
+        }),
+      },
+      'error',
+    );
+    expect(sent).toEqual([
+      {
+        type: 'error',
+        stage: 'import',
+        name: 'DTypeError',
+        message: expect.stringMatching(/^W1\[1\]\[0\] .* is 1e\+300, beyond the float32 range/),
+      },
+    ]);
+    expect(await send({ type: 'export' }, 'model')).toEqual(before);
+  });
+
+  it('reports a model beyond the limits, and keeps the network', async () => {
+    const wide = Network.create({ architecture: [2, 40, 2], activations: ['tanh', 'identity'] });
+    const sent = await send({ type: 'import', json: serialize(wide) }, 'error');
+    expect(sent).toEqual([
+      {
+        type: 'error',
+        stage: 'import',
+        name: 'ConfigError',
+        message:
+          'This model, A[2,40,2], does not fit the playground: hidden layers of at most 32 neurons here; 40 is too wide. It can still be used from Node.',
+      },
+    ]);
+  });
+
+  it('imports a model that fits, and its settings are ones the page may send back', async () => {
+    const json = modelFile();
+    const sent = await send({ type: 'import', json }, 'snapshot');
+    const configured = sent.find((r) => r.type === 'configured')!;
+    expect(configured.settings).toEqual({
+      ...DEFAULTS.toy,
+      architecture: [2, 3, 2],
+      activations: ['relu', 'identity'],
+    });
+    expect(await send({ type: 'export' }, 'model')).toEqual([{ type: 'model', json }]);
+    const again = await send({ type: 'configure', settings: configured.settings }, 'snapshot');
+    expect(again.map((r) => r.type)).toEqual(['configured', 'snapshot']);
+  });
+});
