@@ -149,7 +149,7 @@ function uniform(spec: ActivationSpec, where: string): Uniform {
   const name = typeof spec === 'string' ? spec : spec?.name;
   if (!ACTIVATION_NAMES.includes(name as ActivationName)) {
     throw new ConfigError(
-      `${where}: unknown activation ${JSON.stringify(name)}; use one of ${ACTIVATION_NAMES.join(', ')}.`,
+      `${where}: unknown activation ${shown(name)}; use one of ${ACTIVATION_NAMES.join(', ')}.`,
     );
   }
   const alpha = typeof spec === 'object' && spec.alpha !== undefined ? spec.alpha : 0.01;

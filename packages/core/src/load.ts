@@ -150,7 +150,7 @@ export function defineBackends<const Loaders extends BackendLoaders>(
 ): Backends<keyof Loaders & string> {
   if (!loaders || typeof loaders !== 'object') {
     throw new ConfigError(
-      `defineBackends: expected an object of loaders such as { ts: () => import('@twostep/backend-ts') }, got ${JSON.stringify(loaders)}.`,
+      `defineBackends: expected an object of loaders such as { ts: () => import('@twostep/backend-ts') }, got ${shown(loaders)}.`,
     );
   }
   const names = Object.keys(loaders) as (keyof Loaders & string)[];
@@ -229,13 +229,11 @@ export async function loadBackend(
   const { backend: name, ...options } = (config ?? {}) as BackendConfig;
   if (typeof name !== 'string' || name === '') {
     throw new ConfigError(
-      `backend: expected one of ${quoteList(backends.names)}, got ${JSON.stringify(name)}.`,
+      `backend: expected one of ${quoteList(backends.names)}, got ${shown(name)}.`,
     );
   }
   if (options.dtype !== undefined && !DTYPES.includes(options.dtype)) {
-    throw new DTypeError(
-      `dtype: ${JSON.stringify(options.dtype)} is not one of ${DTYPES.join(', ')}.`,
-    );
+    throw new DTypeError(`dtype: ${shown(options.dtype)} is not one of ${DTYPES.join(', ')}.`);
   }
   const descriptor = await backends.describe(name);
   if (options.dtype !== undefined && !descriptor.dtypes.includes(options.dtype)) {

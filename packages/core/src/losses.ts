@@ -5,6 +5,7 @@
  */
 import type { Backend, Matrix } from './contract.js';
 import { ConfigError } from './errors.js';
+import { shown } from './json.js';
 
 export type Reduction = 'mean' | 'sum';
 
@@ -104,10 +105,11 @@ export const LOSS_NAMES = Object.keys(losses) as LossName[];
 /** A loss by name or object; unknown names are a ConfigError listing the choices. */
 export function resolveLoss(loss: LossName | Loss): Loss {
   if (typeof loss === 'object' && loss !== null && typeof loss.forward === 'function') return loss;
-  const found = Object.hasOwn(losses, loss as string) ? losses[loss as LossName] : undefined;
+  const found =
+    typeof loss === 'string' && Object.hasOwn(losses, loss) ? losses[loss as LossName] : undefined;
   if (!found) {
     throw new ConfigError(
-      `loss: unknown loss ${JSON.stringify(loss)}; use one of ${LOSS_NAMES.join(', ')}.`,
+      `loss: unknown loss ${shown(loss)}; use one of ${LOSS_NAMES.join(', ')}.`,
     );
   }
   return found;
@@ -115,7 +117,7 @@ export function resolveLoss(loss: LossName | Loss): Loss {
 
 export function checkReduction(reduction: unknown): Reduction {
   if (reduction !== 'mean' && reduction !== 'sum') {
-    throw new ConfigError(`reduction: ${JSON.stringify(reduction)} is not 'mean' or 'sum'.`);
+    throw new ConfigError(`reduction: ${shown(reduction)} is not 'mean' or 'sum'.`);
   }
   return reduction;
 }

@@ -14,6 +14,7 @@ import { formatArchitecture, parseArchitecture } from './architecture.js';
 import type { Backend, Matrix } from './contract.js';
 import { firstOverflow, overflowError } from './data.js';
 import { ConfigError, NonFiniteError, ShapeError } from './errors.js';
+import { shown } from './json.js';
 import { checkLimit, type Limits, resolveLimits } from './limits.js';
 import { checkSeed, Random } from './random.js';
 import { untracked } from './scope.js';
@@ -136,9 +137,7 @@ export class Network {
       .every((a) => ['relu', 'leakyRelu'].includes(typeof a === 'string' ? a : a.name));
     const init = options.init ?? (reluFamily ? 'he' : 'xavier');
     if (init !== 'xavier' && init !== 'he') {
-      throw new ConfigError(
-        `init: unknown initializer ${JSON.stringify(init)}; use 'xavier' or 'he'.`,
-      );
+      throw new ConfigError(`init: unknown initializer ${shown(init)}; use 'xavier' or 'he'.`);
     }
     net.initialize(init, seed);
     return net;

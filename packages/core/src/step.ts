@@ -46,7 +46,7 @@ export function stepSettings(
 ): StepSettings {
   const mode = options.mode ?? 'global';
   if (!LEARNING_MODES.includes(mode)) {
-    throw new ConfigError(`mode: ${JSON.stringify(mode)} is not 'global' or 'layerwise'.`);
+    throw new ConfigError(`mode: ${shown(mode)} is not 'global' or 'layerwise'.`);
   }
   const rates: unknown = options.learningRates ?? net.layers.map(() => optimizer.learningRate);
   if (

@@ -10,6 +10,7 @@ import {
   ForeignMatrixError,
   ShapeError,
 } from './errors.js';
+import { shown } from './json.js';
 
 const shape = (m: Matrix): string => `${m.rows}×${m.cols}`;
 
@@ -150,7 +151,7 @@ export function checkOneOf<T extends string>(
 ): void {
   if (!allowed.includes(value)) {
     throw new ConfigError(
-      `${op}: unknown ${what} ${JSON.stringify(value)}; use one of ${allowed.join(', ')}.`,
+      `${op}: unknown ${what} ${shown(value)}; use one of ${allowed.join(', ')}.`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import {
   adam,
   ConfigError,
+  evaluate,
   momentum,
   Network,
   OPTIMIZER_NAMES,
@@ -131,5 +132,18 @@ describe('callbacks and signals', () => {
       ConfigError,
     );
     await trainer.close();
+  });
+});
+
+describe('names that are not strings', () => {
+  it('a loss or mode whose toString is broken is a ConfigError, not a TypeError (found by fuzzing)', async () => {
+    const broken = { toString: [] };
+    await expect(evaluate(f64, net(), data, { loss: broken as never })).rejects.toThrow(
+      'loss: unknown loss {"toString":[]}; use one of',
+    );
+    expect(() => new Trainer(f64, net(), { loss: broken as never })).toThrow(ConfigError);
+    expect(() => new Trainer(f64, net(), { mode: 10n as never })).toThrow(
+      "mode: 10 is not 'global' or 'layerwise'.",
+    );
   });
 });
