@@ -285,7 +285,7 @@ export class Network {
    * bias row, by `batch` entries) exceeds `maxEntries`. `where` names the caller.
    */
   checkBatch(where: string, batch: number): void {
-    const widest = Math.max(...this.architecture) + (this.bias ? 1 : 0);
+    const widest = this.architecture.reduce((a, b) => Math.max(a, b)) + (this.bias ? 1 : 0);
     checkLimit(
       `${where}: a batch of ${batch} samples makes ${widest} × ${batch} matrices (the widest layer${this.bias ? ' and the bias row' : ''} by the batch) of`,
       widest * batch,
@@ -320,7 +320,7 @@ function checkSize(architecture: number[], bias: boolean, limits: Required<Limit
   const fix = 'Check the widths';
   const total = sizes.reduce((a, b) => a + b, 0);
   checkLimit(`${name} has`, total, limits.maxParameters, 'maxParameters', fix);
-  const largest = Math.max(...sizes);
+  const largest = sizes.reduce((a, b) => Math.max(a, b));
   const h = sizes.indexOf(largest) + 1;
   checkLimit(`${name}: W${h} has`, largest, limits.maxEntries, 'maxEntries', fix);
 }

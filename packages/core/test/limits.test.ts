@@ -33,6 +33,12 @@ describe('widths and the network size', () => {
     expect(() => Network.create({ architecture: [2, 2 ** 60, 1] })).toThrow(ArchitectureError);
   });
 
+  it('a deep network is sized without spreading its widths (300,000 layers were a RangeError)', () => {
+    const net = Network.create({ architecture: Array(300_001).fill(1) });
+    expect(net.architecture).toHaveLength(300_001);
+    expect(() => net.checkBatch('predict', 2)).not.toThrow();
+  });
+
   it('a network over the parameter limit is refused before anything is allocated', () => {
     expect(() => Network.create({ architecture: 'A[784,1000000000,10]' })).toThrow(
       new ResourceLimitError(
