@@ -1,27 +1,14 @@
 /**
  * `twostep export --format tfjs-layers`: a model file as a TensorFlow.js Layers model, the
- * `model.json` + `group1-shard1of1.bin` pair that `tf.loadLayersModel` reads. The JSON is
- * written by hand, in the shape tfjs-layers 4.22 itself saves (no tfjs import here).
- *
- * Layer h (Yh = Wh·X(h−1), bias in the last column of Wh, samples as columns) becomes a Dense
- * layer (y = x·kernel + bias, samples as rows): kernel = W♯hᵀ, N(h−1) × Nh, and bias = the
- * last column of Wh. leakyRelu(α) has no Dense activation name: it becomes a linear Dense
- * followed by a LeakyReLU layer.
+ * `model.json` + `group1-shard1of1.bin` pair that `tf.loadLayersModel` reads, built by
+ * `toLayers` of `@twostep/io` and written as one folder, all or nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import {
-  type ActivationSpec,
-  ConfigError,
-  deserialize,
-  type LayerActivation,
-  MODEL_FORMAT,
-  MODEL_VERSION,
-  Network,
-  TwoStepError,
-} from '@twostep/core';
-import { firstOverflow, overflowError, shown } from '@twostep/core/check';
+import { ConfigError, deserialize, Network, TwoStepError } from '@twostep/core';
+import { shown } from '@twostep/core/check';
+import { type LayersModelJson, toLayers } from '@twostep/io';
 import { readModel } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
@@ -31,138 +18,39 @@ export const EXPORT_FORMATS = ['tfjs-layers'] as const;
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'group1-shard1of1.bin';
 
-/** Our activation names → the names of tfjs Dense activations (leakyRelu is a layer). */
-const DENSE_ACTIVATION = {
-  identity: 'linear',
-  sigmoid: 'sigmoid',
-  tanh: 'tanh',
-  relu: 'relu',
-  softplus: 'softplus',
-  leakyRelu: 'linear',
-} as const;
-
-const isFamily = (spec: LayerActivation): spec is readonly ActivationSpec[] => Array.isArray(spec);
-
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: 'float32';
-}
-
-/** A Dense layer's config, field for field as tfjs-layers 4.22 saves it. */
-function denseLayer(name: string, units: number, activation: string, useBias: boolean) {
-  return {
-    class_name: 'Dense',
-    config: {
-      units,
-      activation,
-      use_bias: useBias,
-      // tfjs's default (glorotNormal); unused on load, the weights come from the .bin.
-      kernel_initializer: {
-        class_name: 'VarianceScaling',
-        config: { scale: 1, mode: 'fan_avg', distribution: 'normal', seed: null },
-      },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
-      name,
-      trainable: true,
-    },
-  };
-}
-
-/** Throws for the first weight of `w` (layer `h`) that float32 cannot hold. */
-function checkFloat32(w: readonly (readonly number[])[], h: number): void {
-  w.forEach((row, r) => {
-    const c = firstOverflow(row);
-    if (c === row.length) return;
-    throw overflowError(`export: W${h}[${r}][${c}] (layer ${h}, row ${r}, column ${c})`, row[c]!, {
-      holder:
-        'the TensorFlow.js Layers weights file, which is float32 whatever backend trained the model',
-      fix: 'Train again so that the weights stay in range (a lower learning rate, scaled inputs), or use this model with twostep on a float64 backend.',
-    });
-  });
-}
-
-/** The Layers model (model.json) and its weights (little-endian float32) for `net`. */
-export function toLayersModel(net: Network): {
-  modelJson: object;
-  weights: Buffer;
+/**
+ * The Layers model of `net` (model.json, recording this command, and the weights file) and a
+ * line per layer for the user. `toLayers`'s errors are worded for the command.
+ */
+function layersModel(net: Network): {
+  modelJson: LayersModelJson;
+  weights: Uint8Array;
   summary: string[];
 } {
-  const layers: object[] = [];
-  const specs: WeightSpec[] = [];
-  const values: number[] = [];
+  let built: ReturnType<typeof toLayers>;
+  try {
+    built = toLayers(net, { weightsPath: WEIGHTS_BIN });
+  } catch (error) {
+    if (!(error instanceof TwoStepError) || !error.message.startsWith('toLayers: ')) throw error;
+    const Kind = error.constructor as new (message: string, options?: ErrorOptions) => Error;
+    throw new Kind(`export: ${error.message.slice('toLayers: '.length)}`, { cause: error });
+  }
+  // `Dense 784→32 relu`, `Dense 4→4 linear + LeakyReLU(0.1)`.
   const summary: string[] = [];
-  const all = net.getWeights();
-  net.layers.forEach((layer, i) => {
-    const h = i + 1;
-    const spec = layer.activation.spec;
-    // A family whose members are all alike is resolved to one spec by the core; an array
-    // left here really mixes functions, which one Dense activation cannot express.
-    if (isFamily(spec)) {
-      const names = [...new Set(spec.map((s) => JSON.stringify(s)))];
-      throw new ConfigError(
-        `export: layer ${h} has a per-neuron activation family (${names.join(', ')}); a TensorFlow.js Dense layer applies one activation to all its neurons, so this network cannot be exported as tfjs-layers.`,
-      );
+  let inputs = net.architecture[0]!;
+  for (const { class_name, config } of built.modelJson.modelTopology.config.layers) {
+    if (class_name === 'LeakyReLU') summary[summary.length - 1] += ` + LeakyReLU(${config.alpha})`;
+    else {
+      summary.push(`Dense ${inputs}→${config.units} ${config.activation}`);
+      inputs = config.units;
     }
-    const { name: kind, alpha } =
-      typeof spec === 'string' ? { name: spec, alpha: undefined } : spec;
-    const dense = `dense_Dense${h}`;
-    const config = denseLayer(dense, layer.outputs, DENSE_ACTIVATION[kind], net.bias);
-    // Only the first layer carries the input shape (and the dtype), as tfjs writes it.
-    layers.push(
-      h === 1
-        ? {
-            ...config,
-            config: { ...config.config, batch_input_shape: [null, layer.inputs], dtype: 'float32' },
-          }
-        : config,
-    );
-    if (kind === 'leakyRelu') {
-      layers.push({
-        class_name: 'LeakyReLU',
-        config: { alpha, name: `leaky_re_lu_LeakyReLU${h}`, trainable: true },
-      });
-    }
-    summary.push(
-      `Dense ${layer.inputs}→${layer.outputs} ${kind === 'leakyRelu' ? `linear + LeakyReLU(${alpha})` : DENSE_ACTIVATION[kind]}`,
-    );
-
-    // Wh[r][c] (r: neuron, c: input) → kernel[c][r], row-major; then the bias column.
-    const w = all[i]!;
-    checkFloat32(w, h);
-    specs.push({ name: `${dense}/kernel`, shape: [layer.inputs, layer.outputs], dtype: 'float32' });
-    for (let c = 0; c < layer.inputs; c++)
-      for (let r = 0; r < layer.outputs; r++) values.push(w[r]![c]!);
-    if (net.bias) {
-      specs.push({ name: `${dense}/bias`, shape: [layer.outputs], dtype: 'float32' });
-      for (let r = 0; r < layer.outputs; r++) values.push(w[r]![layer.inputs]!);
-    }
-  });
-
-  const weights = Buffer.alloc(4 * values.length);
-  for (let k = 0; k < values.length; k++) weights.writeFloatLE(values[k]!, 4 * k);
-  const modelJson = {
-    modelTopology: {
-      class_name: 'Sequential',
-      config: { name: 'sequential_1', layers },
-      keras_version: 'tfjs-layers 4.22.0',
-      backend: 'tensor_flow.js',
-    },
-    format: 'layers-model',
-    generatedBy: `twostep (${MODEL_FORMAT} version ${MODEL_VERSION})`,
-    convertedBy: 'twostep export --format tfjs-layers',
-    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
-  };
-  return { modelJson, weights, summary };
+  }
+  const modelJson = { ...built.modelJson, convertedBy: 'twostep export --format tfjs-layers' };
+  return { modelJson, weights: new Uint8Array(built.weightData), summary };
 }
 
 /** Writes `data` to a new file at `path` and flushes it to disk. */
-async function writeSynced(path: string, data: string | Buffer): Promise<void> {
+async function writeSynced(path: string, data: string | Uint8Array): Promise<void> {
   const file = await open(path, 'wx');
   try {
     await file.writeFile(data);
@@ -201,7 +89,7 @@ async function checkReplaceable(dir: string): Promise<void> {
  * backup first and deleted last (a folder cannot be renamed over a non-empty one), and put
  * back if the new one cannot be moved in. On any error the temporary folder is removed.
  */
-async function writeFolderAtomic(dir: string, files: Record<string, string | Buffer>) {
+async function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Array>) {
   await checkReplaceable(dir);
   await mkdir(dirname(dir), { recursive: true });
   const temp = await mkdtemp(join(dirname(dir), `.${basename(dir)}.tmp-`));
@@ -259,7 +147,7 @@ export async function exportTfjsLayers(
 ): Promise<{ files: string[]; summary: string[] }> {
   const net = modelFileJson instanceof Network ? modelFileJson : deserialize(modelFileJson);
   // Everything is built (and every error found) before the disk is touched.
-  const { modelJson, weights, summary } = toLayersModel(net);
+  const { modelJson, weights, summary } = layersModel(net);
   try {
     await writeFolderAtomic(outDir, {
       [MODEL_JSON]: `${JSON.stringify(modelJson, null, 2)}\n`,

@@ -10,7 +10,8 @@ import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TwoStepError } from '@twostep/core';
-import { makeFolder, refuseTemporary, temporaryOf } from './files.js';
+import { makeFolder, temporaryOf } from '@twostep/io';
+import { refuseTemporary } from './files.js';
 import { besideModel } from './model.js';
 
 /** What a lock file holds. */

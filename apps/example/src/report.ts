@@ -6,8 +6,8 @@
  */
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { TwoStepError } from '@twostep/core';
+import { writeFileAtomic } from '@twostep/io';
 import { DEFAULT_CONFIG } from './config.js';
-import { writeFileAtomic } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { besideModel } from './model.js';

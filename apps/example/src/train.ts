@@ -20,10 +20,10 @@ import {
 import { shown } from '@twostep/core/check';
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_HEIGHT, MNIST_WIDTH } from '@twostep/datasets/mnist';
+import { writeFileAtomic } from '@twostep/io';
 import { openBackend } from './backends.js';
 import type { Config } from './config.js';
 import { accuracyOf, confusionMatrix, type Digits, splitDigits } from './data.js';
-import { writeFileAtomic } from './files.js';
 import {
   besideModel,
   CHECKPOINT_FORMAT,

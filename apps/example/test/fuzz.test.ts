@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
 import { Network, predict, serialize } from '@twostep/core';
 import { brokenFrom, endsWell, endsWellAsync, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
+import { toLayers } from '@twostep/io';
 import { describe, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
 import { checkConfig } from '../src/config.js';
-import { toLayersModel } from '../src/export.js';
 import { modelOf } from '../src/files.js';
 import { checkCheckpoint } from '../src/model.js';
 import { checkRunRecord } from '../src/record.js';
@@ -143,7 +143,7 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
       fc.asyncProperty(fileText(valid), async (text) => {
         const net = endsWell(() => modelOf(text, 'm.json', 'evaluate'));
         if (!net) return;
-        endsWell(() => toLayersModel(net));
+        endsWell(() => toLayers(net));
         const inputs = [Array<number>(net.architecture[0]!).fill(0.5)];
         await endsWellAsync(() => predict(backend, net, inputs));
         net.release(backend);

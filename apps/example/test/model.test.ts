@@ -3,8 +3,8 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deserialize, TwoStepError } from '@twostep/core';
+import { writeFileAtomic } from '@twostep/io';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/files.js';
 import { runTraining } from '../src/train.js';
 import { SMALL, tempDir } from './helpers.js';
 
@@ -37,9 +37,9 @@ describe('writeFileAtomic, killed midway', () => {
     const dir = await tempDir();
     const path = join(dir, 'm.json');
     await writeFile(path, '{"old":true}');
-    // A child writes 400 MB through writeFileAtomic (from the built app) and is killed with
+    // A child writes 400 MB through writeFileAtomic (from the built @twostep/io) and is killed with
     // SIGKILL once its temporary file has started to grow: no handler of ours can run.
-    const script = `import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(join(APP, 'dist/files.js')).href)};
+    const script = `import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(join(APP, '../../packages/io/dist/index.js')).href)};
 await writeFileAtomic(${JSON.stringify(path)}, 'x'.repeat(400 * 2 ** 20));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       stdio: 'ignore',
