@@ -1,14 +1,17 @@
 /**
- * TensorFlow.js Layers both ways: our exports come back bit for bit (as float32), models built
- * and saved by tfjs-layers predict what tfjs predicts on MNIST digits, every refusal names the
- * field and the fix, and no model.json with a field broken ends in anything but a Network or a
- * TwoStepError.
+ * TensorFlow.js Layers both ways: our exports load in tfjs-layers, predict what twostep
+ * predicts (MNIST digits, every activation, with and without bias) and are saved again by tfjs
+ * exactly as we wrote them; they come back bit for bit (as float32); models built and saved by
+ * tfjs-layers predict what tfjs predicts on MNIST digits; every refusal names the field and the
+ * fix, and no model.json with a field broken ends in anything but a Network or a TwoStepError.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createBackend } from '@twostep/backend-ts';
 import {
+  ACTIVATION_NAMES,
+  type ActivationName,
   ConfigError,
   DTypeError,
   type LayerActivation,
@@ -17,6 +20,8 @@ import {
   predict,
   Random,
   ResourceLimitError,
+  type Rows,
+  serialize,
 } from '@twostep/core';
 import { loadMnist } from '@twostep/datasets/mnist';
 import { brokenFrom, endsWell, FUZZ_TIMEOUT, fc, fuzz } from '@twostep/fuzz';
@@ -85,6 +90,178 @@ async function savedByTfjs(model: tfl.LayersModel, includeOptimizer = false) {
   };
 }
 
+const backend = createBackend({ dtype: 'float32' });
+
+/** 100 MNIST digits, 10 of each class. */
+const digits = () => {
+  const { inputs } = loadMnist();
+  return Array.from({ length: 100 }, (_, i) => inputs[i * 100]!);
+};
+
+/** `count` rows of `width` values in [−scale, scale], seeded. */
+function randomRows(count: number, width: number, scale: number, seed = 7): number[][] {
+  const random = new Random(seed);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: width }, () => random.uniform(-scale, scale)),
+  );
+}
+
+/**
+ * tfjs's `model.predict` gives what twostep's `predict` (backend-ts, float32) gives on `rows`,
+ * within 1e-5 relative to the outputs' scale: an output near 0 that is a sum of larger terms
+ * differs by the float32 rounding of those terms (both sum in float32, in different orders).
+ */
+async function expectSamePredictions(model: tfl.LayersModel, net: Network, rows: Rows) {
+  const shape = model.inputs[0]!.shape.slice(1) as number[];
+  const flat = Float32Array.from(Array.from(rows, (row) => Array.from(row)).flat());
+  const input = tf.tensor(flat, [rows.length, ...shape]);
+  const output = model.predict(input) as tf.Tensor;
+  const theirs = output.arraySync() as number[][];
+  tf.dispose([input, output]);
+  const ours = await predict(backend, net, rows);
+  expect(theirs.map((row) => row.length)).toEqual(ours.map((row) => row.length));
+  const scale = Math.max(...ours.flat().map(Math.abs));
+  let worst = 0;
+  ours.forEach((row, s) => {
+    row.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(theirs[s]![j]! - v) / Math.max(Math.abs(v), scale));
+    });
+  });
+  expect(scale).toBeGreaterThan(0.1);
+  expect(worst).toBeLessThan(1e-5);
+}
+
+/**
+ * `net` through tfjs-layers: its `toLayers` export, as read from a model.json file, made into
+ * a model by tfjs's own model.json reading (as its http and file loaders do), predicts on
+ * `rows` what twostep predicts, and tfjs saves it again exactly as we wrote it: the topology,
+ * the weight specs and the bytes. Returns the model.json.
+ */
+async function throughTfjs(net: Network, rows: Rows) {
+  const { modelJson, weightData } = toLayers(net);
+  const json: Json = JSON.parse(JSON.stringify(modelJson));
+  const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const model = await tfl.loadLayersModel({
+    load: async () => tf.io.getModelArtifactsForJSONSync(json, specs, weightData),
+  });
+  await expectSamePredictions(model, net, rows);
+  const saved = await savedByTfjs(model);
+  model.dispose();
+  expect(saved.artifacts.modelTopology).toEqual(modelJson.modelTopology);
+  expect(saved.artifacts.weightSpecs).toEqual(specs);
+  expect(Buffer.from(saved.weightData).equals(Buffer.from(weightData))).toBe(true);
+  return json;
+}
+
+/** Each layer of a model.json as `Dense <activation>` or `LeakyReLU <alpha>`. */
+const layersOf = (json: Json) =>
+  json.modelTopology.config.layers.map((l: Json) =>
+    l.class_name === 'Dense' ? `Dense ${l.config.activation}` : `LeakyReLU ${l.config.alpha}`,
+  );
+
+describe('toLayers: tfjs-layers loads the export, predicts as twostep does and saves it as it is', () => {
+  it.each([true, false])('A[784,32,10] relu, identity on MNIST digits, bias %s', async (bias) => {
+    const net = network([784, 32, 10], ['relu', 'identity'], bias);
+    const json = await throughTfjs(net, digits());
+    expect(json.format).toBe('layers-model');
+    expect(json.generatedBy).toMatch(/^twostep \(/);
+    expect(json.convertedBy).toBe('@twostep/io toLayers');
+    const [first, second] = json.modelTopology.config.layers;
+    expect(first.config).toMatchObject({
+      units: 32,
+      activation: 'relu',
+      use_bias: bias,
+      batch_input_shape: [null, 784],
+      dtype: 'float32',
+    });
+    expect(second.config).toMatchObject({ units: 10, activation: 'linear', use_bias: bias });
+    expect(second.config).not.toHaveProperty('batch_input_shape');
+    const spec = (name: string, shape: number[]) => ({ name, shape, dtype: 'float32' });
+    expect(json.weightsManifest).toEqual([
+      {
+        paths: ['weights.bin'],
+        weights: [
+          spec('dense_Dense1/kernel', [784, 32]),
+          ...(bias ? [spec('dense_Dense1/bias', [32])] : []),
+          spec('dense_Dense2/kernel', [32, 10]),
+          ...(bias ? [spec('dense_Dense2/bias', [10])] : []),
+        ],
+      },
+    ]);
+  });
+
+  const specOf = (name: ActivationName): LayerActivation =>
+    name === 'leakyRelu' ? { name, alpha: 0.2 } : name;
+  it.each(ACTIVATION_NAMES.flatMap((name) => [true, false].map((bias) => [name, bias] as const)))(
+    'A[3,5,4,2] %s in every layer, bias %s, on random inputs',
+    async (name, bias) => {
+      const spec = specOf(name);
+      const net = network([3, 5, 4, 2], [spec, spec, spec], bias, 3);
+      const json = await throughTfjs(net, randomRows(64, 3, 3));
+      // tfjs calls identity linear; leakyRelu is a linear Dense and a LeakyReLU layer.
+      const layer =
+        name === 'leakyRelu'
+          ? ['Dense linear', 'LeakyReLU 0.2']
+          : [`Dense ${name === 'identity' ? 'linear' : name}`];
+      expect(layersOf(json)).toEqual([...layer, ...layer, ...layer]);
+      expect(
+        json.modelTopology.config.layers
+          .filter((l: Json) => l.class_name === 'Dense')
+          .map((l: Json) => l.config.use_bias),
+      ).toEqual([bias, bias, bias]);
+    },
+  );
+
+  it('leakyRelu between other layers, with its default slope 0.01', async () => {
+    const net = network([3, 4, 4, 2], ['tanh', 'leakyRelu', 'sigmoid']);
+    const json = await throughTfjs(net, randomRows(64, 3, 3));
+    expect(layersOf(json)).toEqual([
+      'Dense tanh',
+      'Dense linear',
+      'LeakyReLU 0.01',
+      'Dense sigmoid',
+    ]);
+    expect(json.modelTopology.config.layers[2].config).toEqual({
+      alpha: 0.01,
+      name: 'leaky_re_lu_LeakyReLU2',
+      trainable: true,
+    });
+  });
+
+  it('a family of one function per neuron, all alike, is that function', async () => {
+    const net = network(
+      [3, 4, 2],
+      [
+        ['relu', 'relu', 'relu', 'relu'],
+        [leaky, leaky],
+      ],
+    );
+    const json = await throughTfjs(net, randomRows(64, 3, 3));
+    expect(layersOf(json)).toEqual(['Dense relu', 'Dense linear', 'LeakyReLU 0.1']);
+  });
+
+  it('kernel = W♯ᵀ, row-major, then the bias column, as float32', () => {
+    const net = network([784, 32, 10], ['relu', 'identity']);
+    const w = net.getWeights();
+    const view = new DataView(toLayers(net).weightData);
+    const at = (k: number) => view.getFloat32(4 * k, true);
+    expect(view.byteLength).toBe(4 * (784 * 32 + 32 + 32 * 10 + 10));
+    // kernel1[c][r] = W1[r][c]; bias1[r] = W1[r][784]; then kernel2 and bias2 (toBe: −0 is not 0).
+    expect(at(5 * 32 + 3)).toBe(Math.fround(w[0]![3]![5]!));
+    expect(at(784 * 32 + 7)).toBe(Math.fround(w[0]![7]![784]!));
+    const second = 784 * 32 + 32;
+    expect(at(second + 31 * 10 + 9)).toBe(Math.fround(w[1]![9]![31]!));
+    expect(at(second + 320 + 4)).toBe(Math.fround(w[1]![4]![32]!));
+    // Without bias the second kernel follows the first one.
+    const plain = network([784, 32, 10], ['relu', 'identity'], false);
+    const bare = new DataView(toLayers(plain).weightData);
+    expect(bare.byteLength).toBe(4 * (784 * 32 + 32 * 10));
+    expect(bare.getFloat32(4 * (784 * 32 + 2 * 10 + 6), true)).toBe(
+      Math.fround(plain.getWeights()[1]![6]![2]!),
+    );
+  });
+});
+
 describe('toLayers → fromLayers', () => {
   it.each([
     ['A[3,4,4,2] tanh, leakyRelu(0.1), sigmoid', [3, 4, 4, 2], ['tanh', leaky, 'sigmoid'], true],
@@ -119,6 +296,16 @@ describe('toLayers → fromLayers', () => {
     );
   });
 
+  it('takes a Network, not a model file', () => {
+    const file = serialize(network([2, 2], ['tanh']));
+    for (const given of [file, JSON.parse(file)]) {
+      expect(() => toLayers(given)).toThrow(ConfigError);
+      expect(() => toLayers(given)).toThrow(
+        /^toLayers: expected a Network from @twostep\/core, got /,
+      );
+    }
+  });
+
   it('refuses what a Layers model cannot hold, naming the layer or the weight', () => {
     expect(() => toLayers(network([3, 4, 2], ['tanh', ['sigmoid', leaky]]))).toThrow(
       new ConfigError(
@@ -144,14 +331,6 @@ describe('toLayers → fromLayers', () => {
 });
 
 describe('models built and saved by TensorFlow.js predict as tfjs does', () => {
-  const backend = createBackend({ dtype: 'float32' });
-  /** 100 digits, 10 of each class. */
-  let digits: Float32Array[];
-  beforeAll(() => {
-    const { inputs } = loadMnist();
-    digits = Array.from({ length: 100 }, (_, i) => inputs[i * 100]!);
-  });
-
   /** Random weights and biases (tfjs starts biases at 0, which would hide their layout). */
   function randomize(model: tfl.LayersModel, seed: number) {
     const random = model
@@ -159,26 +338,6 @@ describe('models built and saved by TensorFlow.js predict as tfjs does', () => {
       .map((w, i) => tf.randomNormal(w.shape, 0, 0.1, 'float32', seed + i));
     model.setWeights(random);
     tf.dispose(random);
-  }
-
-  async function compare(model: tfl.LayersModel, net: Network) {
-    const shape = model.inputs[0]!.shape.slice(1) as number[];
-    const flat = new Float32Array(digits.length * 784);
-    for (const [i, d] of digits.entries()) flat.set(d, i * 784);
-    const input = tf.tensor(flat, [digits.length, ...shape]);
-    const output = model.predict(input) as tf.Tensor;
-    const theirs = output.arraySync() as number[][];
-    tf.dispose([input, output]);
-    const ours = await predict(backend, net, digits);
-    expect(ours.map((row) => row.length)).toEqual(theirs.map((row) => row.length));
-    let worst = 0;
-    ours.forEach((row, s) => {
-      row.forEach((v, j) => {
-        const t = theirs[s]![j]!;
-        worst = Math.max(worst, Math.abs(v - t) / Math.max(1, Math.abs(t)));
-      });
-    });
-    expect(worst).toBeLessThan(1e-5);
   }
 
   it('Dense layers of every activation twostep has: relu, sigmoid, tanh, softplus, linear', async () => {
@@ -199,7 +358,7 @@ describe('models built and saved by TensorFlow.js predict as tfjs does', () => {
     expect(fromLayers(artifacts, weightData).getWeights()).toEqual(net.getWeights());
     expect(net.activationSpecs).toEqual(['relu', 'sigmoid', 'tanh', 'softplus', 'identity']);
     expect(net.bias).toBe(true);
-    await compare(model, net);
+    await expectSamePredictions(model, net, digits());
   });
 
   it('without bias anywhere, and with bias in some layers only (a zero bias column)', async () => {
@@ -213,7 +372,7 @@ describe('models built and saved by TensorFlow.js predict as tfjs does', () => {
     const saved = await savedByTfjs(none);
     const net = fromLayers(saved.modelJson, saved.weightData);
     expect(net.bias).toBe(false);
-    await compare(none, net);
+    await expectSamePredictions(none, net, digits());
 
     const some = tfl.sequential({
       layers: [
@@ -226,7 +385,7 @@ describe('models built and saved by TensorFlow.js predict as tfjs does', () => {
     const withBias = fromLayers(mixed.modelJson, mixed.weightData);
     expect(withBias.bias).toBe(true);
     expect(withBias.getWeights()[0]!.every((row) => row[784] === 0)).toBe(true);
-    await compare(some, withBias);
+    await expectSamePredictions(some, withBias, digits());
   });
 
   it('an InputLayer of 28 × 28 and a Flatten, LeakyReLU, Dropout and Activation layers, saved with its optimizer', async () => {
@@ -251,7 +410,7 @@ describe('models built and saved by TensorFlow.js predict as tfjs does', () => {
     const net = fromLayers(modelJson, weightData);
     expect(net.architecture).toEqual([784, 24, 10]);
     expect(net.activationSpecs).toEqual([{ name: 'leakyRelu', alpha: 0.2 }, 'sigmoid']);
-    await compare(model, net);
+    await expectSamePredictions(model, net, digits());
   });
 });
 
