@@ -54,7 +54,7 @@ Commands:
   predict            classify test digits or your own 784-pixel images with a saved model
   report             write an HTML report of the last training run
   trace              print the F-propagation and F-adjoint of a small network, step by step
-  export             write a saved model in another format (tfjs-layers)
+  export             write a saved model in another format (tfjs-layers, onnx)
   help               show this help (also: twostep <command> --help)
 
 Options of train:

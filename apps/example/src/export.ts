@@ -1,21 +1,25 @@
 /**
- * `twostep export --format tfjs-layers`: a model file as a TensorFlow.js Layers model, the
- * `model.json` + `group1-shard1of1.bin` pair that `tf.loadLayersModel` reads, built by
- * `toLayers` of `@twostep/io` and written as one folder, all or nothing.
+ * `twostep export`: a saved model (any format `readModel` reads) in another format, built by
+ * `@twostep/io`. `--format tfjs-layers`: the `model.json` + `group1-shard1of1.bin` pair that
+ * `tf.loadLayersModel` reads (`toLayers`), written as one folder, all or nothing.
+ * `--format onnx`: one ONNX file (`toOnnx`, float32 or float64), written atomically.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError, deserialize, Network, TwoStepError } from '@twostep/core';
+import { ConfigError, DTypeError, deserialize, Network, TwoStepError } from '@twostep/core';
 import { shown } from '@twostep/core/check';
-import { type LayersModelJson, toLayers } from '@twostep/io';
-import { readModel } from './files.js';
+import { type LayersModelJson, ONNX_OPSET, toLayers, toOnnx, writeFileAtomic } from '@twostep/io';
+import { asCommand, MODEL_JSON, readModel } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
-export const EXPORT_FORMATS = ['tfjs-layers'] as const;
+export const EXPORT_FORMATS = ['tfjs-layers', 'onnx'] as const;
 
-const MODEL_JSON = 'model.json';
+/** The dtypes of an ONNX export: its weights' and tensors' type. */
+export const ONNX_DTYPES = ['float32', 'float64'] as const;
+type OnnxDtype = (typeof ONNX_DTYPES)[number];
+
 const WEIGHTS_BIN = 'group1-shard1of1.bin';
 
 /**
@@ -31,9 +35,7 @@ function layersModel(net: Network): {
   try {
     built = toLayers(net, { weightsPath: WEIGHTS_BIN });
   } catch (error) {
-    if (!(error instanceof TwoStepError) || !error.message.startsWith('toLayers: ')) throw error;
-    const Kind = error.constructor as new (message: string, options?: ErrorOptions) => Error;
-    throw new Kind(`export: ${error.message.slice('toLayers: '.length)}`, { cause: error });
+    throw asCommand(error, 'toLayers', 'export');
   }
   // `Dense 784→32 relu`, `Dense 4→4 linear + LeakyReLU(0.1)`.
   const summary: string[] = [];
@@ -123,16 +125,17 @@ async function writeFolderAtomic(dir: string, files: Record<string, string | Uin
 }
 
 /**
- * A file-system error of writing `dir` (EROFS, EACCES, ENOSPC, …) as an error that names the
- * folder written into and the reason, without a stack; other errors are left as they are.
+ * A file-system error of writing `out` (the export's folder or file: EROFS, EACCES, ENOSPC, …)
+ * as an error that names the folder written into and the reason, without a stack; other
+ * errors are left as they are.
  */
-function cannotWrite(error: unknown, dir: string): unknown {
+function cannotWrite(error: unknown, out: string): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (error instanceof TwoStepError || typeof code !== 'string') return error;
   // Node's messages read "EROFS: read-only file system, mkdtemp '<path>'".
   const reason = String((error as Error).message).split(', ')[0]!;
   return new TwoStepError(
-    `export: cannot write the export into ${dirname(dir)} (${reason.startsWith(code) ? reason : `${code}: ${reason}`}); choose another --out.`,
+    `export: cannot write the export into ${dirname(out)} (${reason.startsWith(code) ? reason : `${code}: ${reason}`}); choose another --out.`,
     { cause: error },
   );
 }
@@ -159,22 +162,62 @@ export async function exportTfjsLayers(
   return { files: [join(outDir, MODEL_JSON), join(outDir, WEIGHTS_BIN)], summary };
 }
 
-export const EXPORT_USAGE = `Usage: twostep export --format tfjs-layers --model <file> [--out <dir>]
+/**
+ * Writes `net` to the file `out` as an ONNX model of `dtype` (`writeFileAtomic`: a failed write
+ * leaves the old file whole). Returns the path written and a line per layer for the user.
+ */
+export async function exportOnnx(
+  net: Network,
+  out: string,
+  dtype: OnnxDtype,
+): Promise<{ files: string[]; summary: string[] }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = toOnnx(net, { dtype });
+  } catch (error) {
+    const worded = asCommand(error, 'toOnnx', 'export');
+    // A weight beyond float32: the fix is this command's flag, not toOnnx's option.
+    if (worded instanceof DTypeError) {
+      worded.message = worded.message.replace("{ dtype: 'float64' }", '--dtype float64');
+    }
+    throw worded;
+  }
+  try {
+    await writeFileAtomic(out, bytes);
+  } catch (error) {
+    throw cannotWrite(error, out);
+  }
+  // The nodes of each layer, as toOnnx writes them: `Gemm 784→128 + Relu`, `MatMul 4→2`.
+  const summary = net.activationSpecs.map((spec, i) => {
+    // toOnnx refused families: each layer has one activation.
+    const name = typeof spec === 'string' ? spec : (spec as { name: string }).name;
+    const node = name === 'identity' ? '' : ` + ${name[0]!.toUpperCase()}${name.slice(1)}`;
+    return `${net.bias ? 'Gemm' : 'MatMul'} ${net.architecture[i]}→${net.architecture[i + 1]}${node}`;
+  });
+  return { files: [out], summary };
+}
 
-Writes a saved model in another format.
+export const EXPORT_USAGE = `Usage: twostep export --format <name> --model <file> [--out <path>] [--dtype <dtype>]
+
+Writes a saved model (twostep's .json, an .onnx, or a TensorFlow.js Layers model.json) in
+another format.
 
 Options:
-  --format <name>   ${EXPORT_FORMATS.join(', ')}
+  --format <name>   tfjs-layers: a TensorFlow.js Layers folder (model.json and its weights)
+                    onnx: one ONNX file (opset ${ONNX_OPSET}), for onnxruntime and other ONNX tools
   --model <file>    the saved model
-  --out <dir>       the folder to write (default: <model>-tfjs beside the model)
+  --out <path>      the folder (tfjs-layers) or file (onnx) to write; default beside the model:
+                    models/mnist.json → models/mnist-tfjs/ or models/mnist.onnx
+  --dtype <dtype>   onnx only: the weights' type, ${ONNX_DTYPES.join(' (the default) or ')}
   -h, --help        show this help`;
 
-/** `twostep export --model <file> --format tfjs-layers [--out <dir>]`. */
+/** `twostep export --format tfjs-layers|onnx --model <file> [--out <path>] [--dtype <dtype>]`. */
 export async function runExport(argv: readonly string[], io: Io): Promise<void> {
   const options = {
     model: { type: 'string' },
     format: { type: 'string' },
     out: { type: 'string' },
+    dtype: { type: 'string' },
   } as const;
   const flags = commandFlags('export', argv, options, EXPORT_USAGE, io);
   if (!flags) return;
@@ -184,24 +227,49 @@ export async function runExport(argv: readonly string[], io: Io): Promise<void> 
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) {
     throw new ConfigError(`export: unknown format ${shown(flags.format)}; ${allowed}.`);
   }
+  const onnx = flags.format === 'onnx';
+  if (flags.dtype !== undefined && !onnx) {
+    throw new ConfigError(
+      'export: --dtype is for --format onnx; a TensorFlow.js Layers model is float32. Drop --dtype.',
+    );
+  }
+  const dtype = flags.dtype ?? 'float32';
+  if (!(ONNX_DTYPES as readonly string[]).includes(dtype)) {
+    throw new ConfigError(
+      `export: --dtype ${shown(dtype)} is not a dtype of ONNX files here; use --dtype ${ONNX_DTYPES.join(' or ')}.`,
+    );
+  }
   if (flags.model === undefined) throw new ConfigError('export: --model <file> is required.');
   if (flags.model === '') {
     throw new ConfigError('export: --model: "" is not a file path; give a saved model.');
   }
   if (flags.out === '') {
     throw new ConfigError(
-      'export: --out: "" is not a folder path; give one such as models/mnist-tfjs.',
+      `export: --out: "" is not a ${onnx ? 'file path; give one such as models/mnist.onnx' : 'folder path; give one such as models/mnist-tfjs'}.`,
     );
   }
   const model = resolve(io.cwd, flags.model);
-  // Default: next to the model, models/mnist.json → models/mnist-tfjs/.
-  const out = resolve(
-    io.cwd,
-    flags.out ?? join(dirname(model), `${basename(model).replace(/\.json$/, '')}-tfjs`),
+  // Default: beside the model, models/mnist.json → models/mnist-tfjs/ or models/mnist.onnx.
+  const stem = join(dirname(model), basename(model).replace(/\.(json|onnx)$/i, ''));
+  const out = resolve(io.cwd, flags.out ?? (onnx ? `${stem}.onnx` : `${stem}-tfjs`));
+  if (onnx && out === model) {
+    throw new ConfigError(
+      `export: the ONNX model would be written over ${model}, the model being exported; pass another --out.`,
+    );
+  }
+  const net = await readModel(model, 'export');
+  const { files, summary } = onnx
+    ? await exportOnnx(net, out, dtype as OnnxDtype)
+    : await exportTfjsLayers(net, out);
+  const [inputs, outputs] = [net.architecture[0], net.architecture.at(-1)];
+  io.stdout(
+    `exported ${model} as ${onnx ? `an ONNX model (opset ${ONNX_OPSET}, ${dtype})` : 'a TensorFlow.js Layers model'}:`,
   );
-  const { files, summary } = await exportTfjsLayers(await readModel(model, 'export'), out);
-  io.stdout(`exported ${model} as a TensorFlow.js Layers model:`);
   for (const line of summary) io.stdout(`  ${line}`);
   for (const file of files) io.stdout(`wrote ${file}`);
-  io.stdout(`load it with tf.loadLayersModel('<url of ${MODEL_JSON}>')`);
+  io.stdout(
+    onnx
+      ? `load it with ort.InferenceSession.create('<url of ${basename(out)}>'): input "input" [batch, ${inputs}], output "output" [batch, ${outputs}]`
+      : `load it with tf.loadLayersModel('<url of ${MODEL_JSON}>')`,
+  );
 }

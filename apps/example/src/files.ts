@@ -2,12 +2,12 @@
  * Reading and writing the app's files: a file that cannot be read or parsed is an error the
  * caller words (what the file is, what to do; `parseJsonAsWritten` in `@twostep/core/check`
  * parses it); files are written with `writeFileAtomic` of `@twostep/io`, never half written.
- * Saved models are read here for `evaluate`, `predict` and `export` alike.
+ * Saved models are read here for `evaluate`, `predict`, `export` and `trace` alike.
  */
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { deserialize, ModelFormatError, type Network, TwoStepError } from '@twostep/core';
-import { temporaryOf } from '@twostep/io';
+import { basename, join } from 'node:path';
+import { ModelFormatError, type Network, ResourceLimitError, TwoStepError } from '@twostep/core';
+import { DEFAULT_MAX_BYTES, loadModel, StorageError, temporaryOf } from '@twostep/io';
 
 /** The text of `path`, or the error `fail` makes of the reason (`ENOENT`, or the message). */
 export async function readText(path: string, fail: (reason: string) => Error): Promise<string> {
@@ -34,36 +34,73 @@ export function refuseTemporary(model: string, command?: string): void {
   );
 }
 
-/** The saved model at `model` for `command` (evaluate, predict, export). */
+/** The model file of a TensorFlow.js Layers model, in its folder. */
+export const MODEL_JSON = 'model.json';
+
+/**
+ * The saved model at `model` for `command` (evaluate, predict, export, trace), in any format
+ * `loadModel` of `@twostep/io` reads: twostep's own `.json`, `.onnx`, a TensorFlow.js Layers
+ * `model.json` (or its folder) with its weights files beside it.
+ */
 export async function readModel(model: string, command: string): Promise<Network> {
   refuseTemporary(model, command);
-  const text = await readText(
-    model,
-    (reason) =>
-      new TwoStepError(
-        `${command}: cannot read the model ${model} (${reason}); train one first, or pass --model <file>.`,
-      ),
-  );
-  return modelOf(text, model, command);
+  try {
+    return await loadModel(model);
+  } catch (error) {
+    throw modelError(error, model, command);
+  }
 }
 
 /**
- * The network of the model file `model` whose text is `text`; a bad field is a
- * ModelFormatError that names the file, the field by its path and its value as written.
+ * `loadModel`'s error about `model` worded for `command`: the file, the problem, the fix. A
+ * model file of twostep's own format keeps the app's messages (`cannot read the model …`,
+ * `the model … is not valid: <field> …`).
  */
-export function modelOf(text: string, model: string, command: string): Network {
-  try {
-    return deserialize(text);
-  } catch (error) {
-    if (!(error instanceof ModelFormatError)) throw error;
+function modelError(error: unknown, model: string, command: string): unknown {
+  if (error instanceof ModelFormatError) {
     const field = error.path === '$' ? 'the file' : error.path;
-    throw withCause(
-      new ModelFormatError(
-        `${command}: the model ${model} is not valid: ${field} ${error.reason}. Train it again, or pass another --model.`,
-        error.path,
-        error.reason,
+    const kind = / is not a valid (ONNX model|TensorFlow\.js Layers model): /.exec(
+      error.message,
+    )?.[1];
+    // ONNX reasons are sentences of their own, with the fix; Layers reasons follow the field.
+    const message =
+      kind === undefined
+        ? `the model ${model} is not valid: ${field} ${error.reason}. Train it again, or pass another --model.`
+        : `the model ${model} is not a valid ${kind}: ${kind === 'ONNX model' ? '' : `${field} `}${error.reason}.`;
+    return withCause(
+      new ModelFormatError(`${command}: ${message}`, error.path, error.reason),
+      error,
+    );
+  }
+  const { code, path } = ((error as Error)?.cause ?? {}) as NodeJS.ErrnoException;
+  if (error instanceof StorageError && typeof code === 'string') {
+    // The model file itself; the model.json of a folder; a weights file of a Layers model.
+    const message =
+      path === undefined || path === model
+        ? `cannot read the model ${model} (${code}); train one first, or pass --model <file>.`
+        : path === join(model, MODEL_JSON)
+          ? `cannot read the model ${model}: it is a folder, and its ${MODEL_JSON} cannot be read (${code}); pass a model file, or the folder of a TensorFlow.js Layers model.`
+          : `cannot read ${path}, a weights file of the TensorFlow.js Layers model ${model} (${code}); keep the files its weightsManifest names beside it, or pass another --model.`;
+    return withCause(new TwoStepError(`${command}: ${message}`), error);
+  }
+  if (error instanceof ResourceLimitError && error.message.startsWith('loadModel: ')) {
+    return withCause(
+      new ResourceLimitError(
+        `${command}: the model ${model} is more than ${DEFAULT_MAX_BYTES / 2 ** 20} MiB, the most twostep reads; pass a smaller --model.`,
       ),
       error,
     );
   }
+  return asCommand(error, 'loadModel', command);
+}
+
+/**
+ * An error of the `@twostep/io` function `fn` (its message begins `fn: `) worded as `command`'s
+ * (`command: …`), in place; other errors as they are.
+ */
+export function asCommand(error: unknown, fn: string, command: string): unknown {
+  if (error instanceof TwoStepError && error.message.startsWith(`${fn}: `)) {
+    error.message = `${command}: ${error.message.slice(fn.length + 2)}`;
+  }
+  return error;
 }

@@ -34,7 +34,8 @@ export const TRACE_USAGE = `Usage: twostep trace [options]
 Prints the F-propagation and the F-adjoint of one sample through a small network, step by step.
 
 Options:
-  --model <file>     a model file (as 'twostep train' writes); default: a built-in A[2,3,1]
+  --model <file>     a model file (as 'twostep train' writes, an .onnx file or a TensorFlow.js
+                     Layers model.json); default: a built-in A[2,3,1]
   --input <x1,…>     the input x, N0 comma-separated numbers (built-in default 0.5,-1;
                      a first number below zero needs '=': --input=-1,2)
   --target <y1,…>    the target y, NL numbers (built-in default 1)

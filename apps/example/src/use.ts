@@ -30,7 +30,8 @@ const SHARED = {
   json: { type: 'boolean' },
 } as const;
 
-const SHARED_USAGE = `  --model <path>     the saved model (default: the config's, models/mnist.json)
+const SHARED_USAGE = `  --model <path>     the saved model (default: the config's, models/mnist.json); also an
+                     .onnx file or a TensorFlow.js Layers model.json
   --config <path>    config file, for the test split and the backend
   --backend <name>   the backend to run on (env TWOSTEP_BACKEND)
   --dtype <dtype>    its dtype (env TWOSTEP_DTYPE)

@@ -251,7 +251,7 @@ describe('runExport', () => {
 
   it.each([
     [['--model', 'models/net.json', '--format', 'tfjs-layers', '--bogus'], /--bogus/],
-    [['--model', 'models/net.json', '--format', 'onnx'], /unknown format "onnx".*tfjs-layers/],
+    [['--model', 'models/net.json', '--format', 'pt'], /unknown format "pt".*tfjs-layers or onnx/],
     [['--model', 'models/net.json'], /--format is required.*tfjs-layers/],
     [['--format', 'tfjs-layers'], /--model <file> is required/],
     [['--model', 'models/net.json', '--format', 'tfjs-layers', 'extra'], /extra/],

@@ -4,16 +4,16 @@
  * as one line), never another exception, never a hang (seed and budget: `@twostep/fuzz`).
  * `FUZZ_SECONDS=600 pnpm --filter @twostep/example test fuzz` runs longer.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
 import { Network, predict, serialize } from '@twostep/core';
 import { brokenFrom, endsWell, endsWellAsync, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
-import { toLayers } from '@twostep/io';
+import { toLayers, toOnnx } from '@twostep/io';
 import { describe, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
 import { checkConfig } from '../src/config.js';
-import { modelOf } from '../src/files.js';
+import { readModel } from '../src/files.js';
 import { checkCheckpoint } from '../src/model.js';
 import { checkRunRecord } from '../src/record.js';
 import { runTraining } from '../src/train.js';
@@ -130,6 +130,7 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
 
   it('a model file, read as evaluate, predict and export read it, then run and exported', async () => {
     const backend = createBackend({ dtype: 'float32' });
+    const model = join(await tempDir(), 'm.json');
     const valid = JSON.parse(
       serialize(
         Network.create({
@@ -141,9 +142,11 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
     ) as unknown;
     await fuzz(
       fc.asyncProperty(fileText(valid), async (text) => {
-        const net = endsWell(() => modelOf(text, 'm.json', 'evaluate'));
+        await writeFile(model, text);
+        const net = await endsWellAsync(() => readModel(model, 'evaluate'));
         if (!net) return;
         endsWell(() => toLayers(net));
+        endsWell(() => toOnnx(net));
         const inputs = [Array<number>(net.architecture[0]!).fill(0.5)];
         await endsWellAsync(() => predict(backend, net, inputs));
         net.release(backend);

@@ -391,9 +391,10 @@ function decoded<T>(url: string, format: ModelFormat, read: () => T): T {
     return read();
   } catch (error) {
     if (!(error instanceof ModelFormatError)) throw error;
-    const field = error.path === '$' ? 'the file' : error.path;
+    // ONNX reasons are sentences that name the node or tensor; the others follow the field.
+    const field = format === 'onnx' ? '' : `${error.path === '$' ? 'the file' : error.path} `;
     const worded = new ModelFormatError(
-      `loadModel: ${url} is not a valid ${FORMAT_NAMES[format]}: ${field} ${error.reason}. Save the model again, or load another one.`,
+      `loadModel: ${url} is not a valid ${FORMAT_NAMES[format]}: ${field}${error.reason}. Save the model again, or load another one.`,
       error.path,
       error.reason,
     );
