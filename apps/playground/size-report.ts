@@ -1,7 +1,7 @@
 /**
  * What the page loads, measured at build time: the initial JavaScript (the page's entry and
- * the worker's, with what they import statically) and, per backend, the chunks its dynamic
- * import adds. Printed after `vite build` and written to `dist/sizes.json`.
+ * the worker's, with what they import statically) and, per backend and for `@twostep/io`, the
+ * chunks its dynamic import adds. Printed after `vite build` and written to `dist/sizes.json`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ const BACKEND_ENTRIES: Record<string, RegExp> = {
   'tfjs-wasm': /backend-tfjs\/(src|dist)\/wasm\.[jt]s$/,
 };
 
+/** `@twostep/io`, which the worker imports for the ONNX and Layers formats and the store. */
+const IO_ENTRY = /io\/(src|dist)\/index\.[jt]s$/;
+
 interface Size {
   readonly bytes: number;
   readonly gzip: number;
@@ -25,13 +28,14 @@ export interface Sizes {
   /** JavaScript the page loads before any backend: its entry and the worker's. */
   readonly initial: Size & { readonly files: string[]; readonly modules: string[] };
   /** JavaScript each backend adds when chosen (chunks shared by tfjs backends count in each). */
-  readonly backends: Record<
-    string,
-    Size & { readonly files: string[]; readonly modules: string[] }
-  >;
+  readonly backends: Record<string, Chunks>;
+  /** JavaScript the first import, export or save in another format adds (protobufjs). */
+  readonly io: Chunks;
   /** WebAssembly binaries the bundle serves (tfjs-wasm loads one of its three). */
   readonly wasm: Record<string, number>;
 }
+
+type Chunks = Size & { readonly files: string[]; readonly modules: string[] };
 
 interface Chunk {
   readonly file: string;
@@ -104,26 +108,31 @@ export function sizeReport(): Plugin[] {
         byFile,
       );
       const initialFiles = new Set(initial.map((c) => c.file));
-      const backends: Sizes['backends'] = {};
-      for (const [name, entry] of Object.entries(BACKEND_ENTRIES)) {
+      /** The chunks the dynamic import of `entry` adds to the initial ones. */
+      const lazy = (entry: RegExp, missing: string): Chunks => {
         const entries = chunks.filter((c) => c.facade && entry.test(c.facade));
-        if (entries.length !== 1) {
-          throw new Error(
-            `size report: the chunks of backend ${name} were not found; is its import() still in src/backends.ts?`,
-          );
-        }
-        // The entry, and the code it imports when the backend is created.
+        if (entries.length !== 1) throw new Error(`size report: ${missing}`);
+        // The entry, and the code it imports when it runs (a backend's, when it is created).
         const roots = [
           entries[0]!,
           ...entries[0]!.dynamicImports.flatMap((f) => byFile.get(f) ?? []),
         ];
         const own = closure(roots, byFile).filter((c) => !initialFiles.has(c.file));
-        backends[name] = {
+        return {
           ...size(own),
           files: own.map((c) => c.file),
           modules: own.flatMap((c) => c.modules),
         };
-      }
+      };
+      const backends = Object.fromEntries(
+        Object.entries(BACKEND_ENTRIES).map(([name, entry]) => [
+          name,
+          lazy(
+            entry,
+            `the chunks of backend ${name} were not found; is its import() still in src/backends.ts?`,
+          ),
+        ]),
+      );
       const sizes: Sizes = {
         initial: {
           ...size(initial),
@@ -131,12 +140,16 @@ export function sizeReport(): Plugin[] {
           modules: initial.flatMap((c) => c.modules),
         },
         backends,
+        io: lazy(
+          IO_ENTRY,
+          "the chunk of @twostep/io was not found; does the worker still import('@twostep/io')?",
+        ),
         wasm,
       };
       writeFileSync(join(outDir, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
       const lines = [
         `initial JavaScript (page + worker, no backend): ${kb(sizes.initial.bytes)}, ${kb(sizes.initial.gzip)} gzip`,
-        ...Object.entries(backends).map(
+        ...Object.entries({ ...backends, io: sizes.io }).map(
           ([name, s]) => `  + ${name.padEnd(10)} ${kb(s.bytes).padStart(10)}, ${kb(s.gzip)} gzip`,
         ),
         ...Object.entries(wasm).map(([file, bytes]) => `  wasm ${file} ${kb(bytes)}`),

@@ -4,9 +4,9 @@
  * deep inside training.
  */
 import { ConfigError } from '@twostep/core';
-import { checker } from '@twostep/core/check';
+import { type Checker, checker } from '@twostep/core/check';
 import { checkChoice } from './config.js';
-import type { Command } from './protocol.js';
+import { type Command, EXPORT_FORMATS, type ModelFile } from './protocol.js';
 import { checkSettingsValue, MNIST_PIXELS } from './settings.js';
 
 /** Every type of Command, once (a compile error when one is missing or unknown). */
@@ -20,12 +20,24 @@ const TYPES: Record<Command['type'], true> = {
   trace: true,
   export: true,
   import: true,
+  save: true,
+  load: true,
   predict: true,
 };
 export const COMMAND_TYPES = Object.keys(TYPES) as Command['type'][];
 
 const problem = (text: string) =>
   new ConfigError(`The page sent the worker a bad command: ${text.replace(/\.$/, '')}.`);
+
+/** A file of an import: its name, and its text or its bytes (not both). */
+function checkFile(c: Checker, value: unknown, field: string): ModelFile {
+  const f = c.object(value, field);
+  const name = c.string(f.name, `${field}.name`);
+  if (f.bytes === undefined) return { name, text: c.string(f.text, `${field}.text`) };
+  if (!(f.bytes instanceof Uint8Array)) return c.fail(`${field}.bytes`, 'a Uint8Array', f.bytes);
+  if (f.text !== undefined) throw problem(`${field} must hold text or bytes; it holds both`);
+  return { name, bytes: f.bytes };
+}
 
 /** `data` as a Command of the protocol, with only its own fields; a ConfigError otherwise. */
 export function checkCommand(data: unknown): Command {
@@ -54,8 +66,15 @@ export function checkCommand(data: unknown): Command {
     }
     case 'trace':
       return { type, sample: c.integer(o.sample, 'trace.sample') };
+    case 'export':
+      return { type, format: c.oneOf(o.format, 'export.format', EXPORT_FORMATS) };
     case 'import':
-      return { type, json: c.string(o.json, 'import.json') };
+      return {
+        type,
+        files: c
+          .array(o.files, 'import.files')
+          .map((f, i) => checkFile(c, f, `import.files[${i}]`)),
+      };
     case 'predict':
       if (o.pixels === undefined) {
         // Any integer: predictTestDigit names the digits that exist.

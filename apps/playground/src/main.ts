@@ -3,7 +3,7 @@
  * into its commands and its reports into drawings. No computation happens here; the settings
  * form is settings-form.ts, the drawing views.ts.
  */
-import { DTYPES, TwoStepError } from '@twostep/core';
+import { DTYPES, formatArchitecture, TwoStepError } from '@twostep/core';
 import baked from '../twostep.config.json';
 import {
   BACKEND_NAMES,
@@ -16,7 +16,7 @@ import { DIGITS_FILE } from './digits.js';
 import { DrawingPad } from './draw.js';
 import { $, hideError, options, setStatus, showError } from './page.js';
 import { nearestPoint } from './plots.js';
-import type { Command, Report, Snapshot } from './protocol.js';
+import type { Command, ExportFormat, ModelFile, Report, Snapshot } from './protocol.js';
 import { DEFAULTS, type Settings, toForm } from './settings.js';
 import { showTask, wireSettingsForm, writeForm } from './settings-form.js';
 import { type Points, showPrediction, showSnapshot } from './views.js';
@@ -35,7 +35,7 @@ let last: Snapshot | undefined;
 const send = (command: Command) => worker?.postMessage(command);
 
 /** The model file that goes on to the next backend, once its worker is ready. */
-let carried: string | undefined;
+let carried: ModelFile[] | undefined;
 /** The backend to switch to once the current worker has handed over its model. */
 let switching: BackendChoice | undefined;
 /** Whether the current worker holds a network (it was configured). */
@@ -48,7 +48,7 @@ function switchBackend(next: BackendChoice): void {
     return;
   }
   switching = next;
-  send({ type: 'export' });
+  send({ type: 'export', format: 'twostep' });
 }
 
 /** A new worker on `next`: the old one (and its backend) is terminated. */
@@ -79,7 +79,7 @@ function onReport(report: Report): void {
     case 'ready':
       setStatus('ready', `${report.backend} · ${report.dtype} · ${report.detail}`);
       send({ type: 'configure', settings });
-      if (carried) send({ type: 'import', json: carried });
+      if (carried) send({ type: 'import', files: carried });
       carried = undefined;
       return;
     case 'configured':
@@ -96,12 +96,16 @@ function onReport(report: Report): void {
       return;
     case 'model':
       if (switching) {
-        carried = report.json;
+        carried = report.files;
         useBackend(switching);
         switching = undefined;
       } else {
-        download(report.json);
+        for (const file of report.files) download(file);
       }
+      return;
+    case 'saved':
+      $('stored').textContent =
+        `Saved ${formatArchitecture(settings.architecture)} in this browser: Load brings it back, also after a reload.`;
       return;
     case 'prediction':
       if (report.label !== undefined) pad.drawPixels(report.pixels);
@@ -125,9 +129,14 @@ function onError(report: Extract<Report, { type: 'error' }>): void {
     return;
   }
   setRunning(false);
-  const what = { import: 'Import failed', train: 'Training stopped', command: 'Error' }[
-    report.stage
-  ];
+  const what = {
+    import: 'Import failed',
+    export: 'Export failed',
+    save: 'Save failed',
+    load: 'Load failed',
+    train: 'Training stopped',
+    command: 'Error',
+  }[report.stage];
   showError(`${what}: ${report.message}`);
 }
 
@@ -146,11 +155,16 @@ function onSnapshot(s: Snapshot): void {
   showSnapshot(s, losses, settings.task === 'toy' ? points : undefined);
 }
 
-function download(json: string): void {
-  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+function download(file: ModelFile): void {
+  const blob =
+    'text' in file
+      ? new Blob([file.text], { type: 'application/json' })
+      : // A message's bytes are never shared memory.
+        new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = `twostep-${settings.task}-model.json`;
+  a.download = file.name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
@@ -203,14 +217,33 @@ function wire(): void {
     const value = $<HTMLSelectElement>('speed').value;
     send({ type: 'speed', epochsPerSecond: value === '' ? null : Number(value) });
   });
-  $('export').addEventListener('click', () => send({ type: 'export' }));
+  $('export').addEventListener('click', () => {
+    send({ type: 'export', format: $<HTMLSelectElement>('export-format').value as ExportFormat });
+  });
   $<HTMLInputElement>('import').addEventListener('change', async (event) => {
     const input = event.target as HTMLInputElement;
-    const file = input.files?.[0];
-    if (!file) return;
+    const selected = [...(input.files ?? [])];
+    if (selected.length === 0) return;
     hideError();
-    send({ type: 'import', json: await file.text() });
+    // JSON as text; .onnx and Layers weights as bytes.
+    const files = await Promise.all(
+      selected.map(
+        async (f): Promise<ModelFile> =>
+          /\.json$/i.test(f.name)
+            ? { name: f.name, text: await f.text() }
+            : { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) },
+      ),
+    );
+    send({ type: 'import', files });
     input.value = '';
+  });
+  $('save').addEventListener('click', () => {
+    hideError();
+    send({ type: 'save' });
+  });
+  $('load').addEventListener('click', () => {
+    hideError();
+    send({ type: 'load' });
   });
   $('boundary').addEventListener('click', (event) => {
     if (!points) return;

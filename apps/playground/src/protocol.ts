@@ -2,8 +2,25 @@
  * The messages between the page and the training worker. The page only draws; the worker
  * owns the backend, the network and the data.
  */
+import type { ModelFormat } from '@twostep/io';
 import type { BackendChoice } from './config.js';
 import type { Settings } from './settings.js';
+
+/** The formats the export control offers; `twostep` is the core's `serialize`. */
+export const EXPORT_FORMATS = [
+  'twostep',
+  'onnx',
+  'tfjs-layers',
+] as const satisfies readonly ModelFormat[];
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A model file, selected or exported: JSON as text, the rest (.onnx, Layers weights) as bytes. */
+export type ModelFile =
+  | { readonly name: string; readonly text: string }
+  | { readonly name: string; readonly bytes: Uint8Array };
+
+/** Where Save and Load keep the model: the site's IndexedDB. */
+export const STORED_MODEL = 'indexeddb://twostep-playground';
 
 /** The page → the worker, which reads each through `checkCommand` (check-command.ts). */
 export type Command =
@@ -22,9 +39,16 @@ export type Command =
   | { readonly type: 'speed'; readonly epochsPerSecond: number | null }
   /** The sample the network view traces (an index into the training data). */
   | { readonly type: 'trace'; readonly sample: number }
-  | { readonly type: 'export' }
-  /** A model file's text: replaces the network (the settings follow its architecture). */
-  | { readonly type: 'import'; readonly json: string }
+  /** The network's model files in `format`, as a `model` report. */
+  | { readonly type: 'export'; readonly format: ExportFormat }
+  /**
+   * The files the user selected (a twostep or Layers model.json with its weights files, or an
+   * .onnx): their model replaces the network, and the settings follow its architecture.
+   */
+  | { readonly type: 'import'; readonly files: readonly ModelFile[] }
+  /** Keep the network in STORED_MODEL, or replace it by the one kept there (as an import). */
+  | { readonly type: 'save' }
+  | { readonly type: 'load' }
   /** MNIST: classify 784 pixels, or test digit i, and trace it (δup_0 is the saliency). */
   | { readonly type: 'predict'; readonly pixels: readonly number[] }
   | { readonly type: 'predict'; readonly testDigit: number };
@@ -92,7 +116,10 @@ export type Report =
       readonly counts: { readonly train: number; readonly test: number };
     }
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
-  | { readonly type: 'model'; readonly json: string }
+  /** The exported model: its files, each to download under its name. */
+  | { readonly type: 'model'; readonly files: ModelFile[] }
+  /** The network is kept in STORED_MODEL. */
+  | { readonly type: 'saved' }
   | {
       readonly type: 'prediction';
       /** The 784 pixels classified, and their label when they are a test digit. */
@@ -108,10 +135,13 @@ export type Report =
   | {
       readonly type: 'error';
       /** What failed: creating the backend, a command, or training. */
-      readonly stage: 'backend' | 'import' | 'train' | 'command';
+      readonly stage: Stage;
       readonly name: string;
       readonly message: string;
     };
+
+/** What an error report is about. */
+export type Stage = 'backend' | 'import' | 'export' | 'save' | 'load' | 'train' | 'command';
 
 /** Boundary grid side: 60 × 60 points. */
 export const GRID = 60;

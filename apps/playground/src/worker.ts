@@ -24,8 +24,16 @@ import { createChosenBackend } from './backends.js';
 import { checkCommand } from './check-command.js';
 import { grid, toyDataset } from './datasets.js';
 import { type Digits, loadDigits, splitDigits } from './digits.js';
-import { readModel } from './import-model.js';
-import { type Command, GRID, type Report } from './protocol.js';
+import { fitModel, readModel } from './import-model.js';
+import {
+  type Command,
+  type ExportFormat,
+  GRID,
+  type ModelFile,
+  type Report,
+  STORED_MODEL,
+  type Stage,
+} from './protocol.js';
 import { MNIST_CLASSES, type Settings } from './settings.js';
 import { type Progress, snapshot, type Task, traceOf } from './snapshot.js';
 
@@ -218,7 +226,7 @@ function start(k: Backend, t: Task): void {
   });
 }
 
-function fail(stage: 'backend' | 'import' | 'train' | 'command', error: unknown): void {
+function fail(stage: Stage, error: unknown): void {
   const e = error instanceof Error ? error : new Error(String(error));
   post({ type: 'error', stage, name: e.name, message: e.message });
 }
@@ -253,10 +261,29 @@ async function configure(k: Backend, s: Settings, net?: Network): Promise<void> 
   await publish(k, t);
 }
 
-/** A model file replaces the network, and the settings follow it (or it is refused as a whole). */
-async function importModel(k: Backend, json: string): Promise<void> {
-  const { net, settings } = readModel(json, worker.task?.settings, k);
-  await configure(k, settings, net);
+/** `t`'s network as the files of `format`, named for the download. */
+async function exportModel(t: Task, format: ExportFormat): Promise<ModelFile[]> {
+  const name = `twostep-${t.settings.task}-model`;
+  if (format === 'twostep') return [{ name: `${name}.json`, text: serialize(t.net) }];
+  // The other formats' code (protobufjs for ONNX) is a chunk of its own, loaded here.
+  const io = await import('@twostep/io');
+  if (format === 'onnx') {
+    return [{ name: `${name}.onnx`, bytes: io.toOnnx(t.net, { dtype: 'float32' }) }];
+  }
+  const { modelJson, weightData } = io.toLayers(t.net);
+  return [
+    { name: 'model.json', text: JSON.stringify(modelJson) },
+    { name: io.LAYERS_WEIGHTS_FILE, bytes: new Uint8Array(weightData) },
+  ];
+}
+
+/** `act`, its error reported as one of `stage`. */
+async function reporting(stage: Stage, act: () => Promise<void>): Promise<void> {
+  try {
+    await act();
+  } catch (error) {
+    fail(stage, error);
+  }
 }
 
 async function handle(command: Command): Promise<void> {
@@ -302,15 +329,30 @@ async function handle(command: Command): Promise<void> {
       else worker.snapshotWanted = true;
       return;
     case 'export':
-      if (worker.task) post({ type: 'model', json: serialize(worker.task.net) });
-      return;
+      return reporting('export', async () => {
+        if (!worker.task) return;
+        post({ type: 'model', files: await exportModel(worker.task, command.format) });
+      });
+    // An imported or loaded model replaces the network, and the settings follow it (or it is
+    // refused as a whole, the network kept).
     case 'import':
-      try {
-        await importModel(k, command.json);
-      } catch (error) {
-        fail('import', error);
-      }
-      return;
+      return reporting('import', async () => {
+        const { net, settings } = await readModel(command.files, worker.task?.settings, k);
+        await configure(k, settings, net);
+      });
+    case 'save':
+      return reporting('save', async () => {
+        if (!worker.task) return;
+        const { saveModel } = await import('@twostep/io');
+        await saveModel(worker.task.net, STORED_MODEL);
+        post({ type: 'saved' });
+      });
+    case 'load':
+      return reporting('load', async () => {
+        const { loadModel } = await import('@twostep/io');
+        const { net, settings } = fitModel(await loadModel(STORED_MODEL), worker.task?.settings, k);
+        await configure(k, settings, net);
+      });
     case 'predict':
       if ('pixels' in command) return predictDigit(k, command.pixels);
       return predictTestDigit(k, command.testDigit);

@@ -16,6 +16,10 @@ describe('the commands the worker reads', () => {
     expect(checkCommand({ type: 'configure', settings: { ...DEFAULTS.toy, bias: false } })).toEqual(
       { type: 'configure', settings: DEFAULTS.toy },
     );
+    const bytes = new Uint8Array([1, 2]);
+    expect(
+      checkCommand({ type: 'import', files: [{ name: 'm.onnx', bytes, size: 2 }], json: '{}' }),
+    ).toEqual({ type: 'import', files: [{ name: 'm.onnx', bytes }] });
   });
 
   it.each<[string, unknown, string]>([
@@ -23,12 +27,12 @@ describe('the commands the worker reads', () => {
     [
       'no type',
       {},
-      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "predict"; it is missing',
+      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "save", "load", "predict"; it is missing',
     ],
     [
       'an unknown type',
       { type: 'train' },
-      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "predict"; it is "train"',
+      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "save", "load", "predict"; it is "train"',
     ],
     [
       'a speed of 0',
@@ -56,9 +60,44 @@ describe('the commands the worker reads', () => {
       'trace.sample must be an integer ≥ 0; it is 1.5',
     ],
     [
+      'an export without a format',
+      { type: 'export' },
+      'export.format must be one of "twostep", "onnx", "tfjs-layers"; it is missing',
+    ],
+    [
+      'an unknown export format',
+      { type: 'export', format: 'zip' },
+      'export.format must be one of "twostep", "onnx", "tfjs-layers"; it is "zip"',
+    ],
+    [
+      'an import of one text, not files',
+      { type: 'import', json: '{}' },
+      'import.files must be an array; it is missing',
+    ],
+    [
+      'a file without a name',
+      { type: 'import', files: [{ text: '{}' }] },
+      'import.files[0].name must be a string; it is missing',
+    ],
+    [
+      'a file with neither text nor bytes',
+      { type: 'import', files: [{ name: 'a.json', text: '{}' }, { name: 'b.bin' }] },
+      'import.files[1].text must be a string; it is missing',
+    ],
+    [
       'a model that is not text',
-      { type: 'import', json: { format: 'twostep-network' } },
-      'import.json must be a string; it is {"format":"twostep-network"}',
+      { type: 'import', files: [{ name: 'a.json', text: { format: 'twostep-network' } }] },
+      'import.files[0].text must be a string; it is {"format":"twostep-network"}',
+    ],
+    [
+      'bytes as an array',
+      { type: 'import', files: [{ name: 'a.onnx', bytes: [8, 7] }] },
+      'import.files[0].bytes must be a Uint8Array; it is [8,7]',
+    ],
+    [
+      'both text and bytes',
+      { type: 'import', files: [{ name: 'a.onnx', text: '', bytes: new Uint8Array(1) }] },
+      'import.files[0] must hold text or bytes; it holds both',
     ],
     [
       '783 pixels',

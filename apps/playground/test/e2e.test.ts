@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Network, serialize } from '@twostep/core';
-import { type Browser, chromium, type Page } from 'playwright';
+import { type Browser, chromium, type Download, type Page } from 'playwright';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
 import type { Sizes } from '../size-report.ts';
+import type { Snapshot } from '../src/protocol.ts';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACTS = join(APP, 'test', '__artifacts__');
@@ -94,6 +95,15 @@ async function open(search: string): Promise<{ page: Page; errors: string[] }> {
 const value = (page: Page, testId: string) =>
   page.$eval(`[data-testid="${testId}"]`, (e) => Number((e as HTMLElement).dataset.value));
 
+/** The trace of the page's latest snapshot. */
+const lastTrace = (page: Page) =>
+  page.evaluate(
+    () =>
+      (
+        globalThis as unknown as { playground: { snapshot(): Snapshot | undefined } }
+      ).playground.snapshot()?.trace,
+  );
+
 const canvasImage = (page: Page, testId: string) =>
   page.$eval(`[data-testid="${testId}"]`, (c) => (c as HTMLCanvasElement).toDataURL());
 
@@ -141,17 +151,11 @@ describe.each(BACKENDS)('the playground on %s', (backend) => {
       });
 
       // The Node app's model: same digits, same split, same test accuracy and predictions.
-      await page.$eval('[data-testid="test-accuracy"]', (e) => {
-        (e as HTMLElement).dataset.value = '';
-      });
       await page.setInputFiles('[data-testid="import"]', node.model);
-      await page.waitForFunction(
-        () =>
-          document.querySelector('[data-testid="test-accuracy"]')?.getAttribute('data-value') !==
-          '',
-        undefined,
-        { timeout: 60_000 },
-      );
+      // The imported network's first snapshot (the paused run's last may come after the pause).
+      await expect
+        .poll(async () => (await lastTrace(page))?.architecture, { timeout: 60_000 })
+        .toEqual([784, 32, 10]);
       const accuracy = await value(page, 'test-accuracy');
       // Float32 sums in another order may flip a digit on the edge: at most 1 of 2,000.
       expect(Math.abs(accuracy - node.accuracy)).toBeLessThanOrEqual(backend === 'ts' ? 0 : 0.0005);
@@ -346,7 +350,7 @@ describe('configuration and bad input', () => {
     huge.weights[1][4][7] = 1e300; // ts's default dtype is float32
     const wide = Network.create({ architecture: [2, 64, 2], activations: ['tanh', 'identity'] });
     const refusals: [object, RegExp][] = [
-      [{ ...good, weights: good.weights.slice(1) }, /^Import failed: Model file: /],
+      [{ ...good, weights: good.weights.slice(1) }, /^Import failed: bad-0\.json: Model file: /],
       [huge, /^Import failed: W2\[4\]\[7\] .* is 1e\+300, beyond the float32 range/],
       [
         JSON.parse(serialize(wide)),
@@ -364,6 +368,78 @@ describe('configuration and bad input', () => {
   });
 });
 
+/** Clicks Export and keeps the `count` files it downloads in `dir`, under their names. */
+async function exportFiles(page: Page, count: number, dir: string): Promise<string[]> {
+  const downloads: Download[] = [];
+  const all = new Promise<void>((resolve) => {
+    const take = (d: Download) => {
+      if (downloads.push(d) < count) return;
+      page.off('download', take);
+      resolve();
+    };
+    page.on('download', take);
+  });
+  await page.click('[data-testid="export"]');
+  await all;
+  return Promise.all(
+    downloads.map(async (d) => {
+      const file = join(dir, d.suggestedFilename());
+      await d.saveAs(file);
+      return file;
+    }),
+  );
+}
+
+describe('model files', () => {
+  it('exports ONNX and Layers files that import back, and saves and loads in this browser', async () => {
+    const { page, errors } = await open('?backend=ts');
+    await page.waitForSelector('[data-testid="status"][data-state="ready"]');
+    await page.click('[data-testid="load"]');
+    await expect
+      .poll(() => page.textContent('[data-testid="error"]'))
+      .toBe(
+        `Load failed: loadModel: no model named "twostep-playground" in IndexedDB (database "twostep", store "models") of this site; save one first with saveModel(net, 'indexeddb://twostep-playground').`,
+      );
+    // A few steps, so that the weights differ from a reset's.
+    for (let step = 1; step <= 3; step++) {
+      await page.click('[data-testid="step"]');
+      await expect.poll(() => value(page, 'steps')).toBe(step);
+    }
+    const weights = async () => (await lastTrace(page))?.weights;
+    const trained = await weights();
+    const accuracy = await value(page, 'test-accuracy');
+    /** Reset, then `bringBack` the trained network: the same weights and test accuracy. */
+    const restores = async (bringBack: () => Promise<unknown>) => {
+      await page.click('[data-testid="reset"]');
+      await expect.poll(weights).not.toEqual(trained);
+      await bringBack();
+      await expect.poll(weights).toEqual(trained);
+      expect(await value(page, 'test-accuracy')).toBe(accuracy);
+    };
+
+    const dir = mkdtempSync(join(tmpdir(), 'twostep-export-'));
+    await page.selectOption('[data-testid="export-format"]', 'onnx');
+    const onnx = await exportFiles(page, 1, dir);
+    expect(onnx.map((f) => f.slice(dir.length + 1))).toEqual(['twostep-toy-model.onnx']);
+    await restores(() => page.setInputFiles('[data-testid="import"]', onnx));
+    await page.selectOption('[data-testid="export-format"]', 'tfjs-layers');
+    const layers = await exportFiles(page, 2, dir);
+    expect(layers.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
+      'model.json',
+      'weights.bin',
+    ]);
+    await restores(() => page.setInputFiles('[data-testid="import"]', layers));
+
+    await page.click('[data-testid="save"]');
+    await expect
+      .poll(() => page.textContent('[data-testid="stored"]'))
+      .toBe('Saved A[2,8,8,2] in this browser: Load brings it back, also after a reload.');
+    await restores(() => page.click('[data-testid="load"]'));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the bundle', () => {
   it('loads no backend code before a backend is chosen, and splits each into its own chunks', () => {
     const sizes = JSON.parse(readFileSync(join(APP, 'dist', 'sizes.json'), 'utf8')) as Sizes;
@@ -372,6 +448,9 @@ describe('the bundle', () => {
       (m) => /@tensorflow|backend-ts|backend-tfjs/.test(m) && !m.endsWith('.wasm?url'),
     );
     expect(backendModules).toEqual([]);
+    // @twostep/io (protobufjs) is loaded with the first file of another format, or Save/Load.
+    expect(sizes.initial.modules.filter((m) => /protobufjs|packages\/io\//.test(m))).toEqual([]);
+    expect(sizes.io.modules.some((m) => m.includes('protobufjs'))).toBe(true);
     for (const name of BACKENDS) expect(sizes.backends[name]!.files.length).toBeGreaterThan(0);
     // The ts backend loads no TensorFlow.js, and the tfjs backends none of backend-ts.
     expect(sizes.backends.ts!.modules.filter((m) => m.includes('@tensorflow'))).toEqual([]);
@@ -383,7 +462,8 @@ describe('the bundle', () => {
       `initial ${sizes.initial.bytes} B (${sizes.initial.gzip} gzip); ` +
         Object.entries(sizes.backends)
           .map(([b, s]) => `${b} ${s.bytes} B (${s.gzip} gzip)`)
-          .join('; '),
+          .join('; ') +
+        `; io ${sizes.io.bytes} B (${sizes.io.gzip} gzip)`,
     );
   });
 });

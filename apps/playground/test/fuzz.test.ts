@@ -14,12 +14,23 @@ import {
   OPTIMIZER_NAMES,
   serialize,
 } from '@twostep/core';
-import { anyValue, brokenFrom, endsWell, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
+import {
+  anyValue,
+  brokenFrom,
+  endsWell,
+  endsWellAsync,
+  FUZZ_TIMEOUT,
+  fc,
+  fuzz,
+  nasty,
+} from '@twostep/fuzz';
+import { toLayers, toOnnx } from '@twostep/io';
 import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../src/check-command.js';
 import { checkConfigFile, choiceFromUrl, resolveChoice } from '../src/config.js';
 import { TOY_DATASETS } from '../src/datasets.js';
 import { modelSettings, readModel } from '../src/import-model.js';
+import type { ModelFile } from '../src/protocol.js';
 import { checkSettings, DEFAULTS, type Settings, TASKS, toForm } from '../src/settings.js';
 import { COMMANDS } from './commands.js';
 
@@ -163,13 +174,87 @@ describe('fuzz: what the playground reads ends in a result or a TwoStepError', {
       fc.string(),
     );
     await fuzz(
-      fc.property(modelText, current, (json, settings) => {
-        const read = endsWell(() => readModel(json, settings, f32));
-        if (read) {
-          expectSendable(read.settings);
-          read.net.release(f32);
-        }
+      fc.asyncProperty(modelText, current, async (text, settings) => {
+        await expectRead([{ name: 'model.json', text }], settings);
       }),
     );
   });
+
+  it('any selection of files, as the worker gets them', async () => {
+    const file = fc.record({
+      name: fc.oneof(fc.constantFrom('model.json', 'm.onnx', 'weights.bin', 'a.txt'), fc.string()),
+      body: fc.oneof(fc.string(), fc.uint8Array({ maxLength: 64 }), anyValue),
+    });
+    const files = fc
+      .array(file, { maxLength: 4 })
+      .map((fs) =>
+        fs.map(({ name, body }) =>
+          body instanceof Uint8Array ? { name, bytes: body } : { name, text: body },
+        ),
+      );
+    await fuzz(
+      fc.asyncProperty(files, current, async (data, settings) => {
+        const command = endsWell(() => checkCommand({ type: 'import', files: data }));
+        if (command?.type === 'import') await expectRead(command.files, settings);
+      }),
+    );
+  });
+
+  const net = Network.create({ architecture: [2, 3, 2], activations: ['tanh', 'identity'] });
+  const onnx = toOnnx(net);
+  const layers = toLayers(net);
+
+  it('an .onnx file with any bytes changed, cut or added', async () => {
+    const edit = fc.oneof(
+      fc.tuple(fc.nat(onnx.length - 1), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
+        const copy = onnx.slice();
+        copy[at] = byte;
+        return copy;
+      }),
+      fc.nat(onnx.length).map((length) => onnx.slice(0, length)),
+      fc.uint8Array({ maxLength: 16 }).map((tail) => new Uint8Array([...onnx, ...tail])),
+    );
+    await fuzz(
+      fc.asyncProperty(edit, current, async (bytes, settings) => {
+        await expectRead([{ name: 'model.onnx', bytes }], settings);
+      }),
+    );
+  });
+
+  it('a Layers model.json with any field broken, and its weights cut or grown', async () => {
+    const weights = new Uint8Array(layers.weightData);
+    const data = fc.oneof(
+      fc.constant(weights),
+      fc.nat(weights.length).map((length) => weights.slice(0, length)),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 8 })
+        .map((tail) => new Uint8Array([...weights, ...tail])),
+    );
+    await fuzz(
+      fc.asyncProperty(
+        brokenFrom(layers.modelJson),
+        data,
+        current,
+        async (json, bytes, settings) => {
+          const text = JSON.stringify(json) ?? 'undefined';
+          await expectRead(
+            [
+              { name: 'model.json', text },
+              { name: 'weights.bin', bytes },
+            ],
+            settings,
+          );
+        },
+      ),
+    );
+  });
 });
+
+/** The files end in settings the page may send back, or a TwoStepError. */
+async function expectRead(files: readonly ModelFile[], settings: Settings | undefined) {
+  const read = await endsWellAsync(() => readModel(files, settings, f32));
+  if (read) {
+    expectSendable(read.settings);
+    read.net.release(f32);
+  }
+}

@@ -2,9 +2,10 @@
  * The training worker in Node, on the ts backend: `self` is a stand-in that records the
  * reports. Bad messages and refused models become error reports, and the network stays.
  */
-import { Network, serialize } from '@twostep/core';
+import { deserialize, Network, serialize } from '@twostep/core';
+import { fromLayers, fromOnnx } from '@twostep/io';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Report } from '../src/protocol.js';
+import type { ModelFile, Report } from '../src/protocol.js';
 import { DEFAULTS } from '../src/settings.js';
 
 const reports: Report[] = [];
@@ -25,6 +26,12 @@ async function send(data: unknown, until: Report['type']): Promise<Report[]> {
 }
 
 const errorOf = (sent: Report[]) => sent.find((r) => r.type === 'error');
+
+/** The files the worker exports in `format`. */
+async function exported(format: string): Promise<ModelFile[]> {
+  const sent = await send({ type: 'export', format }, 'model');
+  return (sent.find((r) => r.type === 'model') as Extract<Report, { type: 'model' }>).files;
+}
 
 /** A toy model file: A[2,3,2], with `change` applied to its parsed form. */
 function modelFile(change: (file: { weights: number[][][] }) => void = () => {}): string {
@@ -67,13 +74,18 @@ describe('the worker', () => {
   });
 
   it('reports a model whose weights a float32 backend cannot hold, and keeps the network', async () => {
-    const before = await send({ type: 'export' }, 'model');
+    const before = await send({ type: 'export', format: 'twostep' }, 'model');
     const sent = await send(
       {
         type: 'import',
-        json: modelFile((f) => {
-          f.weights[0]![1]![0] = 1e300;
-        }),
+        files: [
+          {
+            name: 'huge.json',
+            text: modelFile((f) => {
+              f.weights[0]![1]![0] = 1e300;
+            }),
+          },
+        ],
       },
       'error',
     );
@@ -85,12 +97,15 @@ describe('the worker', () => {
         message: expect.stringMatching(/^W1\[1\]\[0\] .* is 1e\+300, beyond the float32 range/),
       },
     ]);
-    expect(await send({ type: 'export' }, 'model')).toEqual(before);
+    expect(await send({ type: 'export', format: 'twostep' }, 'model')).toEqual(before);
   });
 
   it('reports a model beyond the limits, and keeps the network', async () => {
     const wide = Network.create({ architecture: [2, 40, 2], activations: ['tanh', 'identity'] });
-    const sent = await send({ type: 'import', json: serialize(wide) }, 'error');
+    const sent = await send(
+      { type: 'import', files: [{ name: 'wide.json', text: serialize(wide) }] },
+      'error',
+    );
     expect(sent).toEqual([
       {
         type: 'error',
@@ -104,15 +119,48 @@ describe('the worker', () => {
 
   it('imports a model that fits, and its settings are ones the page may send back', async () => {
     const json = modelFile();
-    const sent = await send({ type: 'import', json }, 'snapshot');
+    const sent = await send(
+      { type: 'import', files: [{ name: 'm.json', text: json }] },
+      'snapshot',
+    );
     const configured = sent.find((r) => r.type === 'configured')!;
     expect(configured.settings).toEqual({
       ...DEFAULTS.toy,
       architecture: [2, 3, 2],
       activations: ['relu', 'identity'],
     });
-    expect(await send({ type: 'export' }, 'model')).toEqual([{ type: 'model', json }]);
+    expect(await exported('twostep')).toEqual([{ name: 'twostep-toy-model.json', text: json }]);
     const again = await send({ type: 'configure', settings: configured.settings }, 'snapshot');
     expect(again.map((r) => r.type)).toEqual(['configured', 'snapshot']);
+  });
+
+  it('exports ONNX and TensorFlow.js Layers files of the network', async () => {
+    // Each file's text or bytes, by its name.
+    const files = async (format: string) =>
+      Object.fromEntries(
+        (await exported(format)).map((f) => [f.name, 'text' in f ? f.text : f.bytes]),
+      );
+    const twostep = await files('twostep');
+    const weights = deserialize(twostep['twostep-toy-model.json'] as string)
+      .getWeights()
+      .map((w) => w.map((row) => row.map(Math.fround)));
+    const onnx = await files('onnx');
+    expect(Object.keys(onnx)).toEqual(['twostep-toy-model.onnx']);
+    expect(fromOnnx(onnx['twostep-toy-model.onnx'] as Uint8Array).getWeights()).toEqual(weights);
+    const layers = await files('tfjs-layers');
+    expect(Object.keys(layers)).toEqual(['model.json', 'weights.bin']);
+    const net = fromLayers(layers['model.json'], layers['weights.bin'] as Uint8Array);
+    expect(net.getWeights()).toEqual(weights);
+  });
+
+  it('says that saving and loading need IndexedDB, which Node does not have', async () => {
+    for (const type of ['save', 'load'] as const) {
+      expect(errorOf(await send({ type }, 'error'))).toEqual({
+        type: 'error',
+        stage: type,
+        name: 'StorageError',
+        message: `${type}Model: indexeddb://twostep-playground needs IndexedDB, which this runtime does not have (it is a browser's); in Node, use a file path or a file:// URL.`,
+      });
+    }
   });
 });
