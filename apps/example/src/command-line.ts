@@ -25,6 +25,7 @@ export const COMMANDS = [
   'report',
   'trace',
   'export',
+  'import',
   'help',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -55,6 +56,7 @@ Commands:
   report             write an HTML report of the last training run
   trace              print the F-propagation and F-adjoint of a small network, step by step
   export             write a saved model in another format (tfjs-layers, onnx)
+  import             convert an ONNX or TensorFlow.js Layers model into a twostep model file
   help               show this help (also: twostep <command> --help)
 
 Options of train:

@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, DTypeError, deserialize, Network, TwoStepError } from '@twostep/core';
 import { shown } from '@twostep/core/check';
 import { type LayersModelJson, ONNX_OPSET, toLayers, toOnnx, writeFileAtomic } from '@twostep/io';
-import { asCommand, MODEL_JSON, readModel } from './files.js';
+import { asCommand, cannotWrite, MODEL_JSON, readModel } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
@@ -125,22 +125,6 @@ async function writeFolderAtomic(dir: string, files: Record<string, string | Uin
 }
 
 /**
- * A file-system error of writing `out` (the export's folder or file: EROFS, EACCES, ENOSPC, …)
- * as an error that names the folder written into and the reason, without a stack; other
- * errors are left as they are.
- */
-function cannotWrite(error: unknown, out: string): unknown {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (error instanceof TwoStepError || typeof code !== 'string') return error;
-  // Node's messages read "EROFS: read-only file system, mkdtemp '<path>'".
-  const reason = String((error as Error).message).split(', ')[0]!;
-  return new TwoStepError(
-    `export: cannot write the export into ${dirname(out)} (${reason.startsWith(code) ? reason : `${code}: ${reason}`}); choose another --out.`,
-    { cause: error },
-  );
-}
-
-/**
  * Writes `net` (a Network, or a model file as JSON text or a parsed object) to `outDir` as a
  * TensorFlow.js Layers model. Returns the paths written and a line per layer for the user.
  */
@@ -157,7 +141,7 @@ export async function exportTfjsLayers(
       [WEIGHTS_BIN]: weights,
     });
   } catch (error) {
-    throw cannotWrite(error, outDir);
+    throw cannotWrite(error, outDir, 'export', 'the export');
   }
   return { files: [join(outDir, MODEL_JSON), join(outDir, WEIGHTS_BIN)], summary };
 }
@@ -185,7 +169,7 @@ export async function exportOnnx(
   try {
     await writeFileAtomic(out, bytes);
   } catch (error) {
-    throw cannotWrite(error, out);
+    throw cannotWrite(error, out, 'export', 'the export');
   }
   // The nodes of each layer, as toOnnx writes them: `Gemm 784→128 + Relu`, `MatMul 4→2`.
   const summary = net.activationSpecs.map((spec, i) => {

@@ -2,10 +2,10 @@
  * Reading and writing the app's files: a file that cannot be read or parsed is an error the
  * caller words (what the file is, what to do; `parseJsonAsWritten` in `@twostep/core/check`
  * parses it); files are written with `writeFileAtomic` of `@twostep/io`, never half written.
- * Saved models are read here for `evaluate`, `predict`, `export` and `trace` alike.
+ * Saved models are read here for `evaluate`, `predict`, `export`, `trace` and `import` alike.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { ModelFormatError, type Network, ResourceLimitError, TwoStepError } from '@twostep/core';
 import { DEFAULT_MAX_BYTES, loadModel, StorageError, temporaryOf } from '@twostep/io';
 
@@ -25,12 +25,13 @@ const withCause = (error: Error, cause: unknown): Error => {
 
 /**
  * Refuses `model` when it is the temporary file of a save (`temporaryOf`): a model half
- * written, or another file's. `command` begins the message (train gives none).
+ * written, or another file's. `command` begins the message (train gives none); `flag` names
+ * the model in it, '' for an argument (`twostep import <file>`).
  */
-export function refuseTemporary(model: string, command?: string): void {
+export function refuseTemporary(model: string, command?: string, flag = '--model'): void {
   if (!temporaryOf(basename(model))) return;
   throw new TwoStepError(
-    `${command === undefined ? '' : `${command}: `}--model ${model} is the temporary file of a save, not a model; pass a path such as models/mnist.json.`,
+    `${command === undefined ? '' : `${command}: `}${flag && `${flag} `}${model} is the temporary file of a save, not a model; pass a path such as models/mnist.json.`,
   );
 }
 
@@ -38,16 +39,21 @@ export function refuseTemporary(model: string, command?: string): void {
 export const MODEL_JSON = 'model.json';
 
 /**
- * The saved model at `model` for `command` (evaluate, predict, export, trace), in any format
- * `loadModel` of `@twostep/io` reads: twostep's own `.json`, `.onnx`, a TensorFlow.js Layers
- * `model.json` (or its folder) with its weights files beside it.
+ * The saved model at `model` for `command` (evaluate, predict, export, trace, import), in any
+ * format `loadModel` of `@twostep/io` reads: twostep's own `.json`, `.onnx`, a TensorFlow.js
+ * Layers `model.json` (or its folder) with its weights files beside it. `flag` is how the
+ * command takes the model, as the fixes name it: '' for an argument (`twostep import <file>`).
  */
-export async function readModel(model: string, command: string): Promise<Network> {
-  refuseTemporary(model, command);
+export async function readModel(
+  model: string,
+  command: string,
+  flag = '--model',
+): Promise<Network> {
+  refuseTemporary(model, command, flag);
   try {
     return await loadModel(model);
   } catch (error) {
-    throw modelError(error, model, command);
+    throw modelError(error, model, command, flag);
   }
 }
 
@@ -56,7 +62,8 @@ export async function readModel(model: string, command: string): Promise<Network
  * model file of twostep's own format keeps the app's messages (`cannot read the model …`,
  * `the model … is not valid: <field> …`).
  */
-function modelError(error: unknown, model: string, command: string): unknown {
+function modelError(error: unknown, model: string, command: string, flag: string): unknown {
+  const another = `another ${flag || 'file'}`;
   if (error instanceof ModelFormatError) {
     const field = error.path === '$' ? 'the file' : error.path;
     const kind = / is not a valid (ONNX model|TensorFlow\.js Layers model): /.exec(
@@ -65,7 +72,7 @@ function modelError(error: unknown, model: string, command: string): unknown {
     // ONNX reasons are sentences of their own, with the fix; Layers reasons follow the field.
     const message =
       kind === undefined
-        ? `the model ${model} is not valid: ${field} ${error.reason}. Train it again, or pass another --model.`
+        ? `the model ${model} is not valid: ${field} ${error.reason}. Train it again, or pass ${another}.`
         : `the model ${model} is not a valid ${kind}: ${kind === 'ONNX model' ? '' : `${field} `}${error.reason}.`;
     return withCause(
       new ModelFormatError(`${command}: ${message}`, error.path, error.reason),
@@ -77,16 +84,16 @@ function modelError(error: unknown, model: string, command: string): unknown {
     // The model file itself; the model.json of a folder; a weights file of a Layers model.
     const message =
       path === undefined || path === model
-        ? `cannot read the model ${model} (${code}); train one first, or pass --model <file>.`
+        ? `cannot read the model ${model} (${code}); ${flag ? `train one first, or pass ${flag} <file>` : 'check the path'}.`
         : path === join(model, MODEL_JSON)
           ? `cannot read the model ${model}: it is a folder, and its ${MODEL_JSON} cannot be read (${code}); pass a model file, or the folder of a TensorFlow.js Layers model.`
-          : `cannot read ${path}, a weights file of the TensorFlow.js Layers model ${model} (${code}); keep the files its weightsManifest names beside it, or pass another --model.`;
+          : `cannot read ${path}, a weights file of the TensorFlow.js Layers model ${model} (${code}); keep the files its weightsManifest names beside it, or pass ${another}.`;
     return withCause(new TwoStepError(`${command}: ${message}`), error);
   }
   if (error instanceof ResourceLimitError && error.message.startsWith('loadModel: ')) {
     return withCause(
       new ResourceLimitError(
-        `${command}: the model ${model} is more than ${DEFAULT_MAX_BYTES / 2 ** 20} MiB, the most twostep reads; pass a smaller --model.`,
+        `${command}: the model ${model} is more than ${DEFAULT_MAX_BYTES / 2 ** 20} MiB, the most twostep reads; pass a smaller ${flag || 'file'}.`,
       ),
       error,
     );
@@ -103,4 +110,26 @@ export function asCommand(error: unknown, fn: string, command: string): unknown 
     error.message = `${command}: ${error.message.slice(fn.length + 2)}`;
   }
   return error;
+}
+
+/**
+ * A file-system error of writing `what` (`the export`) to `out` (EROFS, EACCES, ENOSPC, …) as
+ * `command`'s error that names the folder written into and the reason, without a stack;
+ * other errors are left as they are.
+ */
+export function cannotWrite(error: unknown, out: string, command: string, what: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof TwoStepError || typeof code !== 'string') return error;
+  // Node's messages read "EROFS: read-only file system, mkdtemp '<path>'".
+  const reason = String((error as Error).message).split(', ')[0]!;
+  return new TwoStepError(
+    `${command}: cannot write ${what} into ${dirname(out)} (${reason.startsWith(code) ? reason : `${code}: ${reason}`}); choose another --out.`,
+    { cause: error },
+  );
+}
+
+/** `path` as the user sees it: relative to `cwd` when it is inside, else as it is. */
+export function shownPath(cwd: string, path: string): string {
+  const shown = relative(cwd, path);
+  return shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }

@@ -5,6 +5,7 @@ import { listBackends } from './backends.js';
 import { type Command, parseCommandLine, USAGE } from './command-line.js';
 import { resolveConfig } from './config.js';
 import { runExport } from './export.js';
+import { runImport } from './import.js';
 import type { Io } from './io.js';
 import { jsonReporter, textReporter } from './progress.js';
 import { runReport } from './report.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<
   report: runReport,
   trace: runTrace,
   export: runExport,
+  import: runImport,
 };
 
 /**

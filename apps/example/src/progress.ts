@@ -54,7 +54,8 @@ export interface Terminal {
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
-const count = (x: number) => Math.round(x).toLocaleString('en-US');
+/** `x` rounded, with thousands separated: 25,450. */
+export const count = (x: number) => Math.round(x).toLocaleString('en-US');
 const clock = (seconds: number) => {
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;

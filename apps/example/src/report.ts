@@ -4,10 +4,11 @@
  * curves, the confusion matrix, the misclassified digits and the config. Inline CSS and inline
  * SVG only: no scripts, fonts, images or style sheets to fetch, so the file opens anywhere.
  */
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { TwoStepError } from '@twostep/core';
 import { writeFileAtomic } from '@twostep/io';
 import { DEFAULT_CONFIG } from './config.js';
+import { shownPath } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 import { besideModel } from './model.js';
@@ -47,6 +48,5 @@ export async function runReport(args: readonly string[], io: Io): Promise<void> 
       cause: error,
     });
   }
-  const shown = relative(io.cwd, out);
-  io.stdout(`wrote ${shown.startsWith('..') || isAbsolute(shown) ? out : shown}`);
+  io.stdout(`wrote ${shownPath(io.cwd, out)}`);
 }

@@ -33,7 +33,8 @@ function matrix(m: readonly number[][], formal: boolean): string[] {
   });
 }
 
-const showActivation = (spec: LayerActivation): string => {
+/** σh as the paper writes it: `relu`, `leakyRelu(α = 0.1)`, a family in parentheses. */
+export const showActivation = (spec: LayerActivation): string => {
   if (Array.isArray(spec)) return `(${(spec as LayerActivation[]).map(showActivation).join(', ')})`;
   if (typeof spec === 'string') return spec;
   const { name, alpha } = spec as { name: string; alpha?: number };

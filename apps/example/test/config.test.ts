@@ -231,7 +231,7 @@ describe('environment and flags', () => {
       "Unknown option '--lr'",
     );
     expect(await configError(() => parseCommandLine(['fit']))).toBe(
-      'unknown command "fit"; the commands are train, backends, evaluate, predict, report, trace, export, help.',
+      'unknown command "fit"; the commands are train, backends, evaluate, predict, report, trace, export, import, help.',
     );
     expect(await configError(() => parseCommandLine(['train', 'now']))).toBe(
       `unexpected argument "now"; see 'twostep --help'.`,

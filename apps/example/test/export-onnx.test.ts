@@ -3,11 +3,8 @@
  * file runs in onnxruntime-web as twostep predicts; evaluate, predict, trace and export take an
  * .onnx file or a TensorFlow.js Layers model.json as --model, and name the file in errors.
  */
-import { execFile } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createBackend } from '@twostep/backend-ts';
 import {
   ConfigError,
@@ -22,7 +19,7 @@ import { fromOnnx } from '@twostep/io';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_USAGE, runExport } from '../src/export.js';
-import { run, tempDir } from './helpers.js';
+import { failure, ok, runBuilt, tempDir } from './helpers.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -44,20 +41,6 @@ async function withModel(net = network()): Promise<string> {
   await mkdir(join(cwd, 'models'));
   await writeFile(join(cwd, 'models', 'm.json'), serialize(net));
   return cwd;
-}
-
-/** `twostep …args` in `cwd` that succeeds: its output lines. */
-async function ok(args: string[], cwd: string): Promise<string[]> {
-  const { code, stdout, stderr } = await run(args, { cwd });
-  expect([code, stderr]).toEqual([0, '']);
-  return stdout;
-}
-
-/** `twostep …args` in `cwd` that fails: what it printed, and that it printed nothing else. */
-async function failure(args: string[], cwd: string): Promise<string> {
-  const { code, stdout, stderr } = await run(args, { cwd });
-  expect([code, stdout]).toEqual([1, []]);
-  return stderr;
 }
 
 /** What `twostep export …` throws (its class: `run` gives only the message it prints). */
@@ -202,24 +185,13 @@ describe('export --format onnx', () => {
     await chmod(cwd, 0o777);
     await mkdir(join(cwd, 'ro'), { mode: 0o555 });
     await chmod(join(cwd, 'ro'), 0o555);
-    // As root, as the user nobody, whom file modes do bind.
-    const asRoot = process.getuid?.() === 0;
-    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-    const built = (args: string[]) =>
-      promisify(execFile)(process.execPath, [cli, ...args], {
-        cwd,
-        ...(asRoot && { uid: 65534, gid: 65534 }),
-      }).then(
-        ({ stderr }) => [0, stderr],
-        (error: { code: number; stderr: string }) => [error.code, error.stderr],
-      );
     const refused = `error: export: cannot write the export into ${join(cwd, 'ro')} (EACCES: permission denied); choose another --out.\n`;
     for (const [format, out] of [
       ['onnx', 'ro/m.onnx'],
       ['tfjs-layers', 'ro/m'],
     ] as const) {
       const args = ['export', '--format', format, '--model', 'models/m.json', '--out', out];
-      expect(await built(args), format).toEqual([1, refused]);
+      expect(await runBuilt(args, cwd), format).toEqual([1, refused]);
     }
     expect(await readdir(join(cwd, 'ro'))).toEqual([]);
   }, 30_000);

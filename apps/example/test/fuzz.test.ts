@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
 import { Network, predict, serialize } from '@twostep/core';
 import { brokenFrom, endsWell, endsWellAsync, FUZZ_TIMEOUT, fc, fuzz, nasty } from '@twostep/fuzz';
-import { toLayers, toOnnx } from '@twostep/io';
+import { LAYERS_WEIGHTS_FILE, toLayers, toOnnx } from '@twostep/io';
 import { describe, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
 import { checkConfig } from '../src/config.js';
 import { readModel } from '../src/files.js';
+import { runImport } from '../src/import.js';
 import { checkCheckpoint } from '../src/model.js';
 import { checkRunRecord } from '../src/record.js';
 import { runTraining } from '../src/train.js';
@@ -90,6 +91,9 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
       '-h',
       'train',
       'evaluate',
+      'import',
+      '--out',
+      '--force',
     );
     const word = fc.oneof(flag, nasty.map(String), fc.string());
     await fuzz(
@@ -151,6 +155,24 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
         await endsWellAsync(() => predict(backend, net, inputs));
         net.release(backend);
       }),
+    );
+  });
+
+  it('a twostep model file or a Layers model.json, imported', async () => {
+    const dir = await tempDir();
+    const net = Network.create({ architecture: [3, 4, 2], activations: ['tanh', 'sigmoid'] });
+    const { modelJson, weightData } = toLayers(net);
+    await writeFile(join(dir, LAYERS_WEIGHTS_FILE), new Uint8Array(weightData));
+    const io = { env: {}, cwd: dir, stdout: () => {}, stderr: () => {} };
+    const args = ['model.json', '--out', 'out.json', '--force'];
+    await fuzz(
+      fc.asyncProperty(
+        fc.oneof(fileText(JSON.parse(serialize(net))), fileText(modelJson)),
+        async (text) => {
+          await writeFile(join(dir, 'model.json'), text);
+          await endsWellAsync(() => runImport(args, io));
+        },
+      ),
     );
   });
 });

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ConfigError } from '@twostep/core';
 import { afterAll, afterEach, expect } from 'vitest';
 import { type Config, DEFAULT_CONFIG } from '../src/config.js';
@@ -45,6 +48,37 @@ export async function run(args: string[], io: Partial<Io> = {}) {
     ...io,
   });
   return { code, stdout, stderr: stderr.join('\n'), cwd };
+}
+
+/** `twostep …args` in `cwd` that succeeds: its output lines. */
+export async function ok(args: string[], cwd: string): Promise<string[]> {
+  const { code, stdout, stderr } = await run(args, { cwd });
+  expect([code, stderr]).toEqual([0, '']);
+  return stdout;
+}
+
+/** `twostep …args` in `cwd` that fails: what it printed, and that it printed nothing else. */
+export async function failure(args: string[], cwd: string): Promise<string> {
+  const { code, stdout, stderr } = await run(args, { cwd });
+  expect([code, stdout]).toEqual([1, []]);
+  return stderr;
+}
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/**
+ * Runs the built CLI in `cwd` (as root, as the user nobody, whom file modes do bind): its exit
+ * code and stderr.
+ */
+export function runBuilt(args: string[], cwd: string): Promise<[number, string]> {
+  const asRoot = process.getuid?.() === 0;
+  return promisify(execFile)(process.execPath, [CLI, ...args], {
+    cwd,
+    ...(asRoot && { uid: 65534, gid: 65534 }),
+  }).then(
+    ({ stderr }) => [0, stderr],
+    (error: { code: number; stderr: string }) => [error.code, error.stderr],
+  );
 }
 
 /** The message of the ConfigError that `fn` throws (sync or async). */
