@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // Set-up that loads data (10,000 MNIST digits) can take seconds on a busy machine.
+    hookTimeout: 60_000,
     // The JSON report feeds the repository-wide summary line (tooling/test-summary.mjs).
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },

@@ -74,6 +74,8 @@ Options of train:
   --seed <n>                 seed of the initial weights and the shuffling
   --model <path>             where to save the model
   --checkpoint-every <n>     write a checkpoint every n epochs (0: never)
+  --max-parameters <n>       the most parameters a network may have (default 50,000,000)
+  --max-entries <n>          the most entries of one matrix (default 268,435,456)
   --resume                   continue from the model's checkpoint
   --json                     print one JSON event per line
   -h, --help                 show this help
@@ -95,6 +97,8 @@ const FLAGS = {
   seed: { type: 'string' },
   model: { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'max-parameters': { type: 'string' },
+  'max-entries': { type: 'string' },
   resume: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -113,9 +117,18 @@ const KEY_FLAGS = {
   epochs: 'epochs',
   seed: 'seed',
   'checkpoint-every': 'checkpointEvery',
+  'max-parameters': 'maxParameters',
+  'max-entries': 'maxEntries',
 } as const satisfies Partial<Record<keyof typeof FLAGS, keyof Config>>;
 
-const INTEGER_KEYS = new Set<keyof Config>(['batchSize', 'epochs', 'seed', 'checkpointEvery']);
+const INTEGER_KEYS = new Set<keyof Config>([
+  'batchSize',
+  'epochs',
+  'seed',
+  'checkpointEvery',
+  'maxParameters',
+  'maxEntries',
+]);
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 

@@ -9,6 +9,8 @@ import {
   ACTIVATION_NAMES,
   type ActivationName,
   ConfigError,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_PARAMETERS,
   DTYPES,
   type DType,
   formatArchitecture,
@@ -57,6 +59,10 @@ export interface Config {
   readonly model: string;
   /** Write a checkpoint after every N epochs (0: never); `--resume` continues from it. */
   readonly checkpointEvery: number;
+  /** The most parameters a network may have (the core's limit, checked before allocating). */
+  readonly maxParameters: number;
+  /** The most entries of one matrix: a weight matrix, or a batch's widest layer × batchSize. */
+  readonly maxEntries: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -76,6 +82,8 @@ export const DEFAULT_CONFIG: Config = {
   splitSeed: 0,
   model: 'models/mnist.json',
   checkpointEvery: 0,
+  maxParameters: DEFAULT_MAX_PARAMETERS,
+  maxEntries: DEFAULT_MAX_ENTRIES,
 };
 
 export const CONFIG_FILE = 'twostep.config.json';
@@ -223,6 +231,8 @@ export const CHECKS: Checks = refusingOverflow({
       ? value
       : fail(key, `${show(value)} is not a file path such as "models/mnist.json".`),
   checkpointEvery: integer(0),
+  maxParameters: integer(1),
+  maxEntries: integer(1),
 });
 
 /**

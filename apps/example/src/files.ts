@@ -6,7 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { ModelFormatError, type Network, ResourceLimitError, TwoStepError } from '@twostep/core';
+import {
+  type Limits,
+  ModelFormatError,
+  type Network,
+  ResourceLimitError,
+  TwoStepError,
+} from '@twostep/core';
 import { DEFAULT_MAX_BYTES, loadModel, StorageError, temporaryOf } from '@twostep/io';
 
 /** The text of `path`, or the error `fail` makes of the reason (`ENOENT`, or the message). */
@@ -42,16 +48,18 @@ export const MODEL_JSON = 'model.json';
  * The saved model at `model` for `command` (evaluate, predict, export, trace, import), in any
  * format `loadModel` of `@twostep/io` reads: twostep's own `.json`, `.onnx`, a TensorFlow.js
  * Layers `model.json` (or its folder) with its weights files beside it. `flag` is how the
- * command takes the model, as the fixes name it: '' for an argument (`twostep import <file>`).
+ * command takes the model, as the fixes name it: '' for an argument (`twostep import <file>`);
+ * `limits` are the config's `maxParameters` and `maxEntries`.
  */
 export async function readModel(
   model: string,
   command: string,
   flag = '--model',
+  limits: Limits = {},
 ): Promise<Network> {
   refuseTemporary(model, command, flag);
   try {
-    return await loadModel(model);
+    return await loadModel(model, limits);
   } catch (error) {
     throw modelError(error, model, command, flag);
   }

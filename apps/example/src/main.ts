@@ -1,9 +1,9 @@
 /** The `twostep` command, as a function of its arguments and environment (for tests). */
-import { TwoStepError } from '@twostep/core';
+import { ResourceLimitError, TwoStepError } from '@twostep/core';
 import { MNIST_CLASSES } from '@twostep/datasets/mnist';
 import { listBackends } from './backends.js';
 import { type Command, parseCommandLine, USAGE } from './command-line.js';
-import { resolveConfig } from './config.js';
+import { CONFIG_FILE, DEFAULT_CONFIG, resolveConfig } from './config.js';
 import { runExport } from './export.js';
 import { runImport } from './import.js';
 import type { Io } from './io.js';
@@ -63,9 +63,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     io.stderr(
       error instanceof TwoStepError
-        ? `error: ${error.message}`
+        ? `error: ${messageOf(error)}`
         : `error: ${(error as Error)?.stack ?? String(error)}`,
     );
     return 1;
   }
+}
+
+/** The error's message; a limit of the core is raised here through the config, not the API. */
+function messageOf(error: TwoStepError): string {
+  const limit = error instanceof ResourceLimitError ? error.limit : undefined;
+  if (limit === undefined || !(limit.key in DEFAULT_CONFIG)) return error.message;
+  const flag = limit.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return `${limit.problem}, or raise the limit: "${limit.key}": ${limit.size} in ${CONFIG_FILE} (train also takes --${flag} ${limit.size}).`;
 }

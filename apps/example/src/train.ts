@@ -100,13 +100,15 @@ async function trainAndSave(
   const digits = splitDigits(config);
   const trainSet = digits.train;
   const testSet = digits.test;
+  const limits = { maxParameters: config.maxParameters, maxEntries: config.maxEntries };
   const network = checkpoint
-    ? deserialize(checkpoint.network)
+    ? deserialize(checkpoint.network, limits)
     : Network.create({
         architecture: config.architecture,
         activation: config.activation,
         outputActivation: config.outputActivation,
         seed: config.seed,
+        ...limits,
       });
   const initialEpoch = checkpoint?.epoch ?? 0;
   const history: EpochRecord[] = [...(checkpoint?.history ?? [])];

@@ -81,7 +81,10 @@ async function open(
       : overrides,
     cwd: io.cwd,
   });
-  const network = await readModel(config.model, command);
+  const network = await readModel(config.model, command, '--model', {
+    maxParameters: config.maxParameters,
+    maxEntries: config.maxEntries,
+  });
   const [inputs, outputs] = [network.architecture[0], network.architecture.at(-1)];
   if (inputs !== MNIST_PIXELS || outputs !== MNIST_CLASSES.length) {
     throw new TwoStepError(

@@ -1,11 +1,11 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineBackends } from '@twostep/core';
+import { defineBackends, Network, serialize } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/command-line.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { splitDigits } from '../src/data.js';
-import { run } from './helpers.js';
+import { failure, run, tempDir } from './helpers.js';
 
 /** A quick training run: a narrow network, one epoch. */
 const QUICK = ['--architecture', 'A[784,16,10]', '--epochs', '1'];
@@ -180,6 +180,29 @@ describe('twostep', () => {
         );
       }
     }
+  });
+
+  it('a network over the limits says how to raise them here: the config key, or the train flag', async () => {
+    const dir = await tempDir();
+    const args = ['--architecture', 'A[784,64,10]', '--epochs', '1', '--model', 'm.json'];
+    expect(await failure([...args, '--max-parameters', '1000'], dir)).toBe(
+      'error: A[784,64,10] has 50,890 parameters, over the limit of 1,000 (maxParameters). Check the widths, or raise the limit: "maxParameters": 50890 in twostep.config.json (train also takes --max-parameters 50890).',
+    );
+    await writeFile(join(dir, 'twostep.config.json'), JSON.stringify({ maxParameters: 1000 }));
+    expect(await failure(args, dir)).toContain('over the limit of 1,000 (maxParameters)');
+    await writeFile(join(dir, 'twostep.config.json'), JSON.stringify({ maxEntries: 100 }));
+    expect(await failure(args, dir)).toBe(
+      'error: A[784,64,10]: W1 has 50,240 entries, over the limit of 100 (maxEntries). Check the widths, or raise the limit: "maxEntries": 50240 in twostep.config.json (train also takes --max-entries 50240).',
+    );
+    // evaluate reads the model under the config's limits too.
+    await writeFile(
+      join(dir, 'm.json'),
+      serialize(Network.create({ architecture: 'A[784,8,10]' })),
+    );
+    await writeFile(join(dir, 'twostep.config.json'), JSON.stringify({ maxParameters: 100 }));
+    expect(await failure(['evaluate', '--model', 'm.json'], dir)).toContain(
+      'has 6,370 parameters, over the limit of 100 (maxParameters). Check the widths, or raise the limit: "maxParameters": 6370 in twostep.config.json',
+    );
   });
 
   it('an unknown backend is a clear error, without a stack', async () => {

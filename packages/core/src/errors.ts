@@ -121,4 +121,20 @@ export class BackendUnavailableError extends TwoStepError {
 export class ResourceLimitError extends TwoStepError {
   override readonly name = 'ResourceLimitError';
   override readonly code = 'RESOURCE_LIMIT';
+  constructor(
+    message: string,
+    /**
+     * The limit that was exceeded (`maxParameters`, `maxEntries`), the size asked, the limit,
+     * and `problem`: the message up to the way to raise the limit, so that an app can say how
+     * to raise it in its own terms (a flag, a config key).
+     */
+    readonly limit?: {
+      readonly key: string;
+      readonly size: number;
+      readonly max: number;
+      readonly problem: string;
+    },
+  ) {
+    super(message);
+  }
 }

@@ -59,7 +59,9 @@ export function checkLimit(
 ): void {
   if (size <= limit) return;
   const unit = key === 'maxParameters' ? 'parameters' : 'entries';
+  const problem = `${what} ${count(size)} ${unit}, over the limit of ${count(limit)} (${key}). ${fix}`;
   throw new ResourceLimitError(
-    `${what} ${count(size)} ${unit}, over the limit of ${count(limit)} (${key}). ${fix}, or raise the limit: ${key}: ${count(size)} in ${raiseIn}.`,
+    `${problem}, or raise the limit: ${key}: ${count(size)} in ${raiseIn}.`,
+    { key, size, max: limit, problem },
   );
 }
