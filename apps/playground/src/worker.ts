@@ -19,7 +19,9 @@ import {
   Random,
   serialize,
   Trainer,
+  TwoStepError,
 } from '@twostep/core';
+import type { StorageError } from '@twostep/io';
 import { createChosenBackend } from './backends.js';
 import { checkCommand } from './check-command.js';
 import { grid, toyDataset } from './datasets.js';
@@ -344,19 +346,42 @@ async function handle(command: Command): Promise<void> {
       return reporting('save', async () => {
         if (!worker.task) return;
         const { saveModel } = await import('@twostep/io');
-        await saveModel(worker.task.net, STORED_MODEL);
+        await saveModel(worker.task.net, STORED_MODEL).catch(inThisBrowser);
         post({ type: 'saved' });
       });
     case 'load':
       return reporting('load', async () => {
         const { loadModel } = await import('@twostep/io');
-        const { net, settings } = fitModel(await loadModel(STORED_MODEL), worker.task?.settings, k);
+        const stored = await loadModel(STORED_MODEL).catch(inThisBrowser);
+        const { net, settings } = fitModel(stored, worker.task?.settings, k);
         await configure(k, settings, net);
       });
     case 'predict':
       if ('pixels' in command) return predictDigit(k, command.pixels);
       return predictTestDigit(k, command.testDigit);
   }
+}
+
+/**
+ * Throws `error`, an io StorageError worded for the page (what to press, not what to call) when
+ * the store is empty or missing; io is loaded on first use, so its class is known by name.
+ */
+function inThisBrowser(error: unknown): never {
+  const kind =
+    error instanceof TwoStepError && error.name === 'StorageError'
+      ? (error as StorageError).kind
+      : undefined;
+  if (kind === 'missing') {
+    throw new ConfigError(
+      'Nothing is saved in this browser yet: press Save in this browser first.',
+    );
+  }
+  if (kind === 'unavailable') {
+    throw new ConfigError(
+      'This browser gives the page no IndexedDB (a private window, or site data blocked): allow site data for this site, or export the model to a file instead.',
+    );
+  }
+  throw error;
 }
 
 /** The current task, which must be MNIST's. */

@@ -153,13 +153,14 @@ describe('the worker', () => {
     expect(net.getWeights()).toEqual(weights);
   });
 
-  it('says that saving and loading need IndexedDB, which Node does not have', async () => {
+  it('says that saving and loading need IndexedDB, which Node does not have, in the page’s words', async () => {
     for (const type of ['save', 'load'] as const) {
       expect(errorOf(await send({ type }, 'error'))).toEqual({
         type: 'error',
         stage: type,
-        name: 'StorageError',
-        message: `${type}Model: indexeddb://twostep-playground needs IndexedDB, which this runtime does not have (it is a browser's); in Node, use a file path or a file:// URL.`,
+        name: 'ConfigError',
+        message:
+          'This browser gives the page no IndexedDB (a private window, or site data blocked): allow site data for this site, or export the model to a file instead.',
       });
     }
   });

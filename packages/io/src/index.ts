@@ -30,5 +30,6 @@ export {
   type SaveOptions,
   type SaveResult,
   StorageError,
+  type StorageErrorKind,
   saveModel,
 } from './storage.js';

@@ -42,11 +42,32 @@ export class StorageError extends TwoStepError {
   constructor(
     message: string,
     readonly url: string,
+    /**
+     * What went wrong, for an app to word it in its own terms: `missing` (no model there: no
+     * file, HTTP 404, no model of that name saved), `unavailable` (the runtime has no such store,
+     * or it is blocked), `full` (no room), `refused` (no permission, a read-only place), or
+     * `failed` (anything else: the network, another HTTP status, a folder where a file must be).
+     */
+    readonly kind: StorageErrorKind = 'failed',
     options?: ErrorOptions,
   ) {
     super(message, options);
   }
 }
+
+export type StorageErrorKind = 'missing' | 'unavailable' | 'full' | 'refused' | 'failed';
+
+/** The kind of a Node file-system error code. */
+const KIND_OF_CODE: Record<string, StorageErrorKind> = {
+  ENOENT: 'missing',
+  ENOTDIR: 'missing',
+  EACCES: 'refused',
+  EPERM: 'refused',
+  EROFS: 'refused',
+  ENOSPC: 'full',
+};
+const kindOfCode = (code: string): StorageErrorKind =>
+  Object.hasOwn(KIND_OF_CODE, code) ? KIND_OF_CODE[code]! : 'failed';
 
 export interface SaveOptions {
   /** Default: from the name (`.json` twostep, `.onnx` ONNX, a folder `…/` tfjs-layers). */
@@ -253,7 +274,9 @@ function cannotWrite(error: unknown, url: string, path: string): unknown {
   const why = Object.hasOwn(WRITE_FAILURES, e.code)
     ? `${e.code} at ${at}: ${WRITE_FAILURES[e.code]}`
     : `${e.message}; check the path`;
-  return new StorageError(`saveModel: cannot write ${url} (${why}).`, url, { cause: error });
+  return new StorageError(`saveModel: cannot write ${url} (${why}).`, url, kindOfCode(e.code), {
+    cause: error,
+  });
 }
 
 // --- loadModel ----------------------------------------------------------------------------
@@ -419,9 +442,12 @@ function cannotRead(error: unknown, url: string, path: string): unknown {
   const why = Object.hasOwn(READ_FAILURES, e.code)
     ? `${e.code}: ${READ_FAILURES[e.code]}`
     : `${e.message}; check the path`;
-  return new StorageError(`loadModel: cannot read ${url} (${path}: ${why}).`, url, {
-    cause: error,
-  });
+  return new StorageError(
+    `loadModel: cannot read ${url} (${path}: ${why}).`,
+    url,
+    kindOfCode(e.code),
+    { cause: error },
+  );
 }
 
 async function loadFile(
@@ -476,6 +502,7 @@ async function loadHttp(
     throw new StorageError(
       `loadModel: ${url.href} needs fetch, which this runtime does not have; pass one as options.fetch.`,
       place.url,
+      'unavailable',
     );
   }
   const bytes = await download(fetcher, url.href, budget);
@@ -493,6 +520,7 @@ async function download(fetcher: typeof fetch, url: string, budget: Budget): Pro
     throw new StorageError(
       `loadModel: could not fetch ${url} (${(error as Error)?.message ?? shown(error)}); check the address and the network, and that the server lets this page's origin read it (CORS).`,
       url,
+      'failed',
       { cause: error },
     );
   }
@@ -502,7 +530,11 @@ async function download(fetcher: typeof fetch, url: string, budget: Budget): Pro
       response.status === 404
         ? 'there is no model at that URL: check it'
         : 'check the URL, and that the server serves the model to this client';
-    throw new StorageError(`loadModel: ${url} answered ${status}; ${fix}.`, url);
+    throw new StorageError(
+      `loadModel: ${url} answered ${status}; ${fix}.`,
+      url,
+      response.status === 404 ? 'missing' : 'failed',
+    );
   }
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isSafeInteger(length)) budget.take(length, url);
@@ -563,6 +595,7 @@ function localStore(place: Place, caller: string): Storage {
     throw new StorageError(
       `${caller}: ${place.url}: localStorage is blocked here (${(error as Error).message}); allow site data, or use indexeddb://.`,
       place.url,
+      'unavailable',
       { cause: error },
     );
   }
@@ -570,6 +603,7 @@ function localStore(place: Place, caller: string): Storage {
     throw new StorageError(
       `${caller}: ${place.url} needs localStorage, which this runtime does not have (it is a browser's); in Node, use a file path or a file:// URL.`,
       place.url,
+      'unavailable',
     );
   }
   return storage;
@@ -584,6 +618,7 @@ function saveLocal(place: Extract<Place, { name: string }>, text: string): void 
     throw new StorageError(
       `saveModel: ${place.url}: the model is ${size(text.length)}, more than localStorage has room for (${(error as DOMException).name}; browsers give a site about 5 MB). Save it to indexeddb://${place.name}, which holds far more, or remove models you no longer need.`,
       place.url,
+      'full',
       { cause: error },
     );
   }
@@ -595,6 +630,7 @@ function loadLocal(place: Extract<Place, { name: string }>): string {
     throw new StorageError(
       `loadModel: no model named ${shown(place.name)} in localStorage (key ${shown(KEY_PREFIX + place.name)}) of this site; save one first with saveModel(net, '${place.url}').`,
       place.url,
+      'missing',
     );
   }
   return text;
@@ -622,6 +658,7 @@ async function withStore<T>(
     throw new StorageError(
       `${caller}: ${place.url} needs IndexedDB, which this runtime does not have (it is a browser's); in Node, use a file path or a file:// URL.`,
       place.url,
+      'unavailable',
     );
   }
   const open = indexedDB.open(DATABASE, 1);
@@ -633,6 +670,7 @@ async function withStore<T>(
     throw new StorageError(
       `${caller}: ${place.url}: IndexedDB cannot be opened here (${(error as Error)?.message}); allow site data, or use another place.`,
       place.url,
+      'unavailable',
       { cause: error },
     );
   }
@@ -657,6 +695,7 @@ async function saveIndexedDb(place: Extract<Place, { name: string }>, text: stri
     throw new StorageError(
       `saveModel: ${place.url}: the model is ${size(text.length)}, more than this site's IndexedDB quota has room for (${(error as DOMException).name}); remove models you no longer need, or let the browser give the site more storage.`,
       place.url,
+      'full',
       { cause: error },
     );
   }
@@ -668,6 +707,7 @@ async function loadIndexedDb(place: Extract<Place, { name: string }>): Promise<s
     throw new StorageError(
       `loadModel: no model named ${shown(place.name)} in IndexedDB (database "${DATABASE}", store "${STORE}") of this site; save one first with saveModel(net, '${place.url}').`,
       place.url,
+      'missing',
     );
   }
   return text;

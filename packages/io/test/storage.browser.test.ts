@@ -40,6 +40,7 @@ it('indexeddb://: the same network back, the newer save replacing the older', as
   expect(error.message).toBe(
     `loadModel: no model named "never-saved" in IndexedDB (database "twostep", store "models") of this site; save one first with saveModel(net, 'indexeddb://never-saved').`,
   );
+  expect((error as StorageError).kind).toBe('missing');
 });
 
 it('localstorage://: the same network back, under a key of its own', async () => {
@@ -60,6 +61,7 @@ it('a model larger than localStorage holds: the size and the store, and IndexedD
   expect(error.message).toBe(
     `saveModel: localstorage://big: the model is ${text.length.toLocaleString('en-US')} characters (${(text.length / 2 ** 20).toFixed(1)} MiB) of text, more than localStorage has room for (QuotaExceededError; browsers give a site about 5 MB). Save it to indexeddb://big, which holds far more, or remove models you no longer need.`,
   );
+  expect((error as StorageError).kind).toBe('full');
   expect(localStorage.getItem('twostep/models/big')).toBeNull();
   await saveModel(big, 'indexeddb://big');
   expect((await loadModel('indexeddb://big')).getWeights()).toEqual(big.getWeights());

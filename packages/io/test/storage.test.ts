@@ -137,6 +137,7 @@ describe('files', () => {
       `saveModel: cannot write ${path} (EIO: i/o error, rename; check the path).`,
     );
     expect((error as StorageError).url).toBe(path);
+    expect((error as StorageError).kind).toBe('failed');
     expect(await readdir(dir)).toEqual(['m.json']);
     expect(await readFile(path, 'utf8')).toBe(serialize(net));
   });
@@ -176,6 +177,7 @@ describe('files', () => {
     expect(error.message).toBe(
       `loadModel: cannot read ${missing} (${missing}: ENOENT: there is no such file; check the path, or save a model there first with saveModel).`,
     );
+    expect((error as StorageError).kind).toBe('missing');
     expect(await rejection(saveModel(net, join(dir, 'model')))).toEqual(
       new ConfigError(
         `saveModel: cannot tell the format of ${join(dir, 'model')} from its name; end it in .json (twostep's own format) or .onnx, end it with / for a TensorFlow.js Layers folder, or pass { format: 'twostep' | 'onnx' | 'tfjs-layers' }.`,
@@ -220,6 +222,7 @@ describe('files', () => {
     expect(idb.message).toBe(
       "saveModel: indexeddb://mnist needs IndexedDB, which this runtime does not have (it is a browser's); in Node, use a file path or a file:// URL.",
     );
+    expect((idb as StorageError).kind).toBe('unavailable');
     expect((await rejection(loadModel('localstorage://mnist'))).message).toBe(
       "loadModel: localstorage://mnist needs localStorage, which this runtime does not have (it is a browser's); in Node, use a file path or a file:// URL.",
     );
@@ -302,6 +305,7 @@ describe('http(s) with fetch', () => {
     expect(error.message).toBe(
       'loadModel: https://models.test/missing.json answered HTTP 404 Not Found; there is no model at that URL: check it.',
     );
+    expect((error as StorageError).kind).toBe('missing');
     const failing = (async () => {
       throw new TypeError('fetch failed');
     }) as typeof globalThis.fetch;
