@@ -33,7 +33,7 @@ import {
   nasty,
 } from '@twostep/fuzz';
 import { describe, expect, it } from 'vitest';
-import { catching } from './helpers.js';
+import { catching, XOR } from './helpers.js';
 
 /** An architecture string near the grammar: `A[…]` with odd widths, spaces and separators. */
 const nearArchitecture = fc
@@ -309,13 +309,3 @@ describe('fuzz: options of predict, evaluate and Trainer end in a result or a Tw
     );
   });
 });
-
-const XOR = {
-  inputs: [
-    [0, 0],
-    [0, 1],
-    [1, 0],
-    [1, 1],
-  ],
-  targets: [[0], [1], [1], [0]],
-};

@@ -29,3 +29,14 @@ export function catching(fn: () => unknown): Error {
   }
   throw new Error('expected an error');
 }
+
+/** XOR: four samples, one target each. */
+export const XOR = {
+  inputs: [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ],
+  targets: [[0], [1], [1], [0]],
+};

@@ -17,17 +17,7 @@ import {
 } from '@twostep/core';
 import { referenceBackend } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
-import { f64, matrix, rowsOf } from './helpers.js';
-
-const xor = {
-  inputs: [
-    [0, 0],
-    [0, 1],
-    [1, 0],
-    [1, 1],
-  ],
-  targets: [[0], [1], [1], [0]],
-};
+import { f64, matrix, rowsOf, XOR as xor } from './helpers.js';
 
 describe('learning modes', () => {
   // One full-batch sgd step on A[2,3,2] from known weights, computed here from fPropagate and
