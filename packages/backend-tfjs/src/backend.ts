@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   ACTIVATION_NAMES,
   type AdamStep,
+  type AffineKernel,
+  affineShape,
   type Backend,
   BackendUnavailableError,
   broadcastKind,
@@ -21,6 +23,7 @@ import {
   UNARY_OPS,
   type UnaryOp,
 } from '@twostep/core/backend';
+import { FORMAL_NEURON, type Product } from './formal-neuron.js';
 import { TfjsMatrix } from './matrix.js';
 
 const DTYPES: readonly DType[] = ['float32'];
@@ -31,11 +34,15 @@ const DTYPES: readonly DType[] = ['float32'];
  * - `transposeFirst`: matMul on a transposed copy rather than with a transpose flag (wasm: a
  *   128 × 64 · 64 × 785 product with transposeB takes 5.8 ms, transpose + product 1.5 ms);
  * - `gatherColumns`: sliceCols as a gather of the columns (cpu: 128 × 785 → 128 × 784 takes
- *   35 ms as a slice, 6.3 ms as a gather).
+ *   35 ms as a slice, 6.3 ms as a gather);
+ * - `biasInProduct`: `affine` as one `tf.fused.matMul` with the bias column (see
+ *   `formal-neuron.ts`: faster on WebGL, slower where W♯h has to be copied first).
  */
-const TUNING: Record<string, { transposeFirst?: true; gatherColumns?: true }> = {
+type Tuning = { transposeFirst?: true; gatherColumns?: true; biasInProduct?: true };
+const TUNING: Record<string, Tuning> = {
   wasm: { transposeFirst: true },
   cpu: { gatherColumns: true },
+  webgl: { biasInProduct: true },
 };
 
 type Tensor = tf.Tensor;
@@ -164,6 +171,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
       readSync: tfBackend !== 'webgl',
       fusedActivation: true,
       fusedAdam: true,
+      fusedBias: true,
       // WebGL shaders may flush subnormal results; so does XNNPACK's sigmoid on wasm.
       flushesSubnormals: tfBackend !== 'cpu',
     };
@@ -225,12 +233,15 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     checkOperands('matMul', this, a, b);
     matMulShape(a, b, options);
     const { transposeA = false, transposeB = false } = options;
-    if (!TUNING[this.tfBackend]?.transposeFirst) {
-      return this.#run(() => tf.matMul(a.tensor, b.tensor, transposeA, transposeB));
-    }
-    const op = (m: Tensor, transpose: boolean) => (transpose ? tf.transpose(m) : m);
-    return this.#run(() => tf.matMul(op(a.tensor, transposeA), op(b.tensor, transposeB)));
+    return this.#run(() => this.#product(a.tensor, b.tensor, transposeA, transposeB));
   }
+
+  /** op(a) · op(b): with the transpose flags, or on transposed copies where that is faster. */
+  readonly #product: Product = (a, b, transposeA, transposeB) => {
+    if (!TUNING[this.tfBackend]?.transposeFirst) return tf.matMul(a, b, transposeA, transposeB);
+    const op = (m: Tensor, transpose: boolean) => (transpose ? tf.transpose(m) : m);
+    return tf.matMul(op(a, transposeA), op(b, transposeB));
+  };
 
   // element-wise: tfjs broadcasts an a.rows × 1 column across a's columns by itself
 
@@ -340,6 +351,26 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     checkOperands('deltaDown', this, deltaUp, y);
     checkSameShape('deltaDown', { deltaUp, y });
     return this.#run(() => deltaDownOf(deltaUp.tensor, y.tensor, activation));
+  }
+
+  affine(w: TfjsMatrix, x: TfjsMatrix): TfjsMatrix {
+    return this.#formalNeuron('affine', w, x);
+  }
+
+  affineGradient(deltaDown: TfjsMatrix, x: TfjsMatrix): TfjsMatrix {
+    return this.#formalNeuron('affineGradient', deltaDown, x);
+  }
+
+  affineDeltaUp(w: TfjsMatrix, deltaDown: TfjsMatrix): TfjsMatrix {
+    return this.#formalNeuron('affineDeltaUp', w, deltaDown);
+  }
+
+  /** A kernel of `fusedBias` (see formal-neuron.ts): operands, then shapes, then the tensors. */
+  #formalNeuron(op: AffineKernel, a: TfjsMatrix, b: TfjsMatrix): TfjsMatrix {
+    checkOperands(op, this, a, b);
+    affineShape(op, a, b);
+    const inProduct = TUNING[this.tfBackend]?.biasInProduct === true;
+    return this.#run(() => FORMAL_NEURON[op](a.tensor, b.tensor, this.#product, inProduct));
   }
 
   adam(

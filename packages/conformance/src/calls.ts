@@ -131,6 +131,35 @@ export const OP_CALLS: readonly OpCall[] = [
     call: (k, x, y) => [k.axpy!(-0.5, x!, y!)],
     needs: 'fusedAxpy',
   },
+  // Operands of different shapes whose first one, passed twice, fits too (Wh 3×4 with X(h−1)
+  // 3×4, δdown_h 3×5 with X(h−1) 3×5, Wh 3×4 with δdown_h 3×4), so the handles checks try it.
+  {
+    name: 'affine',
+    operands: [
+      [3, 4],
+      [3, 5],
+    ],
+    call: (k, w, x) => [k.affine!(w!, x!)],
+    needs: 'fusedBias',
+  },
+  {
+    name: 'affineGradient',
+    operands: [
+      [3, 5],
+      [4, 5],
+    ],
+    call: (k, deltaDown, x) => [k.affineGradient!(deltaDown!, x!)],
+    needs: 'fusedBias',
+  },
+  {
+    name: 'affineDeltaUp',
+    operands: [
+      [3, 4],
+      [3, 5],
+    ],
+    call: (k, w, deltaDown) => [k.affineDeltaUp!(w!, deltaDown!)],
+    needs: 'fusedBias',
+  },
 ];
 
 /** The calls that apply to `backend`: every basic op, and the fused kernels it declares. */

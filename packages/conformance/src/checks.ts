@@ -1,6 +1,7 @@
 /** Every check of the suite, in the order the areas are reported. */
 import type { Check } from './check.js';
 import { fusedChecks } from './fused.js';
+import { fusedBiasChecks } from './fused-bias.js';
 import { handleChecks } from './handles.js';
 import { opErrorChecks } from './op-errors.js';
 import { opChecks } from './ops.js';
@@ -12,6 +13,7 @@ export const checks: readonly Check[] = [
   ...handleChecks,
   ...opErrorChecks,
   ...fusedChecks,
+  ...fusedBiasChecks,
   ...ruleChecks,
   ...trainingChecks,
 ];

@@ -5,6 +5,7 @@
  */
 import {
   type ActivationKind,
+  type AffineKernel,
   type Backend,
   ConfigError,
   type Matrix,
@@ -137,6 +138,30 @@ const structureCases = (): BadShape[] => [
   })),
 ];
 
+/**
+ * The shape rules of the fusedBias kernels (`affineShape`), when declared: Wh is
+ * Nh × (N(h−1) + 1), X(h−1) has no row of ones, δdown_h is Nh × B; each broken once per way.
+ */
+function affineCases(backend: Backend): BadShape[] {
+  if (backend.supports.fusedBias !== true) return [];
+  const cases: [op: AffineKernel, a: Shape, b: Shape][] = [
+    ['affine', [3, 4], [4, 5]], // X with the formal neuron's row already
+    ['affine', [3, 4], [2, 5]], // X of fewer rows
+    ['affine', [3, 4], [5, 3]], // Xᵀ
+    ['affineGradient', [3, 5], [4, 6]], // another batch
+    ['affineGradient', [3, 5], [5, 4]], // Xᵀ
+    ['affineDeltaUp', [3, 1], [3, 5]], // Wh of the bias column only: W♯h is empty
+    ['affineDeltaUp', [3, 4], [4, 5]], // δdown of another layer
+    ['affineDeltaUp', [3, 4], [5, 3]], // δdownᵀ
+  ];
+  return cases.map(([op, a, b]) => ({
+    op,
+    what: `${op}(${shape(a)}, ${shape(b)})`,
+    shapes: [a, b],
+    call: (k: Backend, x: Matrix, y: Matrix) => k[op]!(x, y),
+  }));
+}
+
 /** Sizes no matrix has: zero, negative, fractional, NaN, infinite. */
 const BAD_SIZES: readonly Shape[] = [
   [0, 3],
@@ -177,6 +202,7 @@ export const shapeErrorChecks = (area: string): Check[] => [
         ...elementWiseCases(),
         ...sameShapeCases(k),
         ...structureCases(),
+        ...affineCases(k),
         ...transferCases(),
       ];
       for (const c of cases) {

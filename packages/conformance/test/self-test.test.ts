@@ -13,12 +13,18 @@ import { describe, expect, it } from 'vitest';
 import { TsBackend } from '../../backend-ts/src/index.js';
 import type { Check, CreateBackend } from '../src/check.js';
 import { checks } from '../src/index.js';
+import { formalNeuronMutants } from './mutants/formal-neuron.js';
 import { handleMutants } from './mutants/handles.js';
 import { kernelMutants } from './mutants/kernels.js';
 import type { Mutant } from './mutants/mutant.js';
 import { valueMutants } from './mutants/values.js';
 
-const MUTANTS: readonly Mutant[] = [...valueMutants, ...handleMutants, ...kernelMutants];
+const MUTANTS: readonly Mutant[] = [
+  ...valueMutants,
+  ...handleMutants,
+  ...kernelMutants,
+  ...formalNeuronMutants,
+];
 
 const label = (c: Check) => `${c.area}: ${c.name}`;
 

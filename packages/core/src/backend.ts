@@ -12,11 +12,14 @@ export {
   DisposedMatrixError,
   DTypeError,
   ForeignMatrixError,
+  ResourceLimitError,
   ShapeError,
   TwoStepError,
 } from './errors.js';
 export type { BackendDescriptor, BackendModule } from './load.js';
 export {
+  type AffineKernel,
+  affineShape,
   broadcastKind,
   checkConcatRows,
   checkData,

@@ -9,6 +9,12 @@
  * Version of this contract. A backend declares the version it was written for.
  * 2: `copy` added; `sumRows` and the unary ops `neg` and `abs` removed (the core never used them);
  * `Matrix.backend` added: every op rejects a matrix of another instance (`ForeignMatrixError`).
+ *
+ * The version changes when a backend written for the previous one would no longer be right: a
+ * required member added, removed or redefined. An optional fused kernel is not such a change:
+ * it comes with a `supports` flag that is absent (false) on every backend written before it, and
+ * the core falls back to the basic ops there (`axpy` and `fusedAxpy`; `affine`,
+ * `affineGradient`, `affineDeltaUp` and `fusedBias` were added so, within version 2).
  */
 export const SPECIFICATION_VERSION = 2;
 
@@ -88,6 +94,13 @@ export interface BackendSupports {
   /** `axpy` is implemented (α·x + y in one pass: the SGD and momentum updates). Absent: false. */
   readonly fusedAxpy?: boolean;
   /**
+   * `affine`, `affineGradient` and `affineDeltaUp` are implemented: a layer's three products
+   * with the formal neuron of Remark 1 (the bias) without its row of ones. Declare it only when
+   * all three exist. Absent: false; the core then appends the row (`concatRows`, `fill`) and
+   * slices W♯h (`sliceCols`).
+   */
+  readonly fusedBias?: boolean;
+  /**
    * Arithmetic may give 0 where the exact result is below the smallest normal number (GPU
    * shaders may flush subnormals, GLSL ES 3.00 §4.7.1; some SIMD kernels do). Storage keeps
    * subnormals all the same. Absent: false, every result that should be subnormal is.
@@ -105,6 +118,7 @@ export const FUSED_KERNELS: {
   fusedActivation: ['activate', 'deltaDown'],
   fusedAdam: ['adam'],
   fusedAxpy: ['axpy'],
+  fusedBias: ['affine', 'affineGradient', 'affineDeltaUp'],
 };
 
 /** The optional methods of {@link Backend} other than `readSync`: its fused kernels. */
@@ -206,6 +220,32 @@ export interface Backend<M extends Matrix = Matrix> {
   adam?(w: M, g: M, m: M, v: M, step: AdamStep): { w: M; m: M; v: M };
   /** α·x + y (x and y of one shape), what `scale` then `add` give, in one pass. */
   axpy?(alpha: number, x: M, y: M): M;
+
+  // the formal neuron (Remark 1), declared by `supports.fusedBias`. Wh is Nh × (N(h−1) + 1) in
+  // the paper's layout, as users see it: W♯h (eq. 13) is its first N(h−1) columns and the bias
+  // bh its last. X(h−1) is N(h−1) × B *without* the formal neuron's row of ones, δdown_h is
+  // Nh × B. Each kernel gives what the composition in its comment gives, without making the row
+  // or the slice; operands are checked as every op's (`checkOperands`), then their shapes
+  // (`affineShape`: a ShapeError naming the op, both operands and the fix).
+  /**
+   * Yh = Wh · [X(h−1); 1] = W♯h · X(h−1) + bh (eq. 1, 20, with the formal neuron of Remark 1):
+   * `matMul(w, concatRows(x, fill(1, x.cols, 1)))`. `w` is Nh × (N(h−1) + 1), `x` is
+   * N(h−1) × B (w.cols = x.rows + 1); the result is Nh × B.
+   */
+  affine?(w: M, x: M): M;
+  /**
+   * ∂J/∂Wh = δdown_h · [X(h−1); 1]ᵀ = [δdown_h · X(h−1)ᵀ | δdown_h · 1] (eq. 6, 22): the
+   * gradient in Wh's layout, the bias's (the row sums of δdown_h) in the last column;
+   * `matMul(deltaDown, concatRows(x, fill(1, x.cols, 1)), { transposeB: true })`. `deltaDown` is
+   * Nh × B, `x` is N(h−1) × B (the same B); the result is Nh × (N(h−1) + 1).
+   */
+  affineGradient?(deltaDown: M, x: M): M;
+  /**
+   * δup_h−1 = (W♯h)ᵀ · δdown_h (eq. 25, W♯h of eq. 13): Wh's bias column takes no part;
+   * `matMul(sliceCols(w, 0, w.cols − 1), deltaDown, { transposeA: true })`. `w` is
+   * Nh × (N(h−1) + 1) with at least two columns, `deltaDown` is Nh × B; the result is N(h−1) × B.
+   */
+  affineDeltaUp?(w: M, deltaDown: M): M;
 }
 
 /** What every backend's `create` takes (a backend may take more options of its own). */

@@ -13,6 +13,7 @@ import {
   type Backend,
   FUSED_KERNELS,
   type FusedActivation,
+  type FusedKernelFlag,
   type MatMulOptions,
   type Matrix,
   SPECIFICATION_VERSION,
@@ -20,6 +21,8 @@ import {
   type UnaryOp,
 } from './contract.js';
 import {
+  type AffineKernel,
+  affineShape,
   broadcastKind,
   checkConcatRows,
   checkData,
@@ -187,6 +190,24 @@ export function adam(
 export const axpy = (alpha: number, x: Host, y: Host): Host =>
   host(x.rows, x.cols, (i, j) => alpha * at(x, i, j) + at(y, i, j));
 
+/** The formal neuron's row of ones under X(h−1) (Remark 1). */
+const withOnes = (x: Host): Host =>
+  concatRows(
+    x,
+    host(1, x.cols, () => 1),
+  );
+
+/** Yh = Wh · [X(h−1); 1] = W♯h · X(h−1) + bh (eq. 1, 20; Remark 1). */
+export const affine = (w: Host, x: Host): Host => matMul(w, withOnes(x));
+
+/** ∂J/∂Wh = δdown_h · [X(h−1); 1]ᵀ (eq. 6, 22), the bias gradient in the last column. */
+export const affineGradient = (deltaDown: Host, x: Host): Host =>
+  matMul(deltaDown, withOnes(x), { transposeB: true });
+
+/** δup_h−1 = (W♯h)ᵀ · δdown_h (eq. 13, 25). */
+export const affineDeltaUp = (w: Host, deltaDown: Host): Host =>
+  matMul(sliceCols(w, 0, w.cols - 1), deltaDown, { transposeA: true });
+
 class ReferenceMatrix implements Matrix {
   readonly dtype = 'float64' as const;
   isDisposed = false;
@@ -222,6 +243,13 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
     live.add(m);
     return m;
   };
+  const formalNeuron =
+    (op: AffineKernel, f: (a: Host, b: Host) => Host) =>
+    (a: ReferenceMatrix, b: ReferenceMatrix) => {
+      const [x, y] = operands(op, a, b);
+      affineShape(op, a, b);
+      return make(f(x!, y!));
+    };
   const elementWise = (op: BinaryOp) => (a: ReferenceMatrix, b: ReferenceMatrix) => {
     const [x, y] = operands(op, a, b);
     broadcastKind(op, a, b);
@@ -233,7 +261,13 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
     name: 'reference',
     dtype: 'float64',
     dtypes: ['float64'],
-    supports: { readSync: true, fusedActivation: true, fusedAdam: true, fusedAxpy: true },
+    supports: {
+      readSync: true,
+      fusedActivation: true,
+      fusedAdam: true,
+      fusedAxpy: true,
+      fusedBias: true,
+    },
     fromArray(data, rows, cols) {
       checkData('fromArray', data, rows, cols);
       return make({ rows, cols, data: Float64Array.from(data) });
@@ -316,17 +350,28 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
       checkSameShape('axpy', { x, y });
       return make(axpy(alpha, xh!, yh!));
     },
+    affine: formalNeuron('affine', affine),
+    affineGradient: formalNeuron('affineGradient', affineGradient),
+    affineDeltaUp: formalNeuron('affineDeltaUp', affineDeltaUp),
   };
   return backend;
 }
 
+/** Every flag of `supports` that declares fused kernels. */
+const FUSED_KERNEL_FLAGS = Object.keys(FUSED_KERNELS) as FusedKernelFlag[];
+
 /**
  * The backend with every optional fused kernel hidden (its `supports` flag false, its method
- * absent), so the core takes the basic-op path: the rule is checked on both.
+ * absent), so the core takes the basic-op path: the rule is checked on both. With `flags`,
+ * only the kernels of those flags are hidden (`['fusedBias']`: the formal neuron's row and
+ * W♯h's slice come back, every other fused kernel stays).
  */
-export function withoutFusedKernels<B extends Backend>(backend: B): B {
-  const hidden = new Set<PropertyKey>(Object.values(FUSED_KERNELS).flat());
-  const declaresNone = Object.fromEntries(Object.keys(FUSED_KERNELS).map((flag) => [flag, false]));
+export function withoutFusedKernels<B extends Backend>(
+  backend: B,
+  flags: readonly FusedKernelFlag[] = FUSED_KERNEL_FLAGS,
+): B {
+  const hidden = new Set<PropertyKey>(flags.flatMap((flag) => FUSED_KERNELS[flag]));
+  const declaresNone = Object.fromEntries(flags.map((flag) => [flag, false]));
   return new Proxy(backend, {
     get(target, property) {
       if (property === 'supports') return { ...target.supports, ...declaresNone };

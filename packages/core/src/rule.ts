@@ -10,7 +10,10 @@
  *     ∂J/∂Wh = δdown_h · (X(h−1))ᵀ
  *
  * Batches are matrices whose columns are samples. With bias on, X0 … X(L−1) carry a last
- * row of ones, the formal neuron.
+ * row of ones, the formal neuron. A backend that declares `supports.fusedBias` computes the
+ * three products with Wh without that row and without slicing W♯h: the rule then keeps X
+ * without it, and `published` adds it back where X is shown (Remark 1: the results are the
+ * same).
  */
 import type { Backend, Matrix } from './contract.js';
 import { ShapeError } from './errors.js';
@@ -21,6 +24,15 @@ import { tidy, tracked } from './scope.js';
 export interface FPropagation {
   readonly X: Matrix[];
   readonly Y: Matrix[];
+}
+
+/**
+ * The F-propagation as the rule keeps it. With `fusedBias` (bias on and the backend's
+ * `supports.fusedBias`), X0 … X(L−1) leave out the formal neuron's row of ones, which the
+ * backend's `affine` and `affineGradient` account for; `published` gives the layout above.
+ */
+export interface Propagation extends FPropagation {
+  readonly fusedBias?: boolean;
 }
 
 /**
@@ -44,45 +56,66 @@ export function weightsSharp(k: Backend, net: Network, w: Matrix): Matrix {
   return net.bias ? k.sliceCols(w, 0, w.cols - 1) : w;
 }
 
+/** The backend's fused kernels carry the formal neuron: bias on and `supports.fusedBias`. */
+function fusesBias(k: Backend, net: Network): boolean {
+  const kernels = !!(k.affine && k.affineGradient && k.affineDeltaUp);
+  return net.bias && k.supports.fusedBias === true && kernels;
+}
+
+/** F with X0 … X(L−1) carrying the formal neuron's row, as users see it (Remark 1). */
+export function published(k: Backend, net: Network, F: Propagation): FPropagation {
+  if (!F.fusedBias) return { X: F.X, Y: F.Y };
+  return { X: F.X.map((x, h) => (h < net.depth ? withFormalNeuron(k, net, x) : x)), Y: F.Y };
+}
+
 /** The F-propagation of X0 through `weights` (eq. 1, 20). */
 export function forward(
   k: Backend,
   net: Network,
   weights: readonly Matrix[],
   x0: Matrix,
-): FPropagation {
+): Propagation {
   if (x0.rows !== net.architecture[0]) {
     throw new ShapeError(
       `fPropagate: X0 is ${x0.rows}×${x0.cols} but ${net} takes ${net.architecture[0]} inputs; pass an N0 × B matrix, one column per sample.`,
     );
   }
-  const X = [withFormalNeuron(k, net, x0)];
+  const fusedBias = fusesBias(k, net);
+  const kept = (x: Matrix) => (fusedBias ? x : withFormalNeuron(k, net, x));
+  const X = [kept(x0)];
   const Y: Matrix[] = [];
   net.layers.forEach((layer, i) => {
-    const y = k.matMul(weights[i]!, X[i]!); // Yh = Wh · X(h−1)
+    // Yh = Wh · X(h−1); fused, W♯h · X(h−1) + bh, the same without the row of ones
+    const y = fusedBias ? k.affine!(weights[i]!, X[i]!) : k.matMul(weights[i]!, X[i]!);
     const x = layer.activation.sigma(k, y); // Xh = σh(Yh)
     Y.push(y);
-    X.push(i < net.depth - 1 ? withFormalNeuron(k, net, x) : x);
+    X.push(i < net.depth - 1 ? kept(x) : x);
   });
-  return { X, Y };
+  return { X, Y, fusedBias };
 }
 
 /** δdown_h = δup_h ⊙ σh'(Yh) (eq. 5) and ∂J/∂Wh = δdown_h · X(h−1)ᵀ (eq. 6, 22), for layer h. */
 export function adjointStep(
   k: Backend,
   net: Network,
-  F: FPropagation,
+  F: Propagation,
   h: number,
   deltaUp: Matrix,
 ): { deltaDown: Matrix; gradient: Matrix } {
   const deltaDown = net.layers[h - 1]!.activation.deltaDown(k, deltaUp, F.Y[h - 1]!);
-  const gradient = k.matMul(deltaDown, F.X[h - 1]!, { transposeB: true });
+  const x = F.X[h - 1]!;
+  // Fused: [δdown_h · X(h−1)ᵀ | δdown_h · 1], the same without the row of ones
+  const gradient = F.fusedBias
+    ? k.affineGradient!(deltaDown, x)
+    : k.matMul(deltaDown, x, { transposeB: true });
   return { deltaDown, gradient };
 }
 
-/** δup_h−1 = (W♯h)ᵀ · δdown_h (eq. 25). */
+/** δup_h−1 = (W♯h)ᵀ · δdown_h (eq. 25); fused, without slicing W♯h out of Wh. */
 export function deltaUpBelow(k: Backend, net: Network, w: Matrix, deltaDown: Matrix): Matrix {
-  return k.matMul(weightsSharp(k, net, w), deltaDown, { transposeA: true });
+  return fusesBias(k, net) && k.affineDeltaUp
+    ? k.affineDeltaUp(w, deltaDown)
+    : k.matMul(weightsSharp(k, net, w), deltaDown, { transposeA: true });
 }
 
 /** The F-adjoint of F through `weights`, from δup_L (eq. 5, 21, 22, 25). */
@@ -90,7 +123,7 @@ export function adjoint(
   k: Backend,
   net: Network,
   weights: readonly Matrix[],
-  F: FPropagation,
+  F: Propagation,
   deltaUpL: Matrix,
   { inputGradient = true }: FAdjointOptions = {},
 ): FAdjoint {
@@ -116,12 +149,13 @@ export function adjoint(
 }
 
 /**
- * The F-propagation of `x0` (N0 × B, one column per sample) through `net` on `backend`.
+ * The F-propagation of `x0` (N0 × B, one column per sample) through `net` on `backend`, with
+ * the formal neuron's row in X0 … X(L−1) when the bias is on, whichever kernels computed it.
  * The caller owns the returned matrices (dispose them, or call inside `tidy`).
  */
 export function fPropagate(backend: Backend, net: Network, x0: Matrix): FPropagation {
   const k = tracked(backend);
-  return tidy(backend, () => forward(k, net, net.weightsOn(backend), x0));
+  return tidy(backend, () => published(k, net, forward(k, net, net.weightsOn(backend), x0)));
 }
 
 export interface FAdjointOptions {

@@ -16,8 +16,9 @@ import {
   adjointStep,
   deltaUpBelow,
   type FAdjoint,
-  type FPropagation,
   forward,
+  type Propagation,
+  published,
 } from './rule.js';
 
 export type LearningMode = 'global' | 'layerwise';
@@ -69,7 +70,8 @@ export function stepSettings(
 
 /** What a step computed: the F-propagation, the F-adjoint it used, J and the updated weights. */
 export interface Step {
-  readonly F: FPropagation;
+  /** As the rule keeps it: without the formal neuron's row where the backend fuses the bias. */
+  readonly F: Propagation;
   /**
    * In `'layerwise'` mode, δup_h−1 went through the updated W♯h; `deltaUp[0]` (the input
    * gradient) is not computed by a step.
@@ -115,14 +117,17 @@ export function step(
 /** A step's quantities, named, in the order the rule computed them (for divergence checks). */
 export type Quantities = [name: string, layer: number, value: Matrix][];
 
+/** Xh as users see them (`published`): with the formal neuron's row, whichever kernels ran. */
 export function quantities(
+  k: Backend,
   net: Network,
   mode: LearningMode,
   { F, A, J, weights }: Step,
 ): Quantities {
   const L = net.depth;
+  const { X, Y } = published(k, net, F);
   const out: Quantities = [];
-  for (let h = 1; h <= L; h++) out.push([`Y${h}`, h, F.Y[h - 1]!], [`X${h}`, h, F.X[h]!]);
+  for (let h = 1; h <= L; h++) out.push([`Y${h}`, h, Y[h - 1]!], [`X${h}`, h, X[h]!]);
   out.push(['J', L, J], [`deltaUp${L}`, L, A.deltaUp[L]!]);
   for (let h = L; h >= 1; h--) {
     out.push([`deltaDown${h}`, h, A.deltaDown[h - 1]!], [`dJ/dW${h}`, h, A.gradients[h - 1]!]);

@@ -369,7 +369,7 @@ export class Trainer {
         weights: result.weights,
         J: result.J,
         perSample,
-        quantities: check ? quantities(this.#net, s.mode, result) : [],
+        quantities: check ? quantities(k, this.#net, s.mode, result) : [],
       };
     });
   }

@@ -83,6 +83,43 @@ export function matMulShape(
   return [m, n];
 }
 
+/** The kernels of `supports.fusedBias`: a layer's products with the formal neuron (Remark 1). */
+export type AffineKernel = 'affine' | 'affineGradient' | 'affineDeltaUp';
+
+/**
+ * The shape of a `fusedBias` kernel's result, or a ShapeError naming the op, both operands
+ * and the fix. Wh is Nh × (N(h−1) + 1), its bias in the last column (Remark 1); X(h−1) is
+ * N(h−1) × B without the formal neuron's row; δdown_h is Nh × B.
+ *
+ * - `affine(w, x)`: Wh · [X(h−1); 1], Nh × B; w.cols = x.rows + 1;
+ * - `affineGradient(deltaDown, x)`: δdown_h · [X(h−1); 1]ᵀ, Nh × (N(h−1) + 1); the same B;
+ * - `affineDeltaUp(w, deltaDown)`: (W♯h)ᵀ · δdown_h, N(h−1) × B; the same Nh, w.cols ≥ 2.
+ */
+export function affineShape(op: AffineKernel, a: Matrix, b: Matrix): [rows: number, cols: number] {
+  if (op === 'affine') {
+    if (a.cols === b.rows + 1) return [a.rows, b.cols];
+    throw new ShapeError(
+      `affine: cannot compute W♯ · X + b from W ${shape(a)} and X ${shape(b)}: W needs X.rows + 1 = ${b.rows + 1} columns, the last one the bias (Remark 1). ` +
+        "Pass X without the formal neuron's row of ones, and W in the paper's layout.",
+    );
+  }
+  if (op === 'affineGradient') {
+    if (a.cols === b.cols) return [a.rows, b.rows + 1];
+    throw new ShapeError(
+      `affineGradient: δdown ${shape(a)} and X ${shape(b)} hold ${a.cols} and ${b.cols} samples; both need one column per sample of the same batch.`,
+    );
+  }
+  if (a.cols < 2) {
+    throw new ShapeError(
+      `affineDeltaUp: W ${shape(a)} has only its bias column, so W♯ is empty; W is Nh × (N(h−1) + 1) with N(h−1) ≥ 1.`,
+    );
+  }
+  if (a.rows === b.rows) return [a.cols - 1, b.cols];
+  throw new ShapeError(
+    `affineDeltaUp: cannot compute (W♯)ᵀ · δdown from W ${shape(a)} and δdown ${shape(b)}: δdown needs W's ${a.rows} rows, one per neuron of the layer.`,
+  );
+}
+
 /**
  * Element-wise operands: b has a's shape (`'same'`) or is an a.rows × 1 column broadcast
  * across a's columns (`'column'`).

@@ -37,8 +37,9 @@ describe('entries', () => {
         ...['SPECIFICATION_VERSION', 'DTYPES', 'UNARY_OPS', 'ACTIVATION_NAMES', 'FUSED_KERNELS'],
         ...['checkOperands', 'checkShape', 'checkData', 'checkDType', 'checkOneOf'],
         ...['checkSameShape', 'checkSlice', 'checkConcatRows', 'matMulShape', 'broadcastKind'],
+        'affineShape',
         ...['TwoStepError', 'ShapeError', 'DTypeError', 'DisposedMatrixError', 'ConfigError'],
-        ...['BackendUnavailableError', 'ForeignMatrixError'],
+        ...['BackendUnavailableError', 'ForeignMatrixError', 'ResourceLimitError'],
       ].sort(),
     );
   });

@@ -1,11 +1,13 @@
 import { tidy, tracked } from '@twostep/core';
 import {
+  affineShape,
   type Backend,
   checkOperands,
   DisposedMatrixError,
   DTypeError,
   ForeignMatrixError,
   type Matrix,
+  ShapeError,
 } from '@twostep/core/backend';
 import { referenceBackend, withoutFusedKernels } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
@@ -89,5 +91,51 @@ describe('checkOperands', () => {
       expect(m.backend).toBe(k);
       expect(() => view.copy(referenceBackend().fill(1, 1, 0))).toThrow(ForeignMatrixError);
     }
+  });
+});
+
+describe('affineShape', () => {
+  const k = referenceBackend();
+  const m = (rows: number, cols: number) => k.fill(rows, cols, 1);
+
+  it("gives each fusedBias kernel's result shape: Wh is Nh × (N(h−1) + 1), X(h−1) has no row of ones", () => {
+    expect(affineShape('affine', m(3, 5), m(4, 7))).toEqual([3, 7]);
+    expect(affineShape('affineGradient', m(3, 7), m(4, 7))).toEqual([3, 5]);
+    expect(affineShape('affineDeltaUp', m(3, 5), m(3, 7))).toEqual([4, 7]);
+    expect(affineShape('affine', m(1, 2), m(1, 1))).toEqual([1, 1]);
+    expect(affineShape('affineDeltaUp', m(1, 2), m(1, 1))).toEqual([1, 1]);
+  });
+
+  it('names the op, both shapes and the fix', () => {
+    const cases: [Parameters<typeof affineShape>, RegExp][] = [
+      [
+        ['affine', m(3, 5), m(5, 7)],
+        /^affine: .*W 3×5 and X 5×7.*X\.rows \+ 1 = 6 columns.*row of ones/,
+      ],
+      [['affine', m(3, 5), m(3, 7)], /^affine: .*W 3×5 and X 3×7.*X\.rows \+ 1 = 4 columns/],
+      [
+        ['affineGradient', m(3, 7), m(4, 6)],
+        /^affineGradient: δdown 3×7 and X 4×6 hold 7 and 6 samples/,
+      ],
+      [['affineDeltaUp', m(3, 1), m(3, 7)], /^affineDeltaUp: W 3×1 has only its bias column/],
+      [
+        ['affineDeltaUp', m(3, 5), m(4, 7)],
+        /^affineDeltaUp: .*W 3×5 and δdown 4×7: δdown needs W's 3 rows/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      expect(() => affineShape(...args)).toThrow(ShapeError);
+      expect(() => affineShape(...args)).toThrow(message);
+    }
+  });
+
+  it('comes after the operand checks in the reference, as for every op', () => {
+    const gone = m(2, 2);
+    k.dispose(gone);
+    expect(() => k.affine!(m(3, 5), gone)).toThrow(DisposedMatrixError);
+    expect(() => k.affineDeltaUp!(referenceBackend().fill(3, 1, 0), m(4, 4))).toThrow(
+      ForeignMatrixError,
+    );
+    expect(() => k.affineGradient!(m(3, 2), m(2, 3))).toThrow(ShapeError);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * A mutant: backend-ts with one bug, derived from the real TsBackend by overriding one member,
- * and the checks that must catch it (its guard: a pattern of `area: check` names).
+ * A mutant: backend-ts with one bug, derived from the real TsBackend by overriding one member
+ * (or the reference, for kernels backend-ts does not have), and the checks that must catch it
+ * (its guard: a pattern of `area: check` names).
  */
-import type { DType } from '@twostep/core/backend';
+import type { Backend, DType } from '@twostep/core/backend';
 import type { TsBackend, TsBackendOptions, TsMatrix } from '../../../backend-ts/src/index.js';
 
 export interface Mutant {
@@ -11,7 +12,7 @@ export interface Mutant {
   readonly guard: RegExp;
   /** The dtypes the bug shows in (a float32 shortcut is no bug on a float32 backend). */
   readonly dtypes: readonly DType[];
-  readonly create: (dtype: DType) => TsBackend;
+  readonly create: (dtype: DType) => Backend;
 }
 
 export const mutant = (
