@@ -1,6 +1,7 @@
 import {
   ACTIVATION_NAMES,
   type AdamStep,
+  affineShape,
   type Backend,
   type BackendOptions,
   broadcastKind,
@@ -22,26 +23,54 @@ import {
   UNARY_OPS,
   type UnaryOp,
 } from '@twostep/core/backend';
+import { Compute, closeWhenCollected } from './compute.js';
+import { DEFAULT_POOL_BYTES, Heap, type StoreConstructor } from './heap.js';
 import * as kernels from './kernels.js';
-import { gemm } from './matmul.js';
+import { gemm, gemmEdges } from './matmul.js';
 import { TsMatrix } from './matrix.js';
-import { BufferPool, DEFAULT_POOL_BYTES } from './pool.js';
-import { type Gemm, simdGemm } from './simd.js';
+import {
+  BLOCK_BYTES,
+  type ElementwiseKernel,
+  hasRelaxedSimd,
+  kernelModule,
+  VECTOR_BYTES,
+} from './simd.js';
+import { CONTROL_BYTES, defaultThreads, threadSupport } from './threads.js';
 
 export interface TsBackendOptions extends BackendOptions {
-  /** The most bytes of freed buffers kept for reuse (default 64 MiB). */
+  /** The most bytes of freed matrices kept by size for reuse (default 64 MiB). */
   readonly poolBytes?: number;
   /**
-   * Compute matrix products with the WebAssembly SIMD kernel where the runtime has it
-   * (default true); false keeps every op in plain TypeScript.
+   * Compute with the WebAssembly SIMD kernels where the runtime has them (default true); false
+   * keeps every op in plain TypeScript (and one thread).
    */
   readonly simd?: boolean;
+  /**
+   * Use relaxed SIMD's fused multiply-add in float32 products where the engine has it (default
+   * true). Float64 never fuses: its products keep the rounding of the plain sums.
+   */
+  readonly relaxedSimd?: boolean;
+  /**
+   * Threads in all, counting the calling one, that share products and long element-wise passes
+   * (default `defaultThreads()`: the cores, up to 8). 1 keeps everything on the calling thread.
+   * Where threads cannot run (no SharedArrayBuffer: a page that is not cross-origin isolated;
+   * no workers; no SIMD), the backend uses one and `description` says why.
+   */
+  readonly threads?: number;
 }
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
-/** `poolBytes` a byte count (0 keeps no freed buffer), `simd` a boolean: else a ConfigError. */
-function checkOptions(poolBytes: unknown, simd: unknown): void {
+/** The most threads a backend takes: beyond it, more workers only add synchronisation. */
+export const MAX_THREADS = 64;
+
+/** Whole bytes ≥ 0, booleans, and a whole number of threads in 1…MAX_THREADS: else a ConfigError. */
+function checkOptions(
+  poolBytes: unknown,
+  simd: unknown,
+  relaxedSimd: unknown,
+  threads: unknown,
+): void {
   if (typeof poolBytes !== 'number' || !Number.isSafeInteger(poolBytes) || poolBytes < 0) {
     throw new ConfigError(
       `createBackend: poolBytes is ${String(poolBytes)}; it must be a whole number of bytes ≥ 0 (0 keeps no freed buffer), e.g. { poolBytes: ${DEFAULT_POOL_BYTES} } (the default, 64 MiB).`,
@@ -52,12 +81,35 @@ function checkOptions(poolBytes: unknown, simd: unknown): void {
       `createBackend: simd is ${JSON.stringify(simd)}; it must be true (the WebAssembly SIMD kernel where the runtime has it, the default) or false (plain TypeScript).`,
     );
   }
+  if (typeof relaxedSimd !== 'boolean') {
+    throw new ConfigError(
+      `createBackend: relaxedSimd is ${JSON.stringify(relaxedSimd)}; it must be true (fused multiply-add in float32 products where the engine has it, the default) or false (plain SIMD).`,
+    );
+  }
+  if (
+    typeof threads !== 'number' ||
+    !Number.isInteger(threads) ||
+    threads < 1 ||
+    threads > MAX_THREADS
+  ) {
+    throw new ConfigError(
+      `createBackend: threads is ${JSON.stringify(threads)}; it must be a whole number from 1 (this thread only) to ${MAX_THREADS}, e.g. { threads: ${defaultThreads()} } (the default here: this machine's cores, up to 8).`,
+    );
+  }
 }
 
 /**
- * The reference backend: TypeScript over Float32Array or Float64Array, synchronous, with
- * fused activation and Adam kernels, a buffer pool, and matrix products in WebAssembly SIMD
- * (emitted by `simd.ts`) where the runtime has it.
+ * Below this many multiply-adds (or entries, for element-wise kernels), a kernel runs on the
+ * calling thread: waking the workers costs more than they save.
+ */
+const PARALLEL_MULTIPLY_ADDS = 1 << 18;
+const PARALLEL_ENTRIES = 1 << 15;
+
+/**
+ * The reference backend: every matrix lives in one WebAssembly memory, where WebAssembly SIMD
+ * kernels (emitted by `simd.ts`) compute products, element-wise ops, fused activations and
+ * optimizer updates in place, on several threads where the runtime allows; the rest (and
+ * everything, with `simd: false`) is TypeScript over the same memory.
  */
 export class TsBackend implements Backend<TsMatrix> {
   readonly specificationVersion = SPECIFICATION_VERSION;
@@ -69,30 +121,138 @@ export class TsBackend implements Backend<TsMatrix> {
     fusedActivation: true,
     fusedAdam: true,
     fusedAxpy: true,
+    fusedBias: true,
   } as const;
-  /** What computes matrix products: the WebAssembly SIMD kernel, or plain TypeScript. */
+  /** What computes matrix products: the WebAssembly SIMD kernels, or plain TypeScript. */
   readonly matMulKernel: 'wasm-simd' | 'typescript';
-  readonly #pool: BufferPool;
-  readonly #gemm: Gemm;
+  readonly #heap: Heap;
+  /** Why the backend uses one thread where more were asked. */
+  readonly #single: string | undefined;
+  readonly #relaxed: boolean;
+  readonly #Store: StoreConstructor;
+  readonly #compute: Compute | undefined;
 
   constructor({
     dtype = 'float32',
     poolBytes = DEFAULT_POOL_BYTES,
     simd = true,
+    relaxedSimd = true,
+    threads = defaultThreads(),
   }: TsBackendOptions = {}) {
     checkDType('ts', dtype, DTYPES);
-    checkOptions(poolBytes, simd);
+    checkOptions(poolBytes, simd, relaxedSimd, threads);
     this.dtype = dtype;
-    const Store = dtype === 'float32' ? Float32Array : Float64Array;
-    this.#pool = new BufferPool(Store, poolBytes);
-    const kernel = simd ? simdGemm(Store) : undefined;
-    this.#gemm = kernel ?? gemm;
-    this.matMulKernel = kernel ? 'wasm-simd' : 'typescript';
+    this.#Store = dtype === 'float32' ? Float32Array : Float64Array;
+    const relaxed = simd && relaxedSimd && dtype === 'float32' && hasRelaxedSimd();
+    const single = simd ? kernelModule({ dtype, shared: false, relaxed }) : undefined;
+    let why: string | undefined;
+    if (threads > 1) {
+      const support = threadSupport();
+      if (!simd) why = 'simd: false computes in TypeScript on this thread';
+      else if (!single) why = 'this runtime cannot compile WebAssembly SIMD';
+      else if (!support.available) why = support.reason;
+    }
+    const shared = threads > 1 && !why ? kernelModule({ dtype, shared: true, relaxed }) : undefined;
+    if (threads > 1 && !why && !shared)
+      why = 'this runtime cannot compile kernels over shared memory';
+    this.#heap = new Heap(poolBytes, { shared: shared !== undefined, reserved: CONTROL_BYTES });
+    const module = shared ?? single;
+    if (module) {
+      this.#compute = new Compute(module, this.#heap.memory, shared ? threads : 1);
+      if (shared) closeWhenCollected.register(this, this.#compute);
+    }
+    this.matMulKernel = module ? 'wasm-simd' : 'typescript';
+    this.#relaxed = relaxed;
+    this.#single = why;
   }
 
-  /** A new matrix over a pooled buffer of stale data, which the caller overwrites. */
+  /** The threads that compute, counting the calling one. */
+  get threads(): number {
+    return this.#compute?.threads ?? 1;
+  }
+
+  /** One line: dtype, kernels, threads, and why one thread where more were asked. */
+  get description(): string {
+    const kernels = this.#compute ? `wasm-simd${this.#relaxed ? ' (relaxed)' : ''}` : 'typescript';
+    const threads = `${this.threads} thread${this.threads === 1 ? '' : 's'}`;
+    const why = this.#single ?? this.#compute?.failure;
+    return `ts ${this.dtype} · ${kernels} · ${threads}${why ? ` (${why})` : ''}`;
+  }
+
+  /** Ends the worker threads; later ops run on the calling thread. Idempotent. */
+  close(): void {
+    this.#compute?.close();
+  }
+
+  /** A new matrix over a block of stale data, which the caller overwrites. */
   #alloc(rows: number, cols: number): TsMatrix {
-    return new TsMatrix(rows, cols, this.dtype, this.#pool.take(rows * cols), this.#pool, this);
+    const bytes = rows * cols * this.#Store.BYTES_PER_ELEMENT;
+    return new TsMatrix(rows, cols, this.dtype, this.#heap, this.#heap.take(bytes), this);
+  }
+
+  /** Runs `kernel` over `units` on this thread, or shares it with the workers when it is big. */
+  #run(kernel: string, units: number, big: boolean, args: number[]): void {
+    this.#compute!.run(kernel, units, big, args);
+  }
+
+  /** An element-wise kernel over every entry of `outs` (of one shape) from `ins` and scalars. */
+  #elementwise(
+    kernel: ElementwiseKernel,
+    outs: readonly TsMatrix[],
+    ins: readonly TsMatrix[],
+    scalars: readonly number[] = [],
+  ): void {
+    const entries = outs[0]!.rows * outs[0]!.cols;
+    const units = Math.ceil((entries * this.#Store.BYTES_PER_ELEMENT) / VECTOR_BYTES);
+    const addresses = [...outs, ...ins].map((m) => m.address);
+    this.#run(kernel, units, entries >= PARALLEL_ENTRIES, [...addresses, ...scalars]);
+  }
+
+  /**
+   * c = A · B (m × n, k shared) with A(i, p) = a[i·ai + p·ap], B(p, j) = b[p·bp + j·bj], strides
+   * in entries: the SIMD `block` kernel for C's 4-row blocks and whole 32-byte column blocks (B
+   * packed first when its rows are not contiguous), `dot` for a float32 column, `gemm` (over the
+   * same memory) for the rest.
+   */
+  #product(
+    a: TsMatrix,
+    b: TsMatrix,
+    c: TsMatrix,
+    m: number,
+    n: number,
+    k: number,
+    ai: number,
+    ap: number,
+    bp: number,
+    bj: number,
+    cn = n,
+  ): void {
+    const size = this.#Store.BYTES_PER_ELEMENT;
+    const m4 = m - (m % 4);
+    const nb = n - (n % (BLOCK_BYTES / size));
+    const simd = this.#compute !== undefined && m4 > 0;
+    // Allocated before any view is taken: a growing memory would leave earlier views stale.
+    const packed = simd && nb > 0 && bj !== 1 ? this.#alloc(k, nb) : undefined;
+    const args = [a.data, b.data, c.data, m, n, k, ai, ap, bp, bj, cn] as const;
+    const big = m4 * n * k >= PARALLEL_MULTIPLY_ADDS;
+    const k4 = k - (k % 4);
+    if (simd && nb > 0) {
+      if (packed) {
+        const strides = [nb, bp * size, bj * size];
+        this.#run('pack', k, k * nb >= PARALLEL_ENTRIES, [b.address, packed.address, ...strides]);
+      }
+      const rowOfB = packed ? nb : bp;
+      const strides = [nb * size, k, ai * size, ap * size, rowOfB * size, cn * size];
+      this.#run('block', m4 / 4, big, [a.address, (packed ?? b).address, c.address, ...strides]);
+      packed?.release();
+      gemmEdges(m4, nb, ...args);
+    } else if (simd && this.dtype === 'float32' && n === 1 && ap === 1 && bp === 1 && k4 > 0) {
+      const strides = [k4 * size, ai * size, cn * size];
+      this.#run('dot', m4 / 4, big, [a.address, b.address, c.address, ...strides]);
+      dotEdges(m4, k4, ...args);
+    } else {
+      gemm(...args);
+    }
   }
 
   // transfer
@@ -130,6 +290,45 @@ export class TsBackend implements Backend<TsMatrix> {
 
   // linear algebra
 
+  /** Yh = W♯h · X + bh: the product over W's first columns, then the bias column added. */
+  affine(w: TsMatrix, x: TsMatrix): TsMatrix {
+    checkOperands('affine', this, w, x);
+    const [rows, cols] = affineShape('affine', w, x);
+    const out = this.#alloc(rows, cols);
+    this.#product(w, x, out, rows, cols, x.rows, w.cols, 1, x.cols, 1);
+    const [c, bias] = [out.data, w.data];
+    for (let i = 0, o = 0; i < rows; i++) {
+      const b = bias[i * w.cols + x.rows]!;
+      for (const end = o + cols; o < end; o++) c[o] = c[o]! + b;
+    }
+    return out;
+  }
+
+  /** [δdown · Xᵀ | δdown · 1]: the product into the first columns, row sums into the last. */
+  affineGradient(deltaDown: TsMatrix, x: TsMatrix): TsMatrix {
+    checkOperands('affineGradient', this, deltaDown, x);
+    const [rows, cols] = affineShape('affineGradient', deltaDown, x);
+    const out = this.#alloc(rows, cols);
+    const batch = x.cols;
+    this.#product(deltaDown, x, out, rows, x.rows, batch, batch, 1, 1, batch, cols);
+    const [c, d] = [out.data, deltaDown.data];
+    for (let i = 0; i < rows; i++) {
+      let sum = 0;
+      for (let j = i * batch, end = j + batch; j < end; j++) sum += d[j]!;
+      c[i * cols + x.rows] = sum;
+    }
+    return out;
+  }
+
+  /** (W♯h)ᵀ · δdown: W read through its strides, its last column never touched. */
+  affineDeltaUp(w: TsMatrix, deltaDown: TsMatrix): TsMatrix {
+    checkOperands('affineDeltaUp', this, w, deltaDown);
+    const [rows, cols] = affineShape('affineDeltaUp', w, deltaDown);
+    const out = this.#alloc(rows, cols);
+    this.#product(w, deltaDown, out, rows, cols, w.rows, 1, w.cols, deltaDown.cols, 1);
+    return out;
+  }
+
   matMul(a: TsMatrix, b: TsMatrix, options: MatMulOptions = {}): TsMatrix {
     checkOperands('matMul', this, a, b);
     const [rows, cols] = matMulShape(a, b, options);
@@ -138,7 +337,7 @@ export class TsBackend implements Backend<TsMatrix> {
     // Strides of A(i, p) and B(p, j) over the stored row-major data.
     const [ai, ap] = options.transposeA ? [1, a.cols] : [a.cols, 1];
     const [bp, bj] = options.transposeB ? [1, b.cols] : [b.cols, 1];
-    this.#gemm(a.data, b.data, out.data, rows, cols, inner, ai, ap, bp, bj);
+    this.#product(a, b, out, rows, cols, inner, ai, ap, bp, bj);
     return out;
   }
 
@@ -164,14 +363,16 @@ export class TsBackend implements Backend<TsMatrix> {
     checkOperands(op, this, a, b);
     const column = broadcastKind(op, a, b) === 'column';
     const out = this.#alloc(a.rows, a.cols);
-    kernels.binary(op, out.data, a.data, b.data, a.rows, a.cols, column);
+    if (this.#compute && !column) this.#elementwise(op, [out], [a, b]);
+    else kernels.binary(op, out.data, a.data, b.data, a.rows, a.cols, column);
     return out;
   }
 
   scale(a: TsMatrix, s: number, t = 0): TsMatrix {
     checkOperands('scale', this, a);
     const out = this.#alloc(a.rows, a.cols);
-    kernels.affine(out.data, a.data, s, t);
+    if (this.#compute) this.#elementwise('scale', [out], [a], [s, t]);
+    else kernels.affine(out.data, a.data, s, t);
     return out;
   }
 
@@ -179,14 +380,17 @@ export class TsBackend implements Backend<TsMatrix> {
     checkOneOf('unary', 'op', op, UNARY_OPS);
     checkOperands('unary', this, a);
     const out = this.#alloc(a.rows, a.cols);
-    kernels.unary(op, out.data, a.data);
+    if (this.#compute && op in SIMD_UNARY)
+      this.#elementwise(op as SimdUnary, [out], [a], SIMD_UNARY[op as SimdUnary]);
+    else kernels.unary(op, out.data, a.data);
     return out;
   }
 
   clamp(a: TsMatrix, lo: number, hi: number): TsMatrix {
     checkOperands('clamp', this, a);
     const out = this.#alloc(a.rows, a.cols);
-    kernels.clamp(out.data, a.data, lo, hi);
+    if (this.#compute) this.#elementwise('clamp', [out], [a], [lo, hi]);
+    else kernels.clamp(out.data, a.data, lo, hi);
     return out;
   }
 
@@ -230,17 +434,17 @@ export class TsBackend implements Backend<TsMatrix> {
   }
 
   memory(): MemoryInfo {
-    return { matrices: this.#pool.liveBuffers, bytes: this.#pool.liveBytes };
+    return { matrices: this.#heap.liveBlocks, bytes: this.#heap.liveBytes };
   }
 
-  /** Bytes of disposed buffers kept for reuse (not counted by `memory`). */
+  /** Bytes of disposed matrices kept by size for reuse (not counted by `memory`). */
   get pooledBytes(): number {
-    return this.#pool.pooledBytes;
+    return this.#heap.pooledBytes;
   }
 
-  /** Typed arrays this backend has allocated so far; flat once a training loop is warm. */
+  /** Blocks of fresh memory this backend has carved so far; flat once a training loop is warm. */
   get createdBuffers(): number {
-    return this.#pool.created;
+    return this.#heap.created;
   }
 
   // fused kernels
@@ -249,7 +453,11 @@ export class TsBackend implements Backend<TsMatrix> {
     checkOneOf('activate', 'activation', kind, ACTIVATION_NAMES);
     checkOperands('activate', this, y);
     const out = this.#alloc(y.rows, y.cols);
-    kernels.activate(kind, alpha, out.data, y.data);
+    if (kind === 'identity') out.data.set(y.data);
+    else if (this.#compute && kind === 'relu') this.#elementwise('relu', [out], [y]);
+    else if (this.#compute && kind === 'leakyRelu')
+      this.#elementwise('leakyRelu', [out], [y], [alpha]);
+    else kernels.activate(kind, alpha, out.data, y.data);
     return out;
   }
 
@@ -258,7 +466,12 @@ export class TsBackend implements Backend<TsMatrix> {
     checkOperands('deltaDown', this, deltaUp, y);
     checkSameShape('deltaDown', { deltaUp, y });
     const out = this.#alloc(y.rows, y.cols);
-    kernels.deltaDown(kind, alpha, out.data, deltaUp.data, y.data);
+    if (kind === 'identity') out.data.set(deltaUp.data);
+    else if (this.#compute && kind === 'relu')
+      this.#elementwise('reluDown', [out], [deltaUp, y], [1]);
+    else if (this.#compute && kind === 'leakyRelu') {
+      this.#elementwise('leakyReluDown', [out], [deltaUp, y], [1, alpha]);
+    } else kernels.deltaDown(kind, alpha, out.data, deltaUp.data, y.data);
     return out;
   }
 
@@ -276,7 +489,15 @@ export class TsBackend implements Backend<TsMatrix> {
       m: this.#alloc(w.rows, w.cols),
       v: this.#alloc(w.rows, w.cols),
     };
-    kernels.adam(step, w.data, g.data, m.data, v.data, out.w.data, out.m.data, out.v.data);
+    if (this.#compute) {
+      const { stepSize, beta1, beta2, epsilon } = step;
+      this.#elementwise(
+        'adam',
+        [out.m, out.v, out.w],
+        [w, g, m, v],
+        [stepSize, beta1, beta2, epsilon],
+      );
+    } else kernels.adam(step, w.data, g.data, m.data, v.data, out.w.data, out.m.data, out.v.data);
     return out;
   }
 
@@ -284,7 +505,28 @@ export class TsBackend implements Backend<TsMatrix> {
     checkOperands('axpy', this, x, y);
     checkSameShape('axpy', { x, y });
     const out = this.#alloc(x.rows, x.cols);
-    kernels.axpy(out.data, alpha, x.data, y.data);
+    if (this.#compute) this.#elementwise('axpy', [out], [x, y], [alpha]);
+    else kernels.axpy(out.data, alpha, x.data, y.data);
     return out;
   }
+}
+
+/** The unary ops with a SIMD kernel, and the scalars it takes. */
+const SIMD_UNARY = { square: [], sqrt: [], relu: [], step: [1] } as const satisfies Partial<
+  Record<UnaryOp, readonly number[]>
+>;
+type SimdUnary = keyof typeof SIMD_UNARY;
+
+/**
+ * After `dot` summed the first k4 terms of rows i < m4 of a one-column product: adds their
+ * last terms, and computes rows m4 … m − 1 whole. The other arguments are `gemm`'s.
+ */
+function dotEdges(m4: number, k4: number, ...args: Parameters<typeof gemm>): void {
+  const [a, b, c, , n, k, ai, , , , cn = n] = args;
+  for (let i = 0; i < m4; i++) {
+    let sum = c[i * cn]!;
+    for (let p = k4; p < k; p++) sum += a[i * ai + p]! * b[p]!;
+    c[i * cn] = sum;
+  }
+  gemmEdges(m4, 1, ...args);
 }

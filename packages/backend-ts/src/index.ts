@@ -6,8 +6,9 @@ import type { BackendDescriptor } from '@twostep/core/backend';
 import { DTYPES, TsBackend, type TsBackendOptions } from './backend.js';
 
 export { TsBackend, type TsBackendOptions } from './backend.js';
+export { DEFAULT_POOL_BYTES, Heap, type Store } from './heap.js';
 export { TsMatrix } from './matrix.js';
-export { BufferPool, DEFAULT_POOL_BYTES, type Store } from './pool.js';
+export { defaultThreads } from './threads.js';
 
 /** A backend computing in `dtype` (default float32); float16 and other dtypes throw a DTypeError. */
 export function createBackend(options: TsBackendOptions = {}): TsBackend {

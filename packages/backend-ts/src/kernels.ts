@@ -4,7 +4,7 @@
  * dispatched by a switch outside small loops, so every loop body stays monomorphic.
  */
 import type { ActivationKind, AdamStep, UnaryOp } from '@twostep/core/backend';
-import type { Store } from './pool.js';
+import type { Store } from './heap.js';
 
 /** 1 / (1 + e⁻ˣ), without overflow: e⁻ˣ is only taken for x ≥ 0. */
 export function sigmoid(x: number): number {

@@ -1,12 +1,13 @@
-import type { Store } from './pool.js';
+import type { Store } from './heap.js';
 
 /**
  * c = A · B for an m × k matrix A and a k × n matrix B, each read through strides, so a
  * transposed operand is the same data with its strides swapped (never a copy):
  *
- *   A(i, p) = a[i·ai + p·ap],   B(p, j) = b[p·bp + j·bj],   c[i·n + j] = Σp A(i, p) · B(p, j).
+ *   A(i, p) = a[i·ai + p·ap],   B(p, j) = b[p·bp + j·bj],   c[i·cn + j] = Σp A(i, p) · B(p, j),
  *
- * Every entry of c is written (c may hold stale data). The body computes 4 × 4 blocks of c in
+ * C's rows cn entries apart (n by default; more when C is the left part of a wider matrix).
+ * Every entry of C is written (c may hold stale data). The body computes 4 × 4 blocks of c in
  * 16 local accumulators (doubles), so each step of the inner loop does 16 multiply-adds for 8
  * loads; the inner loop walks p, along which every transpose combination reads either
  * contiguous runs (a row of A, a column of Bᵀ) or 4 adjacent entries per step (a column
@@ -24,6 +25,7 @@ export function gemm(
   ap: number,
   bp: number,
   bj: number,
+  cn = n,
 ): void {
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
@@ -50,14 +52,14 @@ export function gemm(
         pa += ap;
         pb += bp;
       }
-      let o = i * n + j;
-      c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; o += n;
-      c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; o += n;
-      c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; o += n;
+      let o = i * cn + j;
+      c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; o += cn;
+      c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; o += cn;
+      c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; o += cn;
       c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
     }
   }
-  gemmEdges(m4, n4, a, b, c, m, n, k, ai, ap, bp, bj);
+  gemmEdges(m4, n4, a, b, c, m, n, k, ai, ap, bp, bj, cn);
 }
 
 /**
@@ -66,7 +68,7 @@ export function gemm(
  * rows after. The other arguments are `gemm`'s.
  */
 export function gemmEdges(rows: number, cols: number, ...args: Parameters<typeof gemm>): void {
-  const [a, b, c, m, n, k, ai, ap, bp, bj] = args;
+  const [a, b, c, m, n, k, ai, ap, bp, bj, cn = n] = args;
   for (let i = 0; i < m; i++) {
     for (let j = i < rows ? cols : 0; j < n; j++) {
       let sum = 0;
@@ -77,7 +79,7 @@ export function gemmEdges(rows: number, cols: number, ...args: Parameters<typeof
         pa += ap;
         pb += bp;
       }
-      c[i * n + j] = sum;
+      c[i * cn + j] = sum;
     }
   }
 }

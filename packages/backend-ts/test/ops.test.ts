@@ -37,6 +37,7 @@ describe('createBackend', () => {
       fusedActivation: true,
       fusedAdam: true,
       fusedAxpy: true,
+      fusedBias: true,
     });
     expect(createBackend({ dtype: 'float64' }).dtype).toBe('float64');
   });

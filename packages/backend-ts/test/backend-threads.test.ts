@@ -1,0 +1,140 @@
+// The backend on several threads: the same bits as on one, for every dtype; workers that end.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { adam, Network, oneHot, sgd, train } from '@twostep/core';
+import { ConfigError, type MatMulOptions } from '@twostep/core/backend';
+import { describe, expect, it } from 'vitest';
+import { createBackend, defaultThreads, type TsBackend } from '../src/index.js';
+
+const DTYPES = ['float32', 'float64'] as const;
+const seeded = (length: number, seed: number) =>
+  Array.from({ length }, (_, i) => Math.sin(i * 0.7 + seed) * (1 + (i % 5)));
+
+describe.each(DTYPES)('%s on 3 threads', (dtype) => {
+  const one = createBackend({ dtype, threads: 1 });
+  const three = createBackend({ dtype, threads: 3 });
+
+  it('says how many threads it uses', () => {
+    expect(three.threads).toBe(3);
+    expect(three.description).toMatch(new RegExp(`^ts ${dtype} · wasm-simd.* · 3 threads$`));
+    expect(one.description).toMatch(/ · 1 thread$/);
+  });
+
+  it.each<[MatMulOptions]>([
+    [{}],
+    [{ transposeA: true }],
+    [{ transposeB: true }],
+    [{ transposeA: true, transposeB: true }],
+  ])('products big enough to share give the bits of one thread %o', (flags) => {
+    const [m, k, n] = [132, 301, 70];
+    const bits = (backend: TsBackend) => {
+      const a = flags.transposeA
+        ? backend.fromArray(seeded(m * k, 1), k, m)
+        : backend.fromArray(seeded(m * k, 1), m, k);
+      const b = flags.transposeB
+        ? backend.fromArray(seeded(k * n, 2), n, k)
+        : backend.fromArray(seeded(k * n, 2), k, n);
+      return Array.from(backend.readSync(backend.matMul(a, b, flags)));
+    };
+    expect(bits(three)).toEqual(bits(one));
+  });
+
+  it('long element-wise passes and updates give the bits of one thread', () => {
+    const n = 70_001; // past the size that is shared, with a part of a vector at the end
+    const bits = (k: TsBackend) => {
+      const [x, y] = [k.fromArray(seeded(n, 3), 1, n), k.fromArray(seeded(n, 4), 1, n)];
+      const step = k.adam(x, y, y, k.unary('square', x), {
+        stepSize: 0.01,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+      });
+      return [k.axpy(-0.1, x, y), k.unary('relu', x), k.mul(x, y), step.w, step.m, step.v].map(
+        (m) => Array.from(k.readSync(m)),
+      );
+    };
+    expect(bits(three)).toEqual(bits(one));
+  });
+
+  it('trains to the same bits as one thread (SGD and Adam)', async () => {
+    const inputs = Array.from({ length: 96 }, (_, i) => seeded(300, i));
+    const targets = oneHot(
+      inputs.map((_, i) => i % 10),
+      10,
+    );
+    const weights = async (k: TsBackend, optimizer: 'sgd' | 'adam') => {
+      const net = Network.create({ architecture: 'A[300,200,10]', activation: 'relu', seed: 4 });
+      await train(
+        k,
+        net,
+        { inputs, targets },
+        {
+          loss: 'softmaxCrossEntropy',
+          optimizer:
+            optimizer === 'sgd' ? sgd({ learningRate: 0.05 }) : adam({ learningRate: 0.001 }),
+          batchSize: 32,
+          epochs: 2,
+        },
+      );
+      return net.getWeights().map((w) => w.flat());
+    };
+    for (const optimizer of ['sgd', 'adam'] as const) {
+      expect(await weights(three, optimizer)).toEqual(await weights(one, optimizer));
+    }
+  });
+
+  it('keeps working on the calling thread after close()', () => {
+    const k = createBackend({ dtype, threads: 2 });
+    const a = k.fromArray(seeded(200 * 300, 5), 200, 300);
+    const before = Array.from(k.readSync(k.matMul(a, a, { transposeB: true })));
+    k.close();
+    k.close();
+    expect(Array.from(k.readSync(k.matMul(a, a, { transposeB: true })))).toEqual(before);
+  });
+});
+
+describe('threads option', () => {
+  it('defaults to the cores, up to 8', () => {
+    expect(defaultThreads()).toBeGreaterThanOrEqual(1);
+    expect(defaultThreads()).toBeLessThanOrEqual(8);
+    expect(createBackend().threads).toBe(defaultThreads());
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, 65, '2', null])('refuses threads %s', (threads) => {
+    expect(() => createBackend({ threads: threads as number })).toThrow(ConfigError);
+    expect(() => createBackend({ threads: threads as number })).toThrow(
+      /createBackend: threads is .*; it must be a whole number from 1 \(this thread only\) to 64/,
+    );
+  });
+
+  it('runs on one thread without SIMD, and says why', () => {
+    const k = createBackend({ simd: false, threads: 4 });
+    expect(k.threads).toBe(1);
+    expect(k.description).toBe(
+      'ts float32 · typescript · 1 thread (simd: false computes in TypeScript on this thread)',
+    );
+  });
+});
+
+describe('worker threads and the process', () => {
+  it('a process that never closes its backends still exits', () => {
+    const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `
+      import { createBackend } from ${JSON.stringify(entry)};
+      const k = createBackend({ threads: 2 });
+      const a = k.fill(400, 400, 0.5);
+      const c = k.readSync(k.matMul(a, a));
+      if (c[0] !== 100) throw new Error('wrong product ' + c[0]);
+      console.log(k.description);
+    `;
+    const started = Date.now();
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('· 2 threads');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
