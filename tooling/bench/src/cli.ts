@@ -1,32 +1,42 @@
 /**
  * `pnpm bench [--quick] [--trainers a,b] [--workloads W1,W2] [--repeat n] [--out file]`:
  * runs every (trainer, workload) in its own worker process, interleaved across trainers and
- * repeated, prints a table per workload and writes every run and the medians as JSON.
+ * repeated, each repetition after a measurement of the matMul ceiling; prints the ceiling, a
+ * table per workload and the targets, and writes every run and the medians as JSON.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bestCeilings } from './flops.js';
 import { PEERS } from './peers/index.js';
-import { EXIT_NOT_INSTALLED, type Result, type WorkloadName } from './protocol.js';
+import { type Exit, lastLine, runProcess } from './process.js';
+import {
+  type Ceiling,
+  EXIT_NOT_INSTALLED,
+  EXIT_SKIPPED,
+  type Result,
+  type WorkloadName,
+} from './protocol.js';
 import {
   ACCURACY_FLOOR,
+  ceilingReport,
   GRADIENT_TOLERANCE,
   quickFailures,
   type Run,
   type Status,
   summarize,
-  targetReport,
   workloadReport,
 } from './report.js';
+import { targetReport } from './targets.js';
 import { applies, TRAINERS } from './trainers.js';
-import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS } from './workloads.js';
+import { isWorkloadName, workload as scaled, WORKLOAD_NAMES, WORKLOADS } from './workloads.js';
 
 const HELP = `Usage: pnpm bench [options]
-  --quick            small workloads, one repetition; fails when a trainer does not run, a W1
-                     accuracy@1 is below ${ACCURACY_FLOOR} or W4's gradients differ by more than ${GRADIENT_TOLERANCE}
+  --quick            small workloads, one repetition; fails when a trainer does not run (PyTorch
+                     missing is skipped, not failed), a W1 accuracy@1 is below ${ACCURACY_FLOOR} or
+                     W4's gradients differ by more than ${GRADIENT_TOLERANCE}
   --trainers a,b     trainers to run (default: all): ${Object.keys(TRAINERS).join(', ')}
   --workloads W1,W2  workloads to run (default: all): ${WORKLOAD_NAMES.join(', ')}
   --repeat n         repetitions of each run (default 3, --quick 1)
@@ -34,43 +44,54 @@ const HELP = `Usage: pnpm bench [options]
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
-/** Runs one worker process and reads its Result from the last line of its stdout. */
-function runWorker(
+/** Runs `node dist/worker.js …args` to its end. */
+async function spawnWorker(args: readonly string[], quick: boolean): Promise<Exit> {
+  const argv = [WORKER, ...args, ...(quick ? ['--quick'] : [])];
+  // Node is there: it is running this.
+  return (await runProcess(process.execPath, argv, (quick ? 2 : 15) * 60_000))!;
+}
+
+const STATUS_BY_CODE: Readonly<Record<number, Status>> = {
+  [EXIT_NOT_INSTALLED]: 'not installed',
+  [EXIT_SKIPPED]: 'skipped',
+};
+
+/** Runs one trainer's worker process and reads its Result from the last line of its stdout. */
+async function runWorker(
   trainer: string,
   workload: WorkloadName,
   repetition: number,
   quick: boolean,
 ): Promise<Run> {
-  const started = performance.now();
-  const args = [WORKER, trainer, workload, ...(quick ? ['--quick'] : [])];
-  const child = spawn(process.execPath, args, { timeout: (quick ? 2 : 15) * 60_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((done) => {
-    child.on('close', (code, signal) => {
-      const seconds = (performance.now() - started) / 1000;
-      const run = { trainer, workload, repetition, seconds };
-      const fail = (status: Status, error: string): Run => ({ ...run, status, error });
-      if (code !== 0) {
-        const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-        const status = code === EXIT_NOT_INSTALLED ? 'not installed' : 'failed';
-        return done(fail(status, stderr.trim() || why));
-      }
-      try {
-        const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Result;
-        if (result.trainer !== trainer || result.workload !== workload) throw new Error();
-        done({ ...run, status: 'ok', result });
-      } catch {
-        done(fail('failed', `no Result on the last line of stdout:\n${stdout.slice(-500)}`));
-      }
-    });
-  });
+  const { code, signal, stdout, stderr, seconds } = await spawnWorker([trainer, workload], quick);
+  const run = { trainer, workload, repetition, seconds };
+  const fail = (status: Status, error: string): Run => ({ ...run, status, error });
+  if (code !== 0) {
+    const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+    return fail(STATUS_BY_CODE[code ?? -1] ?? 'failed', stderr.trim() || why);
+  }
+  try {
+    const result = JSON.parse(lastLine(stdout)) as Result;
+    if (result.trainer !== trainer || result.workload !== workload) throw new Error();
+    return { ...run, status: 'ok', result };
+  } catch {
+    return fail('failed', `no Result on the last line of stdout:\n${stdout.slice(-500)}`);
+  }
+}
+
+/** One measurement of the ceilings (ceiling.ts) in its own worker; none when it failed. */
+async function runCeiling(quick: boolean, repetition: number): Promise<Ceiling[]> {
+  const { code, stdout, stderr, seconds } = await spawnWorker(['ceiling'], quick);
+  try {
+    if (code !== 0) throw new Error();
+    const ceilings = JSON.parse(lastLine(stdout)) as Ceiling[];
+    const gflops = ceilings.map((c) => `${c.threads}: ${c.gflops.toFixed(1)}`).join(', ');
+    console.error(`[ceiling #${repetition}] GFLOP/s by threads ${gflops}: ${seconds.toFixed(1)} s`);
+    return ceilings;
+  } catch {
+    console.error(`The matMul ceiling was not measured (exit code ${code}):\n${stderr.trim()}`);
+    return [];
+  }
 }
 
 function list<T extends string>(value: string | undefined, all: readonly T[], what: string): T[] {
@@ -113,8 +134,12 @@ async function main(): Promise<number> {
     trainers.filter((t) => applies(t, w)).map((t) => [t, w] as const),
   );
   const runs: Run[] = [];
+  const measured: Ceiling[] = [];
+  // W4 (milliseconds per gradient) has no GFLOP/s column to read against the ceiling.
+  const needsCeiling = workloads.some((w) => w !== 'W4');
   const total = repeat * plan.length;
   for (let repetition = 1; repetition <= repeat; repetition++) {
+    if (needsCeiling) measured.push(...(await runCeiling(quick, repetition)));
     for (const [trainer, workload] of plan) {
       const run = await runWorker(trainer, workload, repetition, quick);
       runs.push(run);
@@ -126,12 +151,14 @@ async function main(): Promise<number> {
   }
 
   const summaries = summarize(runs);
+  const ceilings = bestCeilings(measured);
+  if (needsCeiling) console.log(`\n${ceilingReport(ceilings, quick)}`);
   for (const workload of workloads) {
     console.log(`\n${workload}: ${WORKLOADS[workload].title}${quick ? ' (--quick)' : ''}\n`);
-    console.log(workloadReport(workload, summaries));
+    console.log(workloadReport(scaled(workload, quick), summaries, ceilings));
   }
 
-  const targets = targetReport(summaries, Object.keys(PEERS));
+  const targets = targetReport(summaries, { peers: Object.keys(PEERS), ceilings, quick });
   if (targets) console.log(`\nTargets\n\n${targets}`);
 
   const date = new Date();
@@ -149,7 +176,7 @@ async function main(): Promise<number> {
   const options = { quick, repeat, trainers, workloads };
   writeFileSync(
     out,
-    `${JSON.stringify({ date, environment, options, summaries, runs }, null, 2)}\n`,
+    `${JSON.stringify({ date, environment, options, ceilings, summaries, runs, ceilingRuns: measured }, null, 2)}\n`,
   );
   console.log(`\nRaw results and medians: ${out}`);
 

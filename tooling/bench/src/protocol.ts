@@ -7,7 +7,7 @@
  */
 
 /** The fixed, seeded workloads (see README.md and workloads.ts). */
-export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4';
+export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
 
 export interface Workload {
   readonly name: WorkloadName;
@@ -19,7 +19,7 @@ export interface Workload {
   readonly batchSize: number;
   /** Plain SGD. */
   readonly learningRate: number;
-  /** Epochs timed (after one warm-up epoch, or in --quick a shorter run). */
+  /** Epochs timed, after one warm-up epoch (so the last epoch is 1 + epochs). */
   readonly epochs: number;
   /** Training samples: the first `trainSize` of the shuffle (W4: its one batch). */
   readonly trainSize: number;
@@ -42,20 +42,44 @@ export interface Result {
   readonly workload: WorkloadName;
   /** Training samples per second over the timed epochs (W1, W2, W3). */
   readonly samplesPerSecond?: number;
-  /** Test accuracy after 1 and after 5 epochs (W1). */
+  /**
+   * Test accuracy after the warm-up epoch and after the last one (1 + epochs: W1's 5th, W5's
+   * 3rd), when the workload has a test set.
+   */
   readonly accuracy1?: number;
-  readonly accuracy5?: number;
+  readonly accuracyLast?: number;
   /** Milliseconds per training step (W3: batch 1). */
   readonly stepMs?: number;
   /** W4: milliseconds per gradient by method, and the largest relative difference between them. */
   readonly gradientMs?: Readonly<Record<string, number>>;
   readonly maxRelativeDifference?: number;
-  /** Peak resident set size of the process, bytes. */
+  /**
+   * Threads the trainer computed with, as its library reports them (backend-ts's
+   * `backend.threads`, torch.get_num_threads()); absent means one.
+   */
+  readonly threads?: number;
+  /** Peak resident set size of the process that trained (the Python one for pytorch), bytes. */
   readonly peakRss: number;
   /** What the trainer does differently, or why it measured nothing on this workload. */
   readonly note?: string;
 }
 
-/** The worker's exit code when the trainer failed, and when a package it needs is missing. */
+/**
+ * The worker's exit code when the trainer failed; when a package it needs is missing; and when
+ * an optional peer outside npm (PyTorch) is not on this machine, so its runs are skipped: the
+ * one line on stderr says how to get it.
+ */
 export const EXIT_FAILED = 1;
 export const EXIT_NOT_INSTALLED = 2;
+export const EXIT_SKIPPED = 3;
+
+/**
+ * One measurement of the ceiling: backend-ts's float32 `matMul` at its best on this machine
+ * (see ceiling.ts), with `threads` threads as the backend reports them (`requestedThreads`
+ * asked for).
+ */
+export interface Ceiling {
+  readonly requestedThreads: number;
+  readonly threads: number;
+  readonly gflops: number;
+}

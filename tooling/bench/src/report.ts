@@ -1,6 +1,21 @@
-/** Runs to medians, medians to tables: the pure part of the runner. */
-import type { Result, WorkloadName } from './protocol.js';
+/** Runs to medians, medians to tables: the pure part of the runner (targets: targets.ts). */
+import { CEILING_REPEATS, CEILING_SHAPE } from './ceiling.js';
+import { ceilingFor, gflops } from './flops.js';
+import {
+  DASH,
+  fixed,
+  formatTable,
+  gflopsText,
+  megabytes,
+  ms,
+  percent,
+  scientific,
+  times,
+} from './format.js';
+import type { Ceiling, Result, Workload, WorkloadName } from './protocol.js';
 import { median, range, ratio } from './stats.js';
+
+export { formatTable } from './format.js';
 
 /** --quick fails when a trainer's W1 test accuracy after one epoch is below this. */
 export const ACCURACY_FLOOR = 0.8;
@@ -14,7 +29,8 @@ export const GRADIENT_TOLERANCE = 1e-4;
 /** The peers the ratio columns compare against. */
 export const BASELINES = ['tfjs-layers-cpu', 'tfjs-layers-wasm'] as const;
 
-export type Status = 'ok' | 'failed' | 'not installed';
+/** 'skipped': an optional peer outside npm (PyTorch) is not on this machine. */
+export type Status = 'ok' | 'failed' | 'not installed' | 'skipped';
 
 /** One worker process. */
 export interface Run {
@@ -46,10 +62,12 @@ export interface Summary {
   };
   readonly stepMs?: number;
   readonly accuracy1?: number;
-  readonly accuracy5?: number;
+  readonly accuracyLast?: number;
   readonly gradientMs?: Readonly<Record<string, number>>;
   /** The largest over the runs. */
   readonly maxRelativeDifference?: number;
+  /** The most over the runs (they all ask for the same). */
+  readonly threads?: number;
   readonly peakRss?: number;
 }
 
@@ -82,12 +100,15 @@ function summarise(runs: readonly Run[]): Summary {
     samplesPerSecond: speeds.length > 0 ? { median: median(speeds), min, max } : undefined,
     stepMs: medianOf(results, (r) => r.stepMs),
     accuracy1: medianOf(results, (r) => r.accuracy1),
-    accuracy5: medianOf(results, (r) => r.accuracy5),
+    accuracyLast: medianOf(results, (r) => r.accuracyLast),
     gradientMs:
       methods.length > 0
         ? Object.fromEntries(methods.map((m) => [m, medianOf(results, (r) => r.gradientMs?.[m])!]))
         : undefined,
     maxRelativeDifference: differences.length > 0 ? Math.max(...differences) : undefined,
+    threads: results.some((r) => r.threads)
+      ? Math.max(...results.map((r) => r.threads ?? 1))
+      : undefined,
     peakRss: medianOf(results, (r) => r.peakRss),
   };
   // Only the fields a trainer reported, so the JSON stays readable.
@@ -105,31 +126,6 @@ export function summarize(runs: readonly Run[]): Summary[] {
   return [...groups.values()].map(summarise).sort((a, b) => a.workload.localeCompare(b.workload));
 }
 
-const DASH = '–';
-
-const fixed = (x: number | undefined, digits = 0) =>
-  x === undefined
-    ? DASH
-    : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (x: number | undefined) => (x === undefined ? DASH : String(Number(x.toPrecision(3))));
-const percent = (x: number | undefined) => (x === undefined ? DASH : `${(x * 100).toFixed(1)} %`);
-const megabytes = (x: number | undefined) => (x === undefined ? DASH : `${fixed(x / 2 ** 20)} MB`);
-const times = (x: number | undefined) => (x === undefined ? DASH : `${x.toFixed(2)}×`);
-const scientific = (x: number | undefined) =>
-  x === undefined ? DASH : x === 0 ? '0' : x.toExponential(1);
-
-/** An aligned Markdown table; numbers (cells starting with a digit) are right-aligned. */
-export function formatTable(header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const numeric = header.map(
-    (_, c) => rows.length > 0 && rows.every((r) => /^[\d–]/.test(r[c] ?? '')),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
-  const rule = `|${widths.map((w, c) => (numeric[c] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
 /** Samples/s as "median (min–max)", or why there is none. */
 function speed(s: Summary): string {
   if (s.status !== 'ok') return s.status;
@@ -140,10 +136,27 @@ function speed(s: Summary): string {
     : fixed(v.median);
 }
 
-/** The table of one workload's summaries. */
-export function workloadTable(workload: WorkloadName, summaries: readonly Summary[]): string {
-  const rows = summaries.filter((s) => s.workload === workload);
-  if (workload === 'W4') {
+/** A trainer's GFLOP/s (flops.ts), and its share of the ceiling at its thread count. */
+function arithmetic(w: Workload, s: Summary, ceilings: readonly Ceiling[]) {
+  const speed = s.samplesPerSecond?.median;
+  const rate = speed === undefined ? undefined : gflops(w.architecture, speed);
+  const ceiling = ceilingFor(s.threads ?? 1, ceilings)?.gflops;
+  return { rate, share: rate === undefined || ceiling === undefined ? undefined : rate / ceiling };
+}
+
+/**
+ * The table of one workload's summaries (`w` as it ran: --quick changes its last epoch):
+ * samples/s, the ratios to tfjs-layers, the threads, GFLOP/s and its share of the ceiling at
+ * the trainer's thread count (`ceilings`: none measured, "–"), the accuracies, peak RSS. W4,
+ * one gradient, has a column of milliseconds per method instead.
+ */
+export function workloadTable(
+  w: Workload,
+  summaries: readonly Summary[],
+  ceilings: readonly Ceiling[] = [],
+): string {
+  const rows = summaries.filter((s) => s.workload === w.name);
+  if (w.name === 'W4') {
     const methods = [...new Set(rows.flatMap((s) => Object.keys(s.gradientMs ?? {})))];
     return formatTable(
       ['trainer', ...methods.map((m) => `${m} ms`), 'max rel diff', 'peak RSS'],
@@ -156,33 +169,66 @@ export function workloadTable(workload: WorkloadName, summaries: readonly Summar
     );
   }
   const baseline = (name: string) => rows.find((s) => s.trainer === name)?.samplesPerSecond?.median;
+  const perStep = w.batchSize === 1;
+  const tested = w.testSize > 0;
   return formatTable(
     [
       'trainer',
       'samples/s median (min–max)',
       ...BASELINES.map((b) => `vs ${b}`),
-      ...(workload === 'W3' ? ['ms/step'] : []),
-      ...(workload === 'W1' ? ['accuracy@1', 'accuracy@5'] : []),
+      ...(perStep ? ['ms/step'] : []),
+      'threads',
+      'GFLOP/s',
+      '% of ceiling',
+      ...(tested ? ['accuracy@1', `accuracy@${1 + w.epochs}`] : []),
       'peak RSS',
     ],
-    rows.map((s) => [
-      s.trainer,
-      speed(s),
-      ...BASELINES.map((b) => times(ratio(s.samplesPerSecond?.median, baseline(b)))),
-      ...(workload === 'W3' ? [ms(s.stepMs)] : []),
-      ...(workload === 'W1' ? [percent(s.accuracy1), percent(s.accuracy5)] : []),
-      megabytes(s.peakRss),
-    ]),
+    rows.map((s) => {
+      const { rate, share } = arithmetic(w, s, ceilings);
+      return [
+        s.trainer,
+        speed(s),
+        ...BASELINES.map((b) => times(ratio(s.samplesPerSecond?.median, baseline(b)))),
+        ...(perStep ? [ms(s.stepMs)] : []),
+        s.status === 'ok' ? String(s.threads ?? 1) : DASH,
+        gflopsText(rate),
+        percent(share),
+        ...(tested ? [percent(s.accuracy1), percent(s.accuracyLast)] : []),
+        megabytes(s.peakRss),
+      ];
+    }),
   );
 }
 
 /**
- * Why --quick fails: a trainer that did not run (the peers are dev dependencies of this
- * package, so each is installed wherever the bench is), a W1 accuracy@1 below the floor, or
- * W4 gradients that differ by more than `GRADIENT_TOLERANCE` between methods.
+ * The ceiling lines: backend-ts's best float32 matMul with each thread count (a count the
+ * backend did not honour says so), or why there is none.
+ */
+export function ceilingReport(ceilings: readonly Ceiling[], quick = false): string {
+  const [m, inner, n] = CEILING_SHAPE;
+  const repeats = quick ? CEILING_REPEATS.quick : CEILING_REPEATS.full;
+  const head = `Ceiling: backend-ts float32 matMul ${m}×${inner} · ${inner}×${n}, the best of ${repeats} products (and of the repetitions)`;
+  if (ceilings.length === 0) return `${head}: not measured.`;
+  const plural = (k: number) => `${k} thread${k === 1 ? '' : 's'}`;
+  return [
+    `${head}:`,
+    ...ceilings.map((c) =>
+      c.threads === c.requestedThreads
+        ? `- ${plural(c.threads)}: ${fixed(c.gflops, 1)} GFLOP/s`
+        : `- ${plural(c.requestedThreads)} asked, ${c.threads} ran: ${fixed(c.gflops, 1)} GFLOP/s`,
+    ),
+  ].join('\n');
+}
+
+/**
+ * Why --quick fails: a trainer that did not run (the npm peers are dev dependencies of this
+ * package, so each is installed wherever the bench is; PyTorch, which is not, is skipped
+ * instead), a W1 accuracy@1 below the floor, or W4 gradients that differ by more than
+ * `GRADIENT_TOLERANCE` between methods.
  */
 export function quickFailures(summaries: readonly Summary[]): string[] {
   return summaries.flatMap((s) => {
+    if (s.status === 'skipped') return [];
     if (s.status !== 'ok') return [`${s.trainer} ${s.workload}: ${s.status}`];
     if (s.workload === 'W1' && s.accuracy1 !== undefined && !(s.accuracy1 >= ACCURACY_FLOOR)) {
       return [`${s.trainer} W1: accuracy@1 ${s.accuracy1} is below ${ACCURACY_FLOOR}`];
@@ -206,68 +252,20 @@ export const errorLine = (stderr: string): string => {
   return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1) ?? '';
 };
 
-/** A workload's table, then a line per trainer that failed or left a note. */
-export function workloadReport(workload: WorkloadName, summaries: readonly Summary[]): string {
-  const rows = summaries.filter((s) => s.workload === workload);
+/** A workload's table, then a line per trainer that failed, was skipped or left a note. */
+export function workloadReport(
+  w: Workload,
+  summaries: readonly Summary[],
+  ceilings: readonly Ceiling[] = [],
+): string {
+  const rows = summaries.filter((s) => s.workload === w.name);
   const notes = rows.flatMap((s) => [
     ...(s.error === undefined
       ? []
       : [`- ${s.trainer}: ${s.status} (${s.failures} of ${s.runs} runs): ${errorLine(s.error)}`]),
     ...(s.note === undefined ? [] : [`- ${s.trainer}: ${s.note}`]),
   ]);
-  return [workloadTable(workload, summaries), ...(notes.length > 0 ? ['', ...notes] : [])].join(
+  return [workloadTable(w, summaries, ceilings), ...(notes.length > 0 ? ['', ...notes] : [])].join(
     '\n',
   );
-}
-
-/** W1 samples/s ratios the twostep trainers aim at, each against a peer in the same run. */
-export const SPEED_TARGETS = [
-  { trainer: 'ts-float32', peer: 'tfjs-layers-cpu', ratio: 6 },
-  { trainer: 'ts-float32', peer: 'tfjs-layers-wasm', ratio: 1.5 },
-  { trainer: 'tfjs-wasm', peer: 'tfjs-layers-wasm', ratio: 1.3 },
-  { trainer: 'tfjs-cpu', peer: 'tfjs-layers-cpu', ratio: 1.2 },
-] as const;
-
-/** W1 accuracy after 5 epochs: within this of tfjs-layers (same initial weights and batches). */
-export const ACCURACY_MARGIN = 0.005;
-
-/**
- * The targets, one line each with the measured value and ✓ or ✗: the W1 speed ratios, W2 and
- * W3 against the fastest peer (`peers`), and W1 accuracy@5 against tfjs-layers. A target
- * whose trainers did not both run is left out.
- */
-export function targetReport(summaries: readonly Summary[], peers: readonly string[]): string {
-  const find = (w: WorkloadName, t: string) =>
-    summaries.find((s) => s.workload === w && s.trainer === t && s.status === 'ok');
-  const speedOf = (w: WorkloadName, t: string) => find(w, t)?.samplesPerSecond?.median;
-  const mark = (met: boolean) => (met ? '✓' : '✗');
-  const lines: string[] = [];
-  for (const { trainer, peer, ratio: goal } of SPEED_TARGETS) {
-    const r = ratio(speedOf('W1', trainer), speedOf('W1', peer));
-    if (r !== undefined) {
-      lines.push(`${mark(r >= goal)} W1 ${trainer} ≥ ${goal}× ${peer}: ${times(r)}`);
-    }
-  }
-  for (const w of ['W2', 'W3'] as const) {
-    const ours = speedOf(w, 'ts-float32');
-    const best = peers
-      .map((p) => [p, speedOf(w, p)] as const)
-      .filter((e): e is readonly [string, number] => e[1] !== undefined)
-      .sort((a, b) => b[1] - a[1])[0];
-    if (ours !== undefined && best) {
-      lines.push(
-        `${mark(ours >= best[1])} ${w} ts-float32 not slower than the fastest peer (${best[0]}): ${fixed(ours)} vs ${fixed(best[1])} samples/s`,
-      );
-    }
-  }
-  const layers = find('W1', 'tfjs-layers-cpu')?.accuracy5;
-  for (const s of summaries) {
-    if (s.workload !== 'W1' || s.accuracy5 === undefined || layers === undefined) continue;
-    if (peers.includes(s.trainer)) continue;
-    const gap = Math.abs(s.accuracy5 - layers);
-    lines.push(
-      `${mark(gap <= ACCURACY_MARGIN)} W1 ${s.trainer} accuracy@5 within ${ACCURACY_MARGIN * 100} points of tfjs-layers: ${percent(s.accuracy5)} vs ${percent(layers)}`,
-    );
-  }
-  return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-/** The four workloads, their --quick versions, and the network every trainer starts from. */
+/** The five workloads, their --quick versions, and the network every trainer starts from. */
 import { Network, type Weights } from '@twostep/core';
 import type { Workload, WorkloadName } from './protocol.js';
 
@@ -51,6 +51,20 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
     testSize: 0,
     repeats: 50,
   },
+  // Wide: the products dominate a step (≈ 3.2 MFLOP a sample against W1's 0.41), so it
+  // measures the matMul kernel and its threads more than per-op overhead. 1 warm-up + 2
+  // timed epochs: the cpu trainers (≈ 1 GFLOP/s) already take over a minute a run.
+  W5: {
+    name: 'W5',
+    title: 'Wide MLP A[784,512,512,10], relu, batch 128',
+    architecture: [784, 512, 512, 10],
+    activation: 'relu',
+    batchSize: 128,
+    learningRate: 0.05,
+    epochs: 2,
+    trainSize: 8000,
+    testSize: 2000,
+  },
 };
 
 /** --quick: fewer samples and epochs, enough for W1's accuracy after one epoch to mean something. */
@@ -59,6 +73,9 @@ const QUICK: Readonly<Record<WorkloadName, Partial<Workload>>> = {
   W2: { epochs: 1, trainSize: 500 },
   W3: { trainSize: 100 },
   W4: { repeats: 3 },
+  // Two steps an epoch, so that the cpu trainers (≈ 1 GFLOP/s) take seconds: only that it
+  // runs end to end, and its speed; no accuracy is checked.
+  W5: { epochs: 1, trainSize: 256, testSize: 256 },
 };
 
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as WorkloadName[];

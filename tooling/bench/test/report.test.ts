@@ -1,34 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Result, WorkloadName } from '../src/protocol.js';
+import type { Ceiling } from '../src/protocol.js';
 import {
+  ceilingReport,
   errorLine,
   formatTable,
   quickFailures,
   type Run,
   summarize,
-  targetReport,
   workloadReport,
   workloadTable,
 } from '../src/report.js';
-
-const ok = (
-  trainer: string,
-  workload: WorkloadName,
-  repetition: number,
-  result: Partial<Result>,
-): Run => ({
-  trainer,
-  workload,
-  repetition,
-  status: 'ok',
-  seconds: 1,
-  result: { trainer, workload, peakRss: 100 * 2 ** 20, ...result },
-});
-
-const w1 = (trainer: string, speeds: number[], accuracy1 = 0.9): Run[] =>
-  speeds.map((samplesPerSecond, i) =>
-    ok(trainer, 'W1', i + 1, { samplesPerSecond, accuracy1, accuracy5: 0.95 }),
-  );
+import { WORKLOADS, workload } from '../src/workloads.js';
+import { notRun, ok, w1 } from './helpers.js';
 
 describe('summarize', () => {
   it('takes medians and the range over repetitions, per (workload, trainer)', () => {
@@ -45,7 +28,7 @@ describe('summarize', () => {
       failures: 0,
       samplesPerSecond: { median: 2000, min: 1000, max: 3000 },
       accuracy1: 0.9,
-      accuracy5: 0.95,
+      accuracyLast: 0.95,
       peakRss: 100 * 2 ** 20,
     });
     expect(second).toMatchObject({ workload: 'W3', stepMs: 2 });
@@ -106,23 +89,83 @@ describe('tables', () => {
 
   it('shows ratios against the tfjs-layers peers, and – when a peer is missing', () => {
     const runs = [...w1('ts-float32', [4000, 3000, 5000]), ...w1('tfjs-layers-cpu', [2000])];
-    const table = workloadTable('W1', summarize(runs));
+    const table = workloadTable(WORKLOADS.W1, summarize(runs));
     const lines = table.split('\n');
     expect(lines[0]).toMatch(
-      /trainer .*samples\/s median \(min–max\) .*vs tfjs-layers-cpu .*vs tfjs-layers-wasm .*accuracy@1 .*accuracy@5 .*peak RSS/,
+      /trainer .*samples\/s median \(min–max\) .*vs tfjs-layers-cpu .*vs tfjs-layers-wasm .*threads .*GFLOP\/s .*% of ceiling .*accuracy@1 .*accuracy@5 .*peak RSS/,
     );
+    // 4,000 samples/s × 409,640 FLOPs = 1.64 GFLOP/s; no ceiling measured: –.
     expect(lines[2]).toMatch(
-      /\| ts-float32 +\| +4,000 \(3,000–5,000\) \| +2\.00× \| +– \| +90\.0 % \| +95\.0 % \| +100 MB \|/,
+      /\| ts-float32 +\| +4,000 \(3,000–5,000\) \| +2\.00× \| +– \| +1 \| +1\.64 \| +– \| +90\.0 % \| +95\.0 % \| +100 MB \|/,
     );
     expect(lines[3]).toMatch(/\| tfjs-layers-cpu +\| +2,000 \| +1\.00× \| +– \|/);
   });
 
+  it('reads GFLOP/s against the ceiling at the trainer’s own thread count', () => {
+    const ceilings: Ceiling[] = [
+      { requestedThreads: 1, threads: 1, gflops: 40 },
+      { requestedThreads: 2, threads: 2, gflops: 80 },
+    ];
+    const runs = [
+      ok('ts-float32', 'W1', 1, { samplesPerSecond: 10_000, threads: 1 }),
+      ok('ts-float32-threads', 'W1', 1, { samplesPerSecond: 20_000, threads: 2 }),
+      // A peer that reports no threads computes on one.
+      ok('tfjs-layers-wasm', 'W1', 1, { samplesPerSecond: 5_000 }),
+    ];
+    const lines = workloadTable(WORKLOADS.W1, summarize(runs), ceilings).split('\n');
+    // 4.10 GFLOP/s of 40 (one thread), 8.19 of 80 (two), 2.05 of 40.
+    expect(lines[2]).toMatch(/\| ts-float32 +\|.*\| +1 \| +4\.10 \| +10\.2 % \|/);
+    expect(lines[3]).toMatch(/\| ts-float32-threads +\|.*\| +2 \| +8\.19 \| +10\.2 % \|/);
+    expect(lines[4]).toMatch(/\| tfjs-layers-wasm +\|.*\| +1 \| +2\.05 \| +5\.1 % \|/);
+  });
+
+  it('labels the last accuracy by the epoch it was taken after (W5: 3; --quick W1: 2)', () => {
+    const runs = [ok('t', 'W5', 1, { samplesPerSecond: 1, accuracy1: 0.8, accuracyLast: 0.9 })];
+    expect(workloadTable(WORKLOADS.W5, summarize(runs)).split('\n')[0]).toMatch(
+      /GFLOP\/s .*accuracy@1 \| accuracy@3 \|/,
+    );
+    expect(workloadTable(workload('W1', true), summarize(w1('t', [1]))).split('\n')[0]).toMatch(
+      /accuracy@1 \| accuracy@2 \|/,
+    );
+    // W2 and W3 have no test set: no accuracy columns.
+    expect(workloadTable(WORKLOADS.W2, summarize([ok('t', 'W2', 1, {})]))).not.toMatch(/accuracy/);
+  });
+
+  it('prints the ceiling per thread count, saying when the backend ran fewer than asked', () => {
+    expect(
+      ceilingReport([
+        { requestedThreads: 1, threads: 1, gflops: 41.25 },
+        { requestedThreads: 2, threads: 2, gflops: 79.9 },
+      ]).split('\n'),
+    ).toEqual([
+      'Ceiling: backend-ts float32 matMul 512×512 · 512×128, the best of 40 products (and of the repetitions):',
+      '- 1 thread: 41.3 GFLOP/s',
+      '- 2 threads: 79.9 GFLOP/s',
+    ]);
+    expect(ceilingReport([{ requestedThreads: 2, threads: 1, gflops: 40 }], true)).toMatch(
+      /best of 15 products[\s\S]*- 2 threads asked, 1 ran: 40\.0 GFLOP\/s/,
+    );
+    expect(ceilingReport([])).toMatch(/not measured/);
+  });
+
+  it('shows a skipped peer as skipped, with the line that says how to get it', () => {
+    const hint =
+      'PyTorch not found (tried python3: not found): install it with `pip install torch`.';
+    const runs = [...w1('ts-float32', [1000]), notRun('pytorch', 'W1', 'skipped', hint)];
+    const report = workloadReport(WORKLOADS.W1, summarize(runs));
+    expect(report).toMatch(/\| pytorch +\| skipped +\|/);
+    expect(report).toContain(`- pytorch: skipped (1 of 1 runs): ${hint}`);
+  });
+
   it('W3 adds ms/step; W4 has a column per method and the difference', () => {
     expect(
-      workloadTable('W3', summarize([ok('t', 'W3', 1, { samplesPerSecond: 500, stepMs: 2 })])),
+      workloadTable(
+        WORKLOADS.W3,
+        summarize([ok('t', 'W3', 1, { samplesPerSecond: 500, stepMs: 2 })]),
+      ),
     ).toMatch(/ms\/step[\s\S]*\| +2 \|/);
     const w4 = workloadTable(
-      'W4',
+      WORKLOADS.W4,
       summarize([
         ok('t', 'W4', 1, {
           gradientMs: { 'two-step': 9.123, classic: 10 },
@@ -148,7 +191,7 @@ describe('tables', () => {
       },
       ok('y', 'W2', 1, { samplesPerSecond: 10, note: 'sigmoid everywhere' }),
     ];
-    const report = workloadReport('W2', summarize(runs));
+    const report = workloadReport(WORKLOADS.W2, summarize(runs));
     expect(report).toMatch(/\| x +\| failed +\|/);
     expect(report).toContain('- x: failed (1 of 1 runs): Error: no RealDiv');
     expect(report).toContain('- y: sigmoid everywhere');
@@ -194,38 +237,10 @@ describe('--quick', () => {
     const runs = [
       ...w1('ts-float32', [1000], 0.83),
       ok('ts-float32', 'W4', 1, { maxRelativeDifference: 0 }),
+      // PyTorch is not an npm package: CI has none, and the quick bench passes without it.
+      notRun('pytorch', 'W1', 'skipped'),
+      notRun('pytorch-threads', 'W5', 'skipped'),
     ];
     expect(quickFailures(summarize(runs))).toEqual([]);
-  });
-});
-
-describe('targets', () => {
-  const peers = ['tfjs-layers-cpu', 'tfjs-layers-wasm', 'brain-js'];
-  it('prints each target with its measured value, met or not', () => {
-    const runs: Run[] = [
-      ...w1('ts-float32', [12_000]),
-      ...w1('tfjs-wasm', [12_000]),
-      ...w1('tfjs-cpu', [2_300]),
-      ...w1('tfjs-layers-cpu', [2_000]),
-      ...w1('tfjs-layers-wasm', [10_000]),
-      ok('tfjs-wasm', 'W1', 2, { samplesPerSecond: 12_000, accuracy5: 0.93 }),
-      ok('ts-float32', 'W2', 1, { samplesPerSecond: 5_000 }),
-      ok('brain-js', 'W2', 1, { samplesPerSecond: 6_000 }),
-      ok('tfjs-layers-wasm', 'W2', 1, { samplesPerSecond: 4_000 }),
-    ];
-    expect(targetReport(summarize(runs), peers).split('\n')).toEqual([
-      '✓ W1 ts-float32 ≥ 6× tfjs-layers-cpu: 6.00×',
-      '✗ W1 ts-float32 ≥ 1.5× tfjs-layers-wasm: 1.20×',
-      '✗ W1 tfjs-wasm ≥ 1.3× tfjs-layers-wasm: 1.20×',
-      '✗ W1 tfjs-cpu ≥ 1.2× tfjs-layers-cpu: 1.15×',
-      '✗ W2 ts-float32 not slower than the fastest peer (brain-js): 5,000 vs 6,000 samples/s',
-      '✓ W1 ts-float32 accuracy@5 within 0.5 points of tfjs-layers: 95.0 % vs 95.0 %',
-      '✗ W1 tfjs-wasm accuracy@5 within 0.5 points of tfjs-layers: 94.0 % vs 95.0 %',
-      '✓ W1 tfjs-cpu accuracy@5 within 0.5 points of tfjs-layers: 95.0 % vs 95.0 %',
-    ]);
-  });
-
-  it('leaves out targets whose trainers did not run', () => {
-    expect(targetReport(summarize(w1('ts-float32', [1000])), peers)).toBe('');
   });
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../src/protocol.js';
+import type { Ceiling, Result } from '../src/protocol.js';
 
 const WORKER = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 const run = (...args: string[]) => promisify(execFile)(process.execPath, [WORKER, ...args]);
@@ -17,8 +17,20 @@ describe.runIf(existsSync(WORKER))('the worker (dist/worker.js; turbo builds it 
     expect(result.stepMs).toBeGreaterThan(0);
     expect(result.accuracy1).toBeGreaterThanOrEqual(0.8);
     expect(result.accuracy1).toBeLessThanOrEqual(1);
-    expect(result.accuracy5).toBeUndefined();
+    // --quick W1 is 1 warm-up + 1 timed epoch: the last is the second.
+    expect(result.accuracyLast).toBeGreaterThanOrEqual(0.8);
+    expect(result.threads).toBe(1);
     expect(result.peakRss).toBeGreaterThan(20 * 2 ** 20);
+  });
+
+  it('measures the matMul ceiling with one thread first, in GFLOP/s', async () => {
+    const { stdout } = await run('ceiling', '--quick');
+    const ceilings = JSON.parse(stdout.trim().split('\n').at(-1)!) as Ceiling[];
+    expect(ceilings[0]).toMatchObject({ requestedThreads: 1, threads: 1 });
+    for (const c of ceilings) {
+      expect(c.threads).toBeLessThanOrEqual(c.requestedThreads);
+      expect(c.gflops).toBeGreaterThan(0.5);
+    }
   });
 
   it('fails with exit code 1 and a message for an unknown trainer', async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { initialWeights, WORKLOAD_NAMES, WORKLOADS, workload } from '../src/workloads.js';
 
 describe('workloads', () => {
-  it('defines W1–W4 as specified', () => {
-    expect(WORKLOAD_NAMES).toEqual(['W1', 'W2', 'W3', 'W4']);
+  it('defines W1–W5 as specified', () => {
+    expect(WORKLOAD_NAMES).toEqual(['W1', 'W2', 'W3', 'W4', 'W5']);
     expect(WORKLOADS.W1).toMatchObject({
       architecture: [784, 128, 10],
       activation: 'relu',
@@ -28,6 +28,16 @@ describe('workloads', () => {
       batchSize: 64,
       trainSize: 64,
     });
+    expect(WORKLOADS.W5).toMatchObject({
+      architecture: [784, 512, 512, 10],
+      activation: 'relu',
+      batchSize: 128,
+      learningRate: 0.05,
+      // 1 warm-up + 2 timed: accuracy after epochs 1 and 3.
+      epochs: 2,
+      trainSize: 8000,
+      testSize: 2000,
+    });
     for (const w of Object.values(WORKLOADS)) {
       expect(w.trainSize + w.testSize).toBeLessThanOrEqual(10_000);
       expect(w.architecture.at(-1)).toBe(10);
@@ -51,6 +61,8 @@ describe('workloads', () => {
       expect(quick.repeats ?? 0).toBeLessThanOrEqual(full.repeats ?? 0);
     }
     expect(workload('W1')).toBe(WORKLOADS.W1);
+    // W5 --quick: a few hundred samples (two batches to train), one timed epoch.
+    expect(workload('W5', true)).toMatchObject({ epochs: 1, trainSize: 256, testSize: 256 });
   });
 
   it('gives every trainer the same initial weights: seed 1, He for relu, zero biases', () => {
@@ -68,5 +80,10 @@ describe('workloads', () => {
     // W3 and W4 share W1's network.
     expect(initialWeights(WORKLOADS.W4)).toEqual(weights);
     expect(initialWeights(WORKLOADS.W2).map((w) => w[0]!.length)).toEqual([65, 65, 65, 65, 65, 65]);
+    expect(initialWeights(WORKLOADS.W5).map((w) => [w.length, w[0]!.length])).toEqual([
+      [512, 785],
+      [512, 513],
+      [10, 513],
+    ]);
   });
 });

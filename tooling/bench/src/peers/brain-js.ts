@@ -9,7 +9,14 @@
 import brain from 'brain.js';
 import { workloadData } from '../data.js';
 import type { Workload } from '../protocol.js';
-import { accuracyOf, notApplicable, type PeerResult, peakRss, speed } from './common.js';
+import {
+  accuracies,
+  accuracyOf,
+  notApplicable,
+  type PeerResult,
+  peakRss,
+  speed,
+} from './common.js';
 
 export const BRAIN_NOTE =
   "brain.js NeuralNetwork: sigmoid in every layer, per-sample SGD (its default momentum 0.1: it rejects 0), its own random initial weights, not the workload's activation or batch size.";
@@ -28,10 +35,16 @@ export function brainAccuracy(
   return accuracyOf(outputs, labels, classes);
 }
 
-/** W1–W3 as the twostep trainers run them: one warm-up epoch, then `epochs` timed in one `train`. */
+/**
+ * W1–W3 as the twostep trainers run them (not W5: see PEER_WORKLOADS): one warm-up epoch,
+ * then `epochs` timed in one `train`.
+ */
 export async function trainBrain(trainer: string, w: Workload): Promise<PeerResult> {
   if (w.name === 'W4') {
     return notApplicable(trainer, w, 'brain.js has no autodiff: no gradient to time on its own.');
+  }
+  if (w.name === 'W5') {
+    return notApplicable(trainer, w, 'W5 per sample in plain JavaScript would take minutes a run.');
   }
   const { train, test } = workloadData(w);
   const classes = w.architecture.at(-1)!;
@@ -68,8 +81,7 @@ export async function trainBrain(trainer: string, w: Workload): Promise<PeerResu
     workload: w.name,
     // Every step is one sample.
     ...(seconds === undefined ? {} : speed(w, seconds, w.trainSize)),
-    ...(accuracy1 === undefined ? {} : { accuracy1 }),
-    ...(w.testSize > 0 && 1 + w.epochs === 5 ? { accuracy5: accuracy() } : {}),
+    ...(await accuracies(w, accuracy1, accuracy)),
     note: BRAIN_NOTE,
     peakRss: peakRss(),
   };

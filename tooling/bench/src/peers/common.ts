@@ -23,6 +23,28 @@ export const speed = (
   stepMs: (seconds * 1000) / (stepsPerEpoch * w.epochs),
 });
 
+/**
+ * Test accuracy after the warm-up epoch and after the last (1 + epochs), as a Result's fields:
+ * only those the workload measures (a test set; a last epoch after the first).
+ */
+export async function accuracies(
+  w: Workload,
+  accuracy1: number | undefined,
+  accuracy: () => number | undefined | Promise<number | undefined>,
+): Promise<Pick<Result, 'accuracy1' | 'accuracyLast'>> {
+  if (w.testSize === 0 || accuracy1 === undefined) return {};
+  return w.epochs > 0 ? { accuracy1, accuracyLast: await accuracy() } : { accuracy1 };
+}
+
+/**
+ * A peer that is not on this machine and not an npm package (PyTorch): its runs are skipped,
+ * not failed (the worker exits with EXIT_SKIPPED and prints the message, one line that says
+ * how to get it).
+ */
+export class PeerUnavailableError extends Error {
+  override readonly name = 'PeerUnavailableError';
+}
+
 /** The Result of a peer that cannot run `w`: no measurement, only the reason. */
 export const notApplicable = (trainer: string, w: Workload, note: string): PeerResult => ({
   trainer,

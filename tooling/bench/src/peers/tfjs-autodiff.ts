@@ -9,21 +9,12 @@ import * as tf from '@tensorflow/tfjs-core';
 // be loaded from CommonJS); @tensorflow/tfjs users get them from the union package, which
 // bundles tfjs-layers, whose Node build registers all of core's on load.
 import '@tensorflow/tfjs-layers';
-import {
-  type Backend,
-  dispose,
-  fAdjoint,
-  fPropagate,
-  losses,
-  type Matrix,
-  tidy,
-  toColumns,
-  tracked,
-} from '@twostep/core';
+import type { Backend } from '@twostep/core';
 import { workloadData } from '../data.js';
+import { twoStepGradient as twoStepGradientOn } from '../gradient.js';
 import type { Workload } from '../protocol.js';
 import { maxRelativeDifference, median } from '../stats.js';
-import { createNetwork, initialWeights } from '../workloads.js';
+import { initialWeights } from '../workloads.js';
 import { flatten, notApplicable, type PeerResult, peakRss } from './common.js';
 import { denseWeights, type TfBackend, twostepLayout, useBackend } from './tfjs.js';
 
@@ -97,20 +88,7 @@ export async function twoStepGradient(backend: TfBackend, w: Workload): Promise<
     backend === 'cpu'
       ? await (await import('@twostep/backend-tfjs/cpu')).createBackend()
       : await (await import('@twostep/backend-tfjs/wasm')).createBackend();
-  const { train } = workloadData(w);
-  const net = createNetwork(w);
-  const x0 = toColumns(k, train.inputs);
-  const targets = toColumns(k, train.targets);
-  const kt = tracked(k);
-  const gradients: Matrix[] = tidy(k, () => {
-    const F = fPropagate(kt, net, x0);
-    const { deltaUp } = losses.softmaxCrossEntropy.forward(kt, F.X.at(-1)!, targets, 'mean');
-    return fAdjoint(kt, net, F, deltaUp).gradients;
-  });
-  const host = await Promise.all(gradients.map((m) => k.read(m)));
-  dispose(k, [...gradients, x0, targets]);
-  net.release(k);
-  return host.map((g) => Float64Array.from(g));
+  return twoStepGradientOn(k, w);
 }
 
 /** W4: the autodiff gradient's median time, and its largest relative difference from the two-step rule's. */

@@ -10,7 +10,15 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { workloadData } from '../data.js';
 import type { Workload } from '../protocol.js';
 import { initialWeights } from '../workloads.js';
-import { accuracyOf, flatten, notApplicable, type PeerResult, peakRss, speed } from './common.js';
+import {
+  accuracies,
+  accuracyOf,
+  flatten,
+  notApplicable,
+  type PeerResult,
+  peakRss,
+  speed,
+} from './common.js';
 import { denseWeights, type TfBackend, useBackend } from './tfjs.js';
 
 /** The workload's network as a Sequential model with twostep's initial weights. */
@@ -54,9 +62,9 @@ export async function layersAccuracy(
 }
 
 /**
- * W1–W3, as the twostep trainers: one warm-up epoch (`fit` with `epochs: 1`), then one `fit`
- * over the `epochs` timed ones, wall clock around it; W1's test accuracy after the first epoch
- * and after the fifth.
+ * W1–W3 and W5, as the twostep trainers: one warm-up epoch (`fit` with `epochs: 1`), then one
+ * `fit` over the `epochs` timed ones, wall clock around it; the test accuracy after the first
+ * epoch and after the last.
  */
 export async function trainLayers(
   trainer: string,
@@ -91,8 +99,7 @@ export async function trainLayers(
       trainer,
       workload: w.name,
       ...(seconds === undefined ? {} : speed(w, seconds)),
-      ...(accuracy1 === undefined ? {} : { accuracy1 }),
-      ...(xTest && 1 + w.epochs === 5 ? { accuracy5: await accuracy() } : {}),
+      ...(await accuracies(w, accuracy1, accuracy)),
       peakRss: peakRss(),
     };
   } finally {
