@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { CROSS_ORIGIN_ISOLATION } from './cross-origin-isolation.ts';
 import { mnistAsset } from './mnist-asset.ts';
 import { sizeReport } from './size-report.ts';
 
@@ -19,6 +20,7 @@ export default defineConfig({
     // tfjs's chunks are large by nature; each loads only with its backend.
     chunkSizeWarningLimit: 2000,
   },
-  preview: { port: 4173, strictPort: false },
-  server: { port: 5173, strictPort: false },
+  // Cross-origin isolated, so that the ts backend in the training worker can start threads.
+  preview: { port: 4173, strictPort: false, headers: CROSS_ORIGIN_ISOLATION },
+  server: { port: 5173, strictPort: false, headers: CROSS_ORIGIN_ISOLATION },
 });

@@ -12,6 +12,7 @@ import {
   TwoStepError,
   UnknownBackendError,
 } from '@twostep/core';
+import type { Config } from './config.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
 
@@ -91,6 +92,37 @@ export async function openBackend(
   return loadBackend(config, byPackage);
 }
 
+/**
+ * What `openBackend` takes for `config`: its backend, its dtype unless `default`, and its
+ * threads unless `default` (only ts takes them: `checkThreads` refuses them on another).
+ */
+export const backendConfig = (
+  config: Pick<Config, 'backend' | 'dtype' | 'threads'>,
+): BackendConfig => ({
+  backend: config.backend,
+  ...(config.dtype !== 'default' && { dtype: config.dtype }),
+  ...(config.threads !== 'default' && { threads: config.threads }),
+});
+
+/**
+ * `{ threads }`, the threads a backend computes on, when it says (ts does; the tfjs backends do
+ * not): `{}` otherwise.
+ */
+export function threadCount(backend: Backend): { threads?: number } {
+  const { threads } = backend as { threads?: unknown };
+  return typeof threads === 'number' ? { threads } : {};
+}
+
+/**
+ * Ends the worker threads of a backend that has them (ts's `close()`); a command closes its
+ * backend when it ends, so that a process running commands one after another (the tests) does
+ * not gather threads.
+ */
+export function closeBackend(backend: Backend): void {
+  const { close } = backend as { close?: unknown };
+  if (typeof close === 'function') close.call(backend);
+}
+
 export interface BackendStatus {
   readonly name: string;
   readonly status: 'usable' | 'not installed' | 'unavailable';
@@ -106,6 +138,7 @@ export async function backendStatuses(backends: Backends = BACKENDS): Promise<Ba
   for (const name of backends.names) {
     try {
       const backend = await loadBackend(name, backends);
+      closeBackend(backend);
       statuses.push({ name, status: 'usable', dtypes: backend.dtypes });
     } catch (error) {
       if (!(error instanceof TwoStepError)) throw error;

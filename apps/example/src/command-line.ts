@@ -14,7 +14,7 @@ import {
 } from '@twostep/core';
 import { shown } from '@twostep/core/check';
 import { BACKEND_NAMES } from './backends.js';
-import { CHECKS, CONFIG_FILE, type Config, list } from './config.js';
+import { CHECKS, CONFIG_FILE, type Config, checkText, list } from './config.js';
 
 /** The app's commands; `train` is the default. */
 export const COMMANDS = [
@@ -63,6 +63,8 @@ Options of train:
   --config <path>            config file (default: ./${CONFIG_FILE} when it exists)
   --backend <name>           ${list(BACKEND_NAMES)}, or a backend package (env TWOSTEP_BACKEND)
   --dtype <dtype>            ${list(DTYPES)}, or default: the backend's (env TWOSTEP_DTYPE)
+  --threads <n>              threads of the ts backend, counting the main one, or default: the
+                             machine's cores, at most 8 (env TWOSTEP_THREADS)
   --architecture <A[…]>      for example A[784,128,10]
   --activation <name>        σ of the hidden layers: ${list(ACTIVATION_NAMES)}
   --loss <name>              ${list(LOSS_NAMES)}
@@ -86,6 +88,7 @@ const FLAGS = {
   config: { type: 'string' },
   backend: { type: 'string' },
   dtype: { type: 'string' },
+  threads: { type: 'string' },
   architecture: { type: 'string' },
   activation: { type: 'string' },
   loss: { type: 'string' },
@@ -108,6 +111,7 @@ const FLAGS = {
 const KEY_FLAGS = {
   backend: 'backend',
   dtype: 'dtype',
+  threads: 'threads',
   architecture: 'architecture',
   activation: 'activation',
   loss: 'loss',
@@ -120,15 +124,6 @@ const KEY_FLAGS = {
   'max-parameters': 'maxParameters',
   'max-entries': 'maxEntries',
 } as const satisfies Partial<Record<keyof typeof FLAGS, keyof Config>>;
-
-const INTEGER_KEYS = new Set<keyof Config>([
-  'batchSize',
-  'epochs',
-  'seed',
-  'checkpointEvery',
-  'maxParameters',
-  'maxEntries',
-]);
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
@@ -165,15 +160,7 @@ export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): 
   const overrides: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(KEY_FLAGS)) {
     const text = values[flag as keyof typeof KEY_FLAGS];
-    if (text === undefined) continue;
-    // Integer flags arrive as text: a number where it is one, else the text for the error.
-    const value = INTEGER_KEYS.has(key) && /^\d+$/.test(text) ? Number(text) : text;
-    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-      throw new ConfigError(
-        `--${flag}: ${text} is more than ${Number.MAX_SAFE_INTEGER}, the largest integer a number holds exactly.`,
-      );
-    }
-    overrides[key] = CHECKS[key](value, `--${flag}`);
+    if (text !== undefined) overrides[key] = checkText(key, text, `--${flag}`);
   }
   if (values.optimizer !== undefined) {
     overrides.optimizer = CHECKS.optimizer({ name: values.optimizer }, '--optimizer');

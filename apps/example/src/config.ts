@@ -1,10 +1,8 @@
 /**
- * The app's configuration: `twostep.config.json` < environment (`TWOSTEP_BACKEND`,
- * `TWOSTEP_DTYPE`) < command-line flags. Every value is checked where it comes from, and an
+ * The app's configuration: its keys, their defaults and their checks. Every value is checked
+ * where it comes from (config-sources.ts: the config file, the environment, the flags), and an
  * error names the key (or variable, or flag) and the values it allows.
  */
-import { access } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import {
   ACTIVATION_NAMES,
   type ActivationName,
@@ -24,10 +22,9 @@ import {
   resolveOptimizer,
   TwoStepError,
 } from '@twostep/core';
-import { Overflow, parseJsonAsWritten, shown as show } from '@twostep/core/check';
+import { Overflow, shown as show } from '@twostep/core/check';
 import { MNIST_CLASSES, MNIST_PIXELS } from '@twostep/datasets/mnist';
 import { BACKEND_CHOICES, isBackendName } from './backends.js';
-import { readText } from './files.js';
 
 /** Digits in the `mnist` package. */
 const DIGITS = 10_000;
@@ -37,6 +34,11 @@ export interface Config {
   readonly backend: string;
   /** The dtype to compute in, or `default` for the backend's own (float32 on every built-in one). */
   readonly dtype: DType | 'default';
+  /**
+   * Threads the ts backend computes on, counting the calling one, or `default`: the backend's
+   * own (the machine's cores, at most 8). Only the ts backend takes it.
+   */
+  readonly threads: number | 'default';
   /** `A[784,…,10]`: a digit has 784 pixels and there are 10 classes. */
   readonly architecture: string;
   readonly activation: ActivationName;
@@ -68,6 +70,7 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = {
   backend: 'ts',
   dtype: 'default',
+  threads: 'default',
   architecture: 'A[784,128,10]',
   activation: 'relu',
   outputActivation: 'identity',
@@ -119,6 +122,18 @@ const seed = integer(
   MAX_SEED,
   `${MAX_SEED}: seeds are 32-bit, so it would give the same run as a smaller one`,
 );
+
+/** Threads in all (counting the main one), or `default`: the backend's own. */
+function threads(value: unknown, key: string): number | 'default' {
+  if (value === 'default') return value;
+  if (!Number.isInteger(value) || (value as number) < 1) {
+    fail(
+      key,
+      `${show(value)} is not a number of threads: use an integer ≥ 1 (threads in all, counting the main one), or default (the machine's cores, at most 8).`,
+    );
+  }
+  return integer(1)(value, key);
+}
 
 const OPTIMIZER_KEYS = {
   sgd: ['learningRate'],
@@ -211,6 +226,7 @@ export const CHECKS: Checks = refusingOverflow({
       ? value
       : fail(key, `${show(value)} is not a backend name; use ${BACKEND_CHOICES}.`),
   dtype: oneOf([...DTYPES, 'default']),
+  threads,
   architecture,
   activation: oneOf(ACTIVATION_NAMES),
   outputActivation: oneOf(ACTIVATION_NAMES),
@@ -259,6 +275,36 @@ export function checkSizes(
 }
 
 /**
+ * `threads` belongs to the ts backend: given on another backend (which sets its own), it is an
+ * error rather than a setting quietly unused.
+ */
+export function checkThreads(config: Pick<Config, 'backend' | 'threads'>): void {
+  const { backend, threads } = config;
+  if (threads === 'default' || backend === 'ts') return;
+  fail(
+    'threads',
+    `${threads} is a setting of the ts backend, and the backend is ${backend} (which sets its own threads); leave threads at default (drop --threads, TWOSTEP_THREADS or "threads" in ${CONFIG_FILE}), or use --backend ts.`,
+  );
+}
+
+/** Keys whose values are integers: from text (a flag, a variable), digits become a number. */
+const INTEGER_KEYS = new Set(
+  KEYS.filter((k) => k === 'threads' || Number.isInteger(DEFAULT_CONFIG[k])),
+);
+
+/**
+ * Checks the value of `key` given as text (a flag or an environment variable, named by
+ * `where`): a number where the key takes one, else the text itself, for the error to show.
+ */
+export function checkText<K extends keyof Config>(key: K, text: string, where: string): Config[K] {
+  const value = INTEGER_KEYS.has(key) && /^\d+$/.test(text) ? Number(text) : text;
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    fail(where, `${text} is more than ${MAX_INTEGER}.`);
+  }
+  return CHECKS[key](value, where);
+}
+
+/**
  * Checks a partial config (a config file's object, or overrides): unknown keys and bad
  * values are ConfigErrors; `where` says where the values came from.
  */
@@ -279,79 +325,4 @@ export function checkConfig(value: unknown, where: string): Partial<Config> {
     out[key] = CHECKS[key as keyof Config](v, `${where}: ${key}`);
   }
   return out as Partial<Config>;
-}
-
-/** Reads and checks a config file; `model` is resolved against the file's folder. */
-export async function readConfigFile(path: string): Promise<Partial<Config>> {
-  const text = await readText(
-    path,
-    (reason) => new ConfigError(`cannot read config file ${path} (${reason}).`),
-  );
-  const json = parseJsonAsWritten(
-    text,
-    (reason) => new ConfigError(`config file ${path} is not valid JSON: ${reason}`),
-  );
-  const config = checkConfig(json, path);
-  return config.model === undefined
-    ? config
-    : { ...config, model: resolve(dirname(path), config.model) };
-}
-
-/** The environment variables the app reads, by config key. */
-export const ENVIRONMENT = { backend: 'TWOSTEP_BACKEND', dtype: 'TWOSTEP_DTYPE' } as const;
-
-/** Overrides from the environment; unset or empty variables are ignored. */
-export function configFromEnvironment(env: Record<string, string | undefined>): Partial<Config> {
-  const out: Record<string, unknown> = {};
-  for (const [key, variable] of Object.entries(ENVIRONMENT)) {
-    const value = env[variable];
-    if (value) out[key] = CHECKS[key as keyof typeof ENVIRONMENT](value, variable);
-  }
-  return out as Partial<Config>;
-}
-
-export interface ConfigSources {
-  /** An explicit config file (must exist); else `cwd/twostep.config.json` when it exists. */
-  readonly configPath?: string;
-  readonly env?: Record<string, string | undefined>;
-  /** Flags, the highest precedence. */
-  readonly overrides?: Partial<Config>;
-  /** `--learning-rate`: set on the resulting optimizer. */
-  readonly learningRate?: number;
-  readonly cwd?: string;
-}
-
-/**
- * The effective config: defaults < config file < environment < flags. `model` comes back
- * as an absolute path.
- */
-export async function resolveConfig({
-  configPath,
-  env = process.env,
-  overrides = {},
-  learningRate,
-  cwd = process.cwd(),
-}: ConfigSources = {}): Promise<{ config: Config; configPath: string | undefined }> {
-  let path = configPath;
-  if (path === undefined) {
-    const candidate = resolve(cwd, CONFIG_FILE);
-    if (
-      await access(candidate).then(
-        () => true,
-        () => false,
-      )
-    )
-      path = candidate;
-  }
-  const file = path === undefined ? {} : await readConfigFile(path);
-  const config = { ...DEFAULT_CONFIG, ...file, ...configFromEnvironment(env), ...overrides };
-  const optimizer =
-    learningRate === undefined
-      ? config.optimizer
-      : CHECKS.optimizer({ ...config.optimizer, learningRate }, '--learning-rate');
-  checkSizes(config);
-  return {
-    config: { ...config, optimizer, model: resolve(cwd, config.model) },
-    configPath: path,
-  };
 }

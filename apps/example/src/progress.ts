@@ -10,6 +10,8 @@ export type TrainEvent =
       readonly type: 'start';
       readonly backend: string;
       readonly dtype: string;
+      /** The threads the backend computes on, when it counts them (ts does). */
+      readonly threads?: number;
       readonly architecture: string;
       readonly activation: string;
       readonly loss: string;
@@ -74,6 +76,22 @@ export function confusionTable(confusion: number[][], classes: readonly string[]
   ];
 }
 
+/** `1 thread`, `2 threads`. */
+export const threadsText = (threads: number) => `${threads} thread${threads === 1 ? '' : 's'}`;
+
+/**
+ * `ts (float32, 2 threads)`, or `tfjs-cpu (float32)` for a backend that does not count its
+ * threads: the backend as the app names it when it starts computing.
+ */
+export function backendLabel(backend: {
+  readonly name: string;
+  readonly dtype: string;
+  readonly threads?: number;
+}): string {
+  const { name, dtype, threads } = backend;
+  return `${name} (${dtype}${threads === undefined ? '' : `, ${threadsText(threads)}`})`;
+}
+
 /** `path` relative to `cwd` when it is inside it. */
 const shown = (path: string, cwd: string) => {
   const rel = relative(cwd, path);
@@ -102,7 +120,7 @@ export function textReporter(
           `training ${e.architecture} (${e.activation}) on ${count(e.trainSize)} MNIST digits, ${count(e.testSize)} held out for testing`,
         );
         line(
-          `backend ${e.backend} (${e.dtype}), ${e.loss}, ${e.optimizer}, ${e.mode} mode, batch ${e.batchSize}` +
+          `backend ${backendLabel({ name: e.backend, dtype: e.dtype, threads: e.threads })}, ${e.loss}, ${e.optimizer}, ${e.mode} mode, batch ${e.batchSize}` +
             (e.initialEpoch > 0 ? `, resuming after epoch ${e.initialEpoch}` : ''),
         );
         return;

@@ -40,7 +40,8 @@ export interface RunRecord {
   readonly finishedAt: string;
   /** The effective config (defaults < file < environment < flags), as the app resolved it. */
   readonly config: Readonly<Record<string, unknown>>;
-  readonly backend: { readonly name: string; readonly dtype: string };
+  /** The backend it ran on, with its threads when it counts them (ts does). */
+  readonly backend: { readonly name: string; readonly dtype: string; readonly threads?: number };
   readonly dataset: {
     readonly name: string;
     /** Class names, e.g. '0' … '9'. */
@@ -94,6 +95,7 @@ export function checkRunRecord(value: unknown, file: string): RunRecord {
   const backend = c.object(root.backend, 'backend');
   c.string(backend.name, 'backend.name');
   c.string(backend.dtype, 'backend.dtype');
+  if (backend.threads !== undefined) c.integer(backend.threads, 'backend.threads', 1);
   const dataset = c.object(root.dataset, 'dataset');
   c.string(dataset.name, 'dataset.name');
   const classes = c.array(dataset.classes, 'dataset.classes');

@@ -4,6 +4,7 @@
  * CSS. The drawing is in charts.ts.
  */
 import { confusionMatrix, decimalsFor, digitImage, escapeHtml, lineChart } from './charts.js';
+import { backendLabel, threadsText } from './progress.js';
 import type { EpochRecord, RunRecord } from './record.js';
 
 const grouped = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -69,7 +70,13 @@ function summary(record: RunRecord): string {
       dataset.name,
       `${grouped(dataset.trainSize)} train · ${grouped(dataset.testSize)} test · ${dataset.width}×${dataset.height} · ${dataset.classes.length} classes`,
     ],
-    ['backend', backend.name, backend.dtype],
+    [
+      'backend',
+      backend.name,
+      backend.threads === undefined
+        ? backend.dtype
+        : `${backend.dtype} · ${threadsText(backend.threads)}`,
+    ],
     ['epochs', String(record.epochs.length), 'of training'],
     ['total time', duration(seconds), 'training steps'],
     ['samples/s', seconds > 0 ? grouped(samples / seconds) : '–', 'overall'],
@@ -131,7 +138,7 @@ export function renderReport(record: RunRecord): string {
   const title = `twostep report: ${record.dataset.name}`;
   const subtitle = [
     typeof architecture === 'string' ? architecture : undefined,
-    `${record.backend.name} (${record.backend.dtype})`,
+    backendLabel(record.backend),
     `finished ${record.finishedAt.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?Z$/, '$1 $2 UTC')}`,
   ].filter((s) => s !== undefined);
   const axisPercent = (y: number, step: number) => percent(y, decimalsFor(step * 100));

@@ -12,8 +12,9 @@
  */
 import { resolve } from 'node:path';
 import { createBackend } from '@twostep/backend-ts';
-import { ConfigError, LOSS_NAMES, type LossName, TwoStepError } from '@twostep/core';
+import { type Backend, ConfigError, LOSS_NAMES, type LossName, TwoStepError } from '@twostep/core';
 import { shown } from '@twostep/core/check';
+import { closeBackend } from './backends.js';
 import { readModel } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
@@ -124,6 +125,15 @@ export async function runTrace(argv: readonly string[], io: Io): Promise<void> {
   }
   const setup = flags.paper ? paperExample() : await setupOf(flags, io.cwd);
   const backend = createBackend({ dtype: 'float64' });
+  try {
+    await traceOn(backend, setup, flags, io);
+  } finally {
+    closeBackend(backend);
+  }
+}
+
+/** Traces `setup` on `backend`, and with --paper checks it against Section 4.2. */
+async function traceOn(backend: Backend, setup: TraceSetup, flags: Flags, io: Io): Promise<void> {
   const trace = await traceNetwork(backend, setup);
   const json = (extra?: TraceJson['paper']) =>
     io.stdout(

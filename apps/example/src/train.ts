@@ -21,7 +21,7 @@ import { shown } from '@twostep/core/check';
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_HEIGHT, MNIST_WIDTH } from '@twostep/datasets/mnist';
 import { writeFileAtomic } from '@twostep/io';
-import { openBackend } from './backends.js';
+import { backendConfig, closeBackend, openBackend, threadCount } from './backends.js';
 import type { Config } from './config.js';
 import { accuracyOf, confusionMatrix, type Digits, splitDigits } from './data.js';
 import {
@@ -89,12 +89,23 @@ async function trainAndSave(
   const early = RESUME_KEYS.filter((k) => k !== 'dtype' || config.dtype !== 'default');
   if (checkpoint) checkResume(checkpoint, wanted, early, config.epochs, checkpointPath);
 
-  const backend = await openBackend(
-    config.dtype === 'default'
-      ? { backend: config.backend }
-      : { backend: config.backend, dtype: config.dtype },
-    backends,
-  );
+  const backend = await openBackend(backendConfig(config), backends);
+  try {
+    return await trainOn(backend, config, checkpoint, wanted, { onEvent, signal });
+  } finally {
+    closeBackend(backend);
+  }
+}
+
+/** Trains on `backend` (from `checkpoint` when resuming), then saves. */
+async function trainOn(
+  backend: Backend,
+  config: Config,
+  checkpoint: Checkpoint | undefined,
+  wanted: Record<string, unknown>,
+  { onEvent, signal }: { onEvent: (event: TrainEvent) => void; signal: AbortSignal | undefined },
+): Promise<TrainingResult> {
+  const checkpointPath = besideModel(config.model, 'checkpoint');
   const settings = { ...wanted, dtype: backend.dtype };
   if (checkpoint) checkResume(checkpoint, settings, ['dtype'], config.epochs, checkpointPath);
   const digits = splitDigits(config);
@@ -116,6 +127,7 @@ async function trainAndSave(
     type: 'start',
     backend: backend.name,
     dtype: backend.dtype,
+    ...threadCount(backend),
     architecture: config.architecture,
     activation: config.activation,
     loss: config.loss,
@@ -280,7 +292,7 @@ async function finish(
     version: RUN_VERSION,
     finishedAt: new Date().toISOString(),
     config: { ...config },
-    backend: { name: backend.name, dtype: backend.dtype },
+    backend: { name: backend.name, dtype: backend.dtype, ...threadCount(backend) },
     dataset: {
       name: 'MNIST',
       classes: [...MNIST_CLASSES],

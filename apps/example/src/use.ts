@@ -14,19 +14,21 @@ import {
 import { checker, parseJsonAsWritten, shown } from '@twostep/core/check';
 import { argmax } from '@twostep/datasets';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_WIDTH } from '@twostep/datasets/mnist';
-import { openBackend } from './backends.js';
-import { type Config, checkConfig, resolveConfig } from './config.js';
+import { backendConfig, closeBackend, openBackend, threadCount } from './backends.js';
+import { type Config, checkConfig, checkText } from './config.js';
+import { resolveConfig } from './config-sources.js';
 import { accuracyOf, confusionMatrix, splitDigits } from './data.js';
 import { readModel, readText } from './files.js';
 import { commandFlags } from './flags.js';
 import type { Io } from './io.js';
-import { confusionTable } from './progress.js';
+import { confusionTable, threadsText } from './progress.js';
 
 const SHARED = {
   config: { type: 'string' },
   model: { type: 'string' },
   backend: { type: 'string' },
   dtype: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -35,6 +37,8 @@ const SHARED_USAGE = `  --model <path>     the saved model (default: the config'
   --config <path>    config file, for the test split and the backend
   --backend <name>   the backend to run on (env TWOSTEP_BACKEND)
   --dtype <dtype>    its dtype (env TWOSTEP_DTYPE)
+  --threads <n>      threads of the ts backend, counting the main one, or default: the
+                     machine's cores, at most 8 (env TWOSTEP_THREADS)
   --json             print JSON instead of text
   -h, --help         show this help`;
 
@@ -65,14 +69,19 @@ async function open(
   if (flags.config === '') {
     throw new ConfigError(`${command}: --config: "" is not a file path; give a config file.`);
   }
-  const overrides = checkConfig(
-    Object.fromEntries(
-      (['backend', 'dtype', 'model'] as const).flatMap((k) =>
-        flags[k] === undefined ? [] : [[k, flags[k]]],
+  const overrides = {
+    ...checkConfig(
+      Object.fromEntries(
+        (['backend', 'dtype', 'model'] as const).flatMap((k) =>
+          flags[k] === undefined ? [] : [[k, flags[k]]],
+        ),
       ),
+      command,
     ),
-    command,
-  );
+    ...(typeof flags.threads === 'string' && {
+      threads: checkText('threads', flags.threads, `${command}: --threads`),
+    }),
+  };
   const { config } = await resolveConfig({
     configPath: typeof flags.config === 'string' ? resolve(io.cwd, flags.config) : undefined,
     env: io.env,
@@ -91,12 +100,7 @@ async function open(
       `${command}: ${config.model} is an A[${network.architecture}] network; it must take ${MNIST_PIXELS} pixels and give ${MNIST_CLASSES.length} outputs.`,
     );
   }
-  const backend = await openBackend(
-    config.dtype === 'default'
-      ? { backend: config.backend }
-      : { backend: config.backend, dtype: config.dtype },
-    io.backends,
-  );
+  const backend = await openBackend(backendConfig(config), io.backends);
   return { config, backend, network };
 }
 
@@ -104,8 +108,8 @@ export async function runEvaluate(args: readonly string[], io: Io): Promise<void
   const flags: Flags | undefined = commandFlags('evaluate', args, SHARED, EVALUATE_USAGE, io);
   if (!flags) return;
   const { config, backend, network } = await open('evaluate', flags, io);
-  const { test } = splitDigits(config);
   try {
+    const { test } = splitDigits(config);
     const outputs = await outputsOf('evaluate', config.model, backend, network, test.inputs);
     const confusion = confusionMatrix(outputs, test.labels);
     const accuracy = accuracyOf(confusion);
@@ -115,13 +119,15 @@ export async function runEvaluate(args: readonly string[], io: Io): Promise<void
       );
       return;
     }
+    const threads = threadCount(backend).threads;
     io.stdout(
-      `${config.model} on ${test.labels.length} test digits (${backend.name}, ${backend.dtype})`,
+      `${config.model} on ${test.labels.length} test digits (${backend.name}, ${backend.dtype}${threads === undefined ? '' : `, ${threadsText(threads)}`})`,
     );
     io.stdout(`test accuracy ${(100 * accuracy).toFixed(2)}%`);
     for (const row of confusionTable(confusion, MNIST_CLASSES)) io.stdout(row);
   } finally {
     network.release(backend);
+    closeBackend(backend);
   }
 }
 
@@ -249,5 +255,6 @@ export async function runPredict(args: readonly string[], io: Io): Promise<void>
     });
   } finally {
     network.release(backend);
+    closeBackend(backend);
   }
 }

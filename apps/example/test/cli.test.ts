@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/command-line.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { splitDigits } from '../src/data.js';
-import { failure, run, tempDir } from './helpers.js';
+import { failure, run, TS_DEFAULT, tempDir } from './helpers.js';
 
 /** A quick training run: a narrow network, one epoch. */
 const QUICK = ['--architecture', 'A[784,16,10]', '--epochs', '1'];
@@ -92,7 +92,7 @@ describe('twostep evaluate and predict', () => {
     const text = await run(['evaluate'], { cwd });
     expect(text.code).toBe(0);
     expect(text.stdout[0]).toBe(
-      `${join(cwd, 'models', 'mnist.json')} on 2000 test digits (ts, float32)`,
+      `${join(cwd, 'models', 'mnist.json')} on 2000 test digits (${TS_DEFAULT})`,
     );
     const json = await run(['evaluate', '--json'], { cwd });
     const { accuracy, confusion } = JSON.parse(json.stdout[0]!) as {

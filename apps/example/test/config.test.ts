@@ -4,12 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { LOSS_NAMES } from '@twostep/core';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/command-line.js';
-import {
-  checkConfig,
-  configFromEnvironment,
-  DEFAULT_CONFIG,
-  resolveConfig,
-} from '../src/config.js';
+import { checkConfig, DEFAULT_CONFIG } from '../src/config.js';
+import { configFromEnvironment, resolveConfig } from '../src/config-sources.js';
 import { configError, tempDir } from './helpers.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -33,7 +29,7 @@ describe('config file', () => {
   it('an unknown key is an error naming it and the allowed keys', async () => {
     const message = await configError(() => checkConfig({ epoch: 10 }, 'twostep.config.json'));
     expect(message).toContain('unknown key "epoch"');
-    expect(message).toContain('backend, dtype, architecture');
+    expect(message).toContain('backend, dtype, threads, architecture');
     expect(message).toContain('epochs');
   });
 
@@ -302,6 +298,113 @@ describe('environment and flags', () => {
       epochs: 9,
       seed: 3,
       model: join(dir, 'flag-model.json'),
+    });
+  });
+});
+
+describe('threads', () => {
+  const NOT_THREADS =
+    "is not a number of threads: use an integer ≥ 1 (threads in all, counting the main one), or default (the machine's cores, at most 8).";
+
+  it('takes a whole number ≥ 1, or default (the backend’s: all cores, at most 8)', () => {
+    expect(DEFAULT_CONFIG.threads).toBe('default');
+    expect(checkConfig({ threads: 1 }, 'f')).toEqual({ threads: 1 });
+    expect(checkConfig({ threads: 12 }, 'f')).toEqual({ threads: 12 });
+    expect(checkConfig({ threads: 'default' }, 'f')).toEqual({ threads: 'default' });
+  });
+
+  it.each([
+    [0, '0'],
+    [-2, '-2'],
+    [1.5, '1.5'],
+    ['4', '"4"'],
+    ['all', '"all"'],
+    [null, 'null'],
+    [true, 'true'],
+  ])(
+    'in the config file, %j is refused, shown as written, with what it takes',
+    async (value, shown) => {
+      expect(await configError(() => checkConfig({ threads: value }, 'f.json'))).toBe(
+        `f.json: threads: ${shown} ${NOT_THREADS}`,
+      );
+    },
+  );
+
+  it('refuses numbers a double does not hold exactly, or at all', async () => {
+    expect(await configError(() => checkConfig({ threads: 2 ** 53 }, 'f'))).toBe(
+      'f: threads: 9007199254740992 is more than 9007199254740991, the largest integer a number holds exactly.',
+    );
+    const dir = await tempDir();
+    const path = join(dir, 'c.json');
+    await writeFile(path, '{ "threads": 1e400 }');
+    expect(await configError(() => resolveConfig({ configPath: path, env: {} }))).toBe(
+      `${path}: threads: 1e400 is beyond the largest number (about 1.8e308).`,
+    );
+  });
+
+  it('--threads and TWOSTEP_THREADS are read as numbers, or default', async () => {
+    expect(parseCommandLine(['--threads', '3'], '/w').overrides).toEqual({ threads: 3 });
+    expect(parseCommandLine(['train', '--threads=default'], '/w').overrides).toEqual({
+      threads: 'default',
+    });
+    expect(configFromEnvironment({ TWOSTEP_THREADS: '2' })).toEqual({ threads: 2 });
+    expect(configFromEnvironment({ TWOSTEP_THREADS: 'default' })).toEqual({ threads: 'default' });
+    expect(configFromEnvironment({ TWOSTEP_THREADS: '' })).toEqual({});
+    expect(await configError(() => parseCommandLine(['--threads', '0']))).toBe(
+      `--threads: 0 ${NOT_THREADS}`,
+    );
+    expect(await configError(() => parseCommandLine(['--threads', 'many']))).toBe(
+      `--threads: "many" ${NOT_THREADS}`,
+    );
+    expect(await configError(() => parseCommandLine(['--threads', '99999999999999999999']))).toBe(
+      '--threads: 99999999999999999999 is more than 9007199254740991, the largest integer a number holds exactly.',
+    );
+    expect(await configError(() => configFromEnvironment({ TWOSTEP_THREADS: '1.5' }))).toBe(
+      `TWOSTEP_THREADS: "1.5" ${NOT_THREADS}`,
+    );
+  });
+
+  it('precedence: config file < TWOSTEP_THREADS < --threads', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'twostep.config.json'), JSON.stringify({ threads: 1 }));
+    const threadsWith = async (env: Record<string, string>, argv: string[]) =>
+      (
+        await resolveConfig({
+          env,
+          overrides: parseCommandLine(argv, dir).overrides,
+          cwd: dir,
+        })
+      ).config.threads;
+    expect(await threadsWith({}, [])).toBe(1);
+    expect(await threadsWith({ TWOSTEP_THREADS: '3' }, [])).toBe(3);
+    expect(await threadsWith({ TWOSTEP_THREADS: '3' }, ['--threads', 'default'])).toBe('default');
+  });
+
+  it('is a setting of the ts backend: given with another backend, it is an error saying so', async () => {
+    const dir = await tempDir();
+    const resolveWith = async (env: Record<string, string>, argv: string[]) =>
+      resolveConfig({ env, overrides: parseCommandLine(argv, dir).overrides, cwd: dir });
+    const message = (threads: number, backend: string) =>
+      `threads: ${threads} is a setting of the ts backend, and the backend is ${backend} (which sets its own threads); leave threads at default (drop --threads, TWOSTEP_THREADS or "threads" in twostep.config.json), or use --backend ts.`;
+    expect(
+      await configError(() => resolveWith({}, ['--backend', 'tfjs-cpu', '--threads', '2'])),
+    ).toBe(message(2, 'tfjs-cpu'));
+    expect(
+      await configError(() =>
+        resolveWith({ TWOSTEP_BACKEND: 'tfjs-wasm', TWOSTEP_THREADS: '4' }, []),
+      ),
+    ).toBe(message(4, 'tfjs-wasm'));
+    await writeFile(join(dir, 'twostep.config.json'), JSON.stringify({ threads: 2 }));
+    expect(await configError(() => resolveWith({}, ['--backend', '@acme/backend']))).toBe(
+      message(2, '@acme/backend'),
+    );
+    // Left at default, another backend is fine; and on ts, any number of threads.
+    expect(
+      (await resolveWith({}, ['--backend', 'tfjs-cpu', '--threads', 'default'])).config,
+    ).toMatchObject({ backend: 'tfjs-cpu', threads: 'default' });
+    expect((await resolveWith({}, ['--threads', '3'])).config).toMatchObject({
+      backend: 'ts',
+      threads: 3,
     });
   });
 });

@@ -19,7 +19,7 @@ import { fromOnnx } from '@twostep/io';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_USAGE, runExport } from '../src/export.js';
-import { failure, ok, runBuilt, tempDir } from './helpers.js';
+import { failure, ok, runBuilt, TS_DEFAULT, tempDir } from './helpers.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -218,7 +218,7 @@ describe('ONNX and TensorFlow.js Layers models as --model', () => {
       expect(await ok([...predictJson, '--model', model], cwd), model).toEqual(expected);
     }
     const evaluated = await ok(['evaluate', '--model', 'models/m-tfjs/model.json'], cwd);
-    expect(evaluated[0]).toBe(`${layers} on 2000 test digits (ts, float32)`);
+    expect(evaluated[0]).toBe(`${layers} on 2000 test digits (${TS_DEFAULT})`);
   });
 
   it('trace reads an .onnx file and a Layers model.json', async () => {

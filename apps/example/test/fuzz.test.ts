@@ -53,6 +53,7 @@ function fileText(valid: unknown) {
 }
 
 const CONFIG = {
+  threads: 2,
   architecture: 'A[784,32,10]',
   activation: 'sigmoid',
   loss: 'softmaxCrossEntropy',
@@ -84,6 +85,7 @@ describe('fuzz: what the app reads ends in a result or a TwoStepError', {
       '--optimizer',
       '--backend',
       '--dtype',
+      '--threads',
       '--seed',
       '--train-size',
       '--model',

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { defaultThreads } from '@twostep/backend-ts';
 import { ConfigError } from '@twostep/core';
 import { afterAll, afterEach, expect } from 'vitest';
 import { type Config, DEFAULT_CONFIG } from '../src/config.js';
 import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
+import { threadsText } from '../src/progress.js';
 
 /** A config that trains in about a second: a narrow network on 1,000 of the digits. */
 export const SMALL: Config = {
@@ -19,6 +21,9 @@ export const SMALL: Config = {
   batchSize: 50,
   epochs: 2,
 };
+
+/** How `evaluate` names the ts backend by default: `ts, float32, 2 threads` on 2 cores. */
+export const TS_DEFAULT = `ts, float32, ${threadsText(defaultThreads())}`;
 
 const made = { test: [] as string[], file: [] as string[] };
 

@@ -15,11 +15,17 @@ export const BACKENDS = defineBackends({
 } satisfies Record<BackendName, () => Promise<BackendModule>>);
 
 /** Creates the chosen backend; errors are the core's (BackendUnavailableError, …). */
-export function createChosenBackend(choice: BackendChoice): Promise<Backend> {
+export async function createChosenBackend(choice: BackendChoice): Promise<Backend> {
+  // tfjs-wasm's threaded build fails once bundled: see tfjs-wasm-one-thread.ts.
+  if (choice.backend === 'tfjs-wasm') {
+    (await import('./tfjs-wasm-one-thread.js')).tfjsWasmOnOneThread();
+  }
   return loadBackend(
     {
       backend: choice.backend,
       ...(choice.dtype !== 'default' && { dtype: choice.dtype }),
+      // Only ts takes threads (the choice's checks refuse them elsewhere).
+      ...(choice.backend === 'ts' && choice.threads !== 'default' && { threads: choice.threads }),
       // Vite renames the .wasm files it serves: hand tfjs each one's URL.
       ...(choice.backend === 'tfjs-wasm' && { wasmPaths: WASM_FILES }),
     },

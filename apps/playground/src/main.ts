@@ -51,13 +51,17 @@ function switchBackend(next: BackendChoice): void {
   send({ type: 'export', format: 'twostep' });
 }
 
-/** A new worker on `next`: the old one (and its backend) is terminated. */
+/**
+ * A new worker on `next`: the old one is terminated, and with it its backend and the backend's
+ * own workers (ts's threads), which a terminated worker's nested workers are.
+ */
 function useBackend(next: BackendChoice): void {
   worker?.terminate();
   hasNetwork = false;
   choice = next;
   $<HTMLSelectElement>('backend').value = next.backend;
   $<HTMLSelectElement>('dtype').value = next.dtype;
+  showThreads(next);
   history.replaceState(null, '', withChoice(location.search, next));
   setStatus('loading', `loading ${next.backend}…`);
   hideError();
@@ -65,7 +69,14 @@ function useBackend(next: BackendChoice): void {
   worker.onmessage = (event: MessageEvent<Report>) => onReport(event.data);
   worker.onerror = (event) => {
     setStatus('failed', 'the worker failed');
-    showError(`The training worker failed: ${event.message}`);
+    // A script that did not load comes without a message; in a cross-origin isolated page,
+    // the likely cause is a host that sends the isolation headers with the page only.
+    const why =
+      event.message ||
+      (crossOriginIsolated
+        ? 'its script did not load. A cross-origin isolated page starts only workers whose scripts are served with Cross-Origin-Embedder-Policy: require-corp too: send the headers with every file.'
+        : 'its script did not load.');
+    showError(`The training worker failed: ${why}`);
   };
   send({
     type: 'init',
@@ -77,7 +88,12 @@ function useBackend(next: BackendChoice): void {
 function onReport(report: Report): void {
   switch (report.type) {
     case 'ready':
-      setStatus('ready', `${report.backend} · ${report.dtype} · ${report.detail}`);
+      // ts says how many threads it computes on, and why only one where more were asked.
+      setStatus(
+        'ready',
+        report.description ?? `${report.backend} · ${report.dtype} · ${report.detail}`,
+        report.threads,
+      );
       send({ type: 'configure', settings });
       if (carried) send({ type: 'import', files: carried });
       carried = undefined;
@@ -124,7 +140,10 @@ function onError(report: Extract<Report, { type: 'error' }>): void {
     const others = BACKEND_NAMES.filter((b) => b !== choice.backend && b !== 'tfjs-webgl');
     showError(
       `Backend ${choice.backend} cannot run here. ${report.message}`,
-      others.map((b) => [`Fall back to ${b}`, () => useBackend({ backend: b, dtype: 'default' })]),
+      others.map((b) => [
+        `Fall back to ${b}`,
+        () => useBackend({ backend: b, dtype: 'default', threads: 'default' }),
+      ]),
     );
     return;
   }
@@ -138,6 +157,19 @@ function onError(report: Extract<Report, { type: 'error' }>): void {
     command: 'Error',
   }[report.stage];
   showError(`${what}: ${report.message}`);
+}
+
+/**
+ * The threads selector: default, then 1 … the cores (and the chosen number when beyond them);
+ * enabled on ts only.
+ */
+function showThreads(next: BackendChoice): void {
+  const select = $<HTMLSelectElement>('threads');
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  const top = Math.max(cores, next.threads === 'default' ? 1 : next.threads);
+  options(select, ['default', ...Array.from({ length: top }, (_, i) => String(i + 1))]);
+  select.value = String(next.threads);
+  select.disabled = next.backend !== 'ts';
 }
 
 // ─────────────────────────────── training ───────────────────────────────
@@ -190,9 +222,13 @@ function wire(): void {
   options($<HTMLSelectElement>('dtype'), ['default', ...DTYPES]);
 
   $('backend-form').addEventListener('change', () => {
+    const backend = $<HTMLSelectElement>('backend').value as BackendChoice['backend'];
+    const threads = $<HTMLSelectElement>('threads').value;
     switchBackend({
-      backend: $<HTMLSelectElement>('backend').value as BackendChoice['backend'],
+      backend,
       dtype: $<HTMLSelectElement>('dtype').value as BackendChoice['dtype'],
+      // Threads are ts's; another backend goes back to its default.
+      threads: backend === 'ts' && threads !== 'default' ? Number(threads) : 'default',
     });
   });
   wireSettingsForm((checked) => {

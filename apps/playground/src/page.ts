@@ -1,6 +1,7 @@
 /**
  * The page's elements by id, and its two messages to the user: the status line (which
- * backend, loading or failed) and the error banner with what the user may do about it.
+ * backend and how many threads, loading or failed) and the error banner with what the user may
+ * do about it.
  */
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) =>
   document.getElementById(id) as T;
@@ -9,10 +10,17 @@ export const options = (select: HTMLSelectElement, values: readonly string[]) =>
   select.replaceChildren(...values.map((v) => new Option(v, v)));
 };
 
-export function setStatus(state: 'loading' | 'ready' | 'failed', text: string): void {
+/** The status line; `threads`, when the backend counts them, also as `data-threads`. */
+export function setStatus(
+  state: 'loading' | 'ready' | 'failed',
+  text: string,
+  threads?: number,
+): void {
   const status = $('status');
   status.dataset.state = state;
   status.textContent = text;
+  if (threads === undefined) delete status.dataset.threads;
+  else status.dataset.threads = String(threads);
 }
 
 /** An error in the banner, with buttons for what the user may do about it. */

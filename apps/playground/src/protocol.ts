@@ -107,6 +107,14 @@ export type Report =
       readonly dtype: string;
       /** What the backend says about itself (kernel, tfjs backend). */
       readonly detail: string;
+      /** The threads it computes on, when it counts them (ts: `backend.threads`). */
+      readonly threads?: number;
+      /**
+       * Its own line, when it has one (ts: `ts float32 · wasm-simd · 2 threads`, with the
+       * reason when it runs on one thread of more asked, such as a page not cross-origin
+       * isolated).
+       */
+      readonly description?: string;
     }
   | {
       readonly type: 'configured';

@@ -297,12 +297,21 @@ async function handle(command: Command): Promise<void> {
       fail('backend', error);
       return;
     }
-    const kernel = (worker.backend as { matMulKernel?: string }).matMulKernel;
+    // What ts says of itself; the tfjs backends have none of these.
+    const { matMulKernel, threads, description } = worker.backend as {
+      matMulKernel?: unknown;
+      threads?: unknown;
+      description?: unknown;
+    };
     post({
       type: 'ready',
       backend: command.choice.backend,
       dtype: worker.backend.dtype,
-      detail: kernel ? `${worker.backend.name}, matMul kernel ${kernel}` : worker.backend.name,
+      detail: matMulKernel
+        ? `${worker.backend.name}, matMul kernel ${matMulKernel}`
+        : worker.backend.name,
+      ...(typeof threads === 'number' && { threads }),
+      ...(typeof description === 'string' && { description }),
     });
     return;
   }

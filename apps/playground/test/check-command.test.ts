@@ -121,7 +121,11 @@ describe('the commands the worker reads', () => {
     ],
     [
       'an unknown backend',
-      { type: 'init', choice: { backend: 'cuda', dtype: 'default' }, digitsUrl: '' },
+      {
+        type: 'init',
+        choice: { backend: 'cuda', dtype: 'default', threads: 'default' },
+        digitsUrl: '',
+      },
       'init.choice.backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is "cuda"',
     ],
     [
@@ -130,8 +134,27 @@ describe('the commands the worker reads', () => {
       'init.choice.dtype must be one of "float32", "float64", "default"; it is missing',
     ],
     [
+      'a choice without threads',
+      { type: 'init', choice: { backend: 'ts', dtype: 'default' }, digitsUrl: '' },
+      'init.choice.threads must be an integer ≥ 1 (threads in all, counting the worker) or "default"; it is missing',
+    ],
+    [
+      'no thread at all',
+      { type: 'init', choice: { backend: 'ts', dtype: 'default', threads: 0 }, digitsUrl: '' },
+      'init.choice.threads must be an integer ≥ 1 (threads in all, counting the worker) or "default"; it is 0',
+    ],
+    [
+      'threads for another backend than ts',
+      {
+        type: 'init',
+        choice: { backend: 'tfjs-cpu', dtype: 'default', threads: 2 },
+        digitsUrl: '',
+      },
+      `init.choice.threads must be "default" on tfjs-cpu (threads are ts's); it is 2`,
+    ],
+    [
       'no digits URL',
-      { type: 'init', choice: { backend: 'ts', dtype: 'float64' } },
+      { type: 'init', choice: { backend: 'ts', dtype: 'float64', threads: 2 } },
       'init.digitsUrl must be a string; it is missing',
     ],
     ['no settings', { type: 'configure' }, 'configure.settings must be an object; it is missing'],

@@ -3,7 +3,12 @@ import { DEFAULTS } from '../src/settings.js';
 
 /** One valid command of every kind, as the page sends them. */
 export const COMMANDS: Command[] = [
-  { type: 'init', choice: { backend: 'tfjs-wasm', dtype: 'default' }, digitsUrl: '/d.bin' },
+  {
+    type: 'init',
+    choice: { backend: 'tfjs-wasm', dtype: 'default', threads: 'default' },
+    digitsUrl: '/d.bin',
+  },
+  { type: 'init', choice: { backend: 'ts', dtype: 'float64', threads: 2 }, digitsUrl: '/d.bin' },
   { type: 'configure', settings: DEFAULTS.toy },
   { type: 'configure', settings: DEFAULTS.mnist },
   { type: 'run' },

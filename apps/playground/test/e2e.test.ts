@@ -7,16 +7,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type OutgoingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Network, serialize } from '@twostep/core';
 import { type Browser, chromium, type Download, type Page } from 'playwright';
-import { type PreviewServer, preview } from 'vite';
+import { type PreviewServer, preview, type UserConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../tooling/chromium/src/chromium.mjs';
 import type { Sizes } from '../size-report.ts';
 import type { Snapshot } from '../src/protocol.ts';
+import viteConfig from '../vite.config.ts';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACTS = join(APP, 'test', '__artifacts__');
@@ -31,6 +34,18 @@ let url: string;
 let node: { model: string; accuracy: number; predicted: number[] };
 /** Steps per second on two moons, by backend, for the record. */
 const results: Record<string, object> = {};
+
+/** The headers vite.config.ts serves the page with (cross-origin isolation), in dev and preview. */
+const HEADERS = (viteConfig as UserConfig).preview?.headers;
+
+/** A server of the built app, with `headers` on every response. */
+const serve = (headers: OutgoingHttpHeaders | undefined) =>
+  preview({
+    root: APP,
+    configFile: false,
+    logLevel: 'silent',
+    preview: { port: 0, host: '127.0.0.1', open: false, headers },
+  });
 
 const run = (args: string[], cwd: string) =>
   execFileSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -58,13 +73,9 @@ beforeAll(async () => {
   node = { model, accuracy: evaluation.accuracy, predicted };
 
   // The built files need no plugins; and vite.config.ts's MNIST plugin runs the datasets
-  // package from dist/, whose core import this test process would resolve to TypeScript.
-  server = await preview({
-    root: APP,
-    configFile: false,
-    logLevel: 'silent',
-    preview: { port: 0, host: '127.0.0.1', open: false },
-  });
+  // package from dist/, whose core import this test process would resolve to TypeScript. The
+  // headers are the config's, as `vite preview` sends them.
+  server = await serve(HEADERS);
   url = server.resolvedUrls!.local[0]!;
   browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
 }, 180_000);
@@ -272,10 +283,20 @@ describe('the controls', () => {
     await page.selectOption('#backend', 'tfjs-cpu');
     await page.waitForSelector('[data-testid="status"][data-state="ready"]:has-text("tfjs-cpu")');
     // The new worker is configured with the settings, then takes the network: wait for the
-    // snapshot of the network itself (a fresh one can match the accuracy by chance).
-    const traced = async () =>
-      Number(await page.getAttribute('[data-testid="trace"] p .value', 'data-value'));
-    await expect.poll(async () => Math.abs((await traced()) - Number(J))).toBeLessThan(5e-6);
+    // snapshot of the network itself (a fresh one can match the accuracy by chance), from the
+    // new worker (0 steps there: the old worker's last snapshot, still shown until the new
+    // one's first, has the same J).
+    const carried = () =>
+      page.evaluate(() => {
+        const s = (
+          globalThis as unknown as { playground: { snapshot(): Snapshot | undefined } }
+        ).playground.snapshot();
+        return s && s.steps === 0 ? { J: s.trace.J, accuracy: s.testAccuracy } : undefined;
+      });
+    await expect
+      .poll(async () => Math.abs(((await carried())?.J ?? Infinity) - Number(J)))
+      .toBeLessThan(5e-6);
+    expect((await carried())?.accuracy).toBe(accuracy);
     expect(await value(page, 'test-accuracy')).toBe(accuracy);
     expect(await page.inputValue('select[name="mode"]')).toBe('layerwise');
     expect(new URL(page.url()).searchParams.get('backend')).toBe('tfjs-cpu');
@@ -287,6 +308,125 @@ describe('the controls', () => {
     expect(await value(page, 'epoch')).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+describe('threads', () => {
+  const status = (page: Page) => page.textContent('[data-testid="status"]');
+  const threads = (page: Page) => page.getAttribute('[data-testid="status"]', 'data-threads');
+  /** Waits until the backend is ready, then one Step trains one mini-batch. */
+  async function readyAndSteps(page: Page): Promise<void> {
+    await page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="epoch"]')?.getAttribute('data-value') === '0',
+    );
+    await page.click('[data-testid="step"]');
+    await expect.poll(() => value(page, 'steps')).toBe(1);
+  }
+
+  it('the page is cross-origin isolated, and ts computes on the cores (at most 8), or on ?threads=N', async () => {
+    // vite.config.ts sends the headers from both of its servers.
+    expect(HEADERS).toEqual({
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    });
+    expect((viteConfig as UserConfig).server?.headers).toEqual(HEADERS);
+    const { page, errors } = await open('?backend=ts');
+    try {
+      await readyAndSteps(page);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      // ts's default: the cores, at most 8 (2 threads on a 2-core machine).
+      const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+      const plural = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+      expect(await status(page)).toMatch(new RegExp(`^ts float32 · .+ · ${plural(cores)}$`));
+      expect(await threads(page)).toBe(String(cores));
+      expect(await page.inputValue('[data-testid="threads"]')).toBe('default');
+
+      await page.goto(`${url}?backend=ts&threads=1`);
+      await readyAndSteps(page);
+      expect(await status(page)).toMatch(/^ts float32 · .+ · 1 thread$/);
+      expect(await threads(page)).toBe('1');
+      expect(await page.inputValue('[data-testid="threads"]')).toBe('1');
+
+      // The selector sets them too, and writes the URL.
+      await page.selectOption('[data-testid="threads"]', '2');
+      await page.waitForSelector('[data-testid="status"][data-state="ready"][data-threads="2"]', {
+        timeout: 60_000,
+      });
+      expect(await status(page)).toMatch(/^ts float32 · .+ · 2 threads$/);
+      expect(new URL(page.url()).searchParams.get('threads')).toBe('2');
+      // Another backend takes no threads: the selector goes back to default, disabled.
+      await page.selectOption('#backend', 'tfjs-cpu');
+      await page.waitForSelector('[data-testid="status"][data-state="ready"]:has-text("tfjs-cpu")');
+      expect(await threads(page)).toBeNull();
+      expect(await page.isDisabled('[data-testid="threads"]')).toBe(true);
+      expect(new URL(page.url()).searchParams.get('threads')).toBeNull();
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('without the headers the page still trains, on one thread, and says why', async () => {
+    const plain = await serve(undefined);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${plain.resolvedUrls!.local[0]!}?backend=ts&threads=2`);
+      await readyAndSteps(page);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await threads(page)).toBe('1');
+      const text = (await status(page))!;
+      expect(text).toMatch(/^ts float32 · .+ · 1 thread \(.+\)$/);
+      expect(text).toContain('Cross-Origin-Opener-Policy: same-origin');
+      expect(text).toContain('Cross-Origin-Embedder-Policy: require-corp');
+    } finally {
+      await page.close();
+      await plain.close();
+    }
+  });
+});
+
+/**
+ * A static host of the built app that sends `headers` with `index.html` only (and serves the
+ * rest without them): its origin, and a close.
+ */
+async function pageOnlyHost(headers: OutgoingHttpHeaders) {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
+  const host = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://host').pathname;
+    const file = join(APP, 'dist', path === '/' ? 'index.html' : path);
+    if (!file.startsWith(join(APP, 'dist')) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': types[extname(file)] ?? 'application/octet-stream',
+      ...(file.endsWith('.html') && headers),
+    });
+    response.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  const { port } = host.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${port}/`, close: () => host.close() };
+}
+
+describe('a host that sends the isolation headers with the page only', () => {
+  it('gets the worker refused, and the page says to send them with every file', async () => {
+    const host = await pageOnlyHost(HEADERS!);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${host.origin}?backend=ts`);
+      await page.waitForSelector('[data-testid="status"][data-state="failed"]', {
+        timeout: 60_000,
+      });
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      expect(await page.textContent('[data-testid="error"]')).toBe(
+        'The training worker failed: its script did not load. A cross-origin isolated page starts only workers whose scripts are served with Cross-Origin-Embedder-Policy: require-corp too: send the headers with every file.',
+      );
+    } finally {
+      await page.close();
+      host.close();
+    }
   });
 });
 

@@ -122,10 +122,18 @@ describe('fuzz: what the playground reads ends in a result or a TwoStepError', {
     const search = fc.oneof(
       fc.string(),
       fc
-        .tuple(text(['ts', 'tfjs-cpu', 'tfjs-wasm']), text(['float32', 'float64', 'default']))
-        .map(([b, d]) => `?${new URLSearchParams({ backend: b, dtype: d })}`),
+        .tuple(
+          text(['ts', 'tfjs-cpu', 'tfjs-wasm']),
+          text(['float32', 'float64', 'default']),
+          text(['1', '2', '64', 'default']),
+        )
+        .map(([b, d, t]) => `?${new URLSearchParams({ backend: b, dtype: d, threads: t })}`),
     );
-    const file = fc.oneof(anyValue, brokenFrom({ backend: 'tfjs-cpu', dtype: 'float64' }));
+    const file = fc.oneof(
+      anyValue,
+      brokenFrom({ backend: 'tfjs-cpu', dtype: 'float64' }),
+      brokenFrom({ backend: 'ts', dtype: 'float64', threads: 2 }),
+    );
     await fuzz(
       fc.property(file, search, (f, s) => {
         endsWell(() => checkConfigFile(f));

@@ -2,6 +2,8 @@
  * The training worker in Node, on the ts backend: `self` is a stand-in that records the
  * reports. Bad messages and refused models become error reports, and the network stays.
  */
+import { availableParallelism } from 'node:os';
+import { defaultThreads } from '@twostep/backend-ts';
 import { deserialize, Network, serialize } from '@twostep/core';
 import { fromLayers, fromOnnx } from '@twostep/io';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -44,7 +46,11 @@ function modelFile(change: (file: { weights: number[][][] }) => void = () => {})
 beforeAll(async () => {
   await import('../src/worker.js');
   const ready = await send(
-    { type: 'init', choice: { backend: 'ts', dtype: 'float32' }, digitsUrl: '' },
+    {
+      type: 'init',
+      choice: { backend: 'ts', dtype: 'float32', threads: 'default' },
+      digitsUrl: '',
+    },
     'ready',
   );
   expect(ready).toMatchObject([{ type: 'ready', backend: 'ts', dtype: 'float32' }]);
@@ -52,6 +58,15 @@ beforeAll(async () => {
 });
 
 describe('the worker', () => {
+  it('says how many threads ts computes on (by default the cores, at most 8), and its line', () => {
+    const cores = defaultThreads();
+    expect(cores).toBe(Math.min(8, availableParallelism()));
+    expect(reports.find((r) => r.type === 'ready')).toMatchObject({
+      threads: cores,
+      description: expect.stringMatching(new RegExp(`^ts float32 · .+ · ${cores} threads?$`)),
+    });
+  });
+
   it.each<[unknown, string]>([
     [null, 'the command must be an object; it is null'],
     [
