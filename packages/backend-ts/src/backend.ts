@@ -26,7 +26,7 @@ import {
 import { Compute, closeWhenCollected } from './compute.js';
 import { DEFAULT_POOL_BYTES, Heap, type StoreConstructor } from './heap.js';
 import * as kernels from './kernels.js';
-import { gemm, gemmEdges } from './matmul.js';
+import { gemm } from './matmul.js';
 import { TsMatrix } from './matrix.js';
 import {
   BLOCK_BYTES,
@@ -100,10 +100,11 @@ function checkOptions(
 
 /**
  * Below this many multiply-adds (or entries, for element-wise kernels), a kernel runs on the
- * calling thread: waking the workers costs more than they save.
+ * calling thread: waking the workers, and the caches of two cores trading the result, cost
+ * more than they save. Per-sample SGD's update of 100,480 weights (W3) was 35% slower shared.
  */
 const PARALLEL_MULTIPLY_ADDS = 1 << 18;
-const PARALLEL_ENTRIES = 1 << 15;
+const PARALLEL_ENTRIES = 1 << 18;
 
 /**
  * The reference backend: every matrix lives in one WebAssembly memory, where WebAssembly SIMD
@@ -229,27 +230,48 @@ export class TsBackend implements Backend<TsMatrix> {
   ): void {
     const size = this.#Store.BYTES_PER_ELEMENT;
     const m4 = m - (m % 4);
-    const nb = n - (n % (BLOCK_BYTES / size));
+    const wide = BLOCK_BYTES / size; // columns of C per block
+    const nb = n - (n % wide);
     const simd = this.#compute !== undefined && m4 > 0;
     // Allocated before any view is taken: a growing memory would leave earlier views stale.
-    const packed = simd && nb > 0 && bj !== 1 ? this.#alloc(k, nb) : undefined;
+    const packed = simd && nb > 0 && bj !== 1 ? this.#alloc(k, n) : undefined;
     const args = [a.data, b.data, c.data, m, n, k, ai, ap, bp, bj, cn] as const;
     const big = m4 * n * k >= PARALLEL_MULTIPLY_ADDS;
     const k4 = k - (k % 4);
+    // The last rows (and columns) past the whole blocks are one more block that ends at row m
+    // (column n) and overlaps the blocks before it: the entries it computes again come out
+    // the same bits (each is its own sum, in the same order).
+    const lastRows = m4 < m ? [[m - 4, 1]] : [];
     if (simd && nb > 0) {
       if (packed) {
-        const strides = [nb, bp * size, bj * size];
-        this.#run('pack', k, k * nb >= PARALLEL_ENTRIES, [b.address, packed.address, ...strides]);
+        const strides = [n, bp * size, bj * size];
+        this.#run('pack', k, big, [b.address, packed.address, ...strides]);
       }
-      const rowOfB = packed ? nb : bp;
-      const strides = [nb * size, k, ai * size, ap * size, rowOfB * size, cn * size];
-      this.#run('block', m4 / 4, big, [a.address, (packed ?? b).address, c.address, ...strides]);
+      const from = packed ?? b;
+      const rowOfB = packed ? n : bp;
+      const block = (row: number, rows: number, column: number, columns: number) =>
+        this.#run('block', rows, big && rows > 1, [
+          a.address + row * ai * size,
+          from.address + column * size,
+          c.address + (row * cn + column) * size,
+          ...[columns * size, k, ai * size, ap * size, rowOfB * size, cn * size],
+        ]);
+      const lastColumns = nb < n ? [[n - wide, wide]] : [];
+      for (const [row, rows] of [[0, m4 / 4], ...lastRows]) {
+        for (const [column, columns] of [[0, nb], ...lastColumns])
+          block(row!, rows!, column!, columns!);
+      }
       packed?.release();
-      gemmEdges(m4, nb, ...args);
     } else if (simd && this.dtype === 'float32' && n === 1 && ap === 1 && bp === 1 && k4 > 0) {
-      const strides = [k4 * size, ai * size, cn * size];
-      this.#run('dot', m4 / 4, big, [a.address, b.address, c.address, ...strides]);
-      dotEdges(m4, k4, ...args);
+      for (const [row, rows] of [[0, m4 / 4], ...lastRows]) {
+        this.#run('dot', rows!, big && rows! > 1, [
+          a.address + row! * ai * size,
+          b.address,
+          c.address + row! * cn * size,
+          ...[k4 * size, ai * size, cn * size],
+        ]);
+      }
+      dotTails(k4, ...args);
     } else {
       gemm(...args);
     }
@@ -517,16 +539,12 @@ const SIMD_UNARY = { square: [], sqrt: [], relu: [], step: [1] } as const satisf
 >;
 type SimdUnary = keyof typeof SIMD_UNARY;
 
-/**
- * After `dot` summed the first k4 terms of rows i < m4 of a one-column product: adds their
- * last terms, and computes rows m4 … m − 1 whole. The other arguments are `gemm`'s.
- */
-function dotEdges(m4: number, k4: number, ...args: Parameters<typeof gemm>): void {
-  const [a, b, c, , n, k, ai, , , , cn = n] = args;
-  for (let i = 0; i < m4; i++) {
+/** After `dot` summed the first k4 terms of every row of a one-column product, adds the rest. */
+function dotTails(k4: number, ...args: Parameters<typeof gemm>): void {
+  const [a, b, c, m, n, k, ai, , , , cn = n] = args;
+  for (let i = 0; i < m; i++) {
     let sum = c[i * cn]!;
     for (let p = k4; p < k; p++) sum += a[i * ai + p]! * b[p]!;
     c[i * cn] = sum;
   }
-  gemmEdges(m4, 1, ...args);
 }

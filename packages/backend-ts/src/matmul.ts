@@ -67,7 +67,7 @@ export function gemm(
  * kernel computed), as plain dot products: columns cols.. of rows ..rows, then all of the
  * rows after. The other arguments are `gemm`'s.
  */
-export function gemmEdges(rows: number, cols: number, ...args: Parameters<typeof gemm>): void {
+function gemmEdges(rows: number, cols: number, ...args: Parameters<typeof gemm>): void {
   const [a, b, c, m, n, k, ai, ap, bp, bj, cn = n] = args;
   for (let i = 0; i < m; i++) {
     for (let j = i < rows ? cols : 0; j < n; j++) {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { adam, Network, oneHot, sgd, train } from '@twostep/core';
 import { ConfigError, type MatMulOptions } from '@twostep/core/backend';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, defaultThreads, type TsBackend } from '../src/index.js';
 
 const DTYPES = ['float32', 'float64'] as const;
@@ -13,6 +13,14 @@ const seeded = (length: number, seed: number) =>
 describe.each(DTYPES)('%s on 3 threads', (dtype) => {
   const one = createBackend({ dtype, threads: 1 });
   const three = createBackend({ dtype, threads: 3 });
+
+  // Workers start once the thread that made them yields: a first shared product, then a yield,
+  // so that the tests below compute on them.
+  beforeAll(async () => {
+    const a = three.fill(256, 256, 1);
+    three.matMul(a, a);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
 
   it('says how many threads it uses', () => {
     expect(three.threads).toBe(3);
@@ -40,7 +48,7 @@ describe.each(DTYPES)('%s on 3 threads', (dtype) => {
   });
 
   it('long element-wise passes and updates give the bits of one thread', () => {
-    const n = 70_001; // past the size that is shared, with a part of a vector at the end
+    const n = 270_001; // past the size that is shared (2¹⁸), with a part of a vector at the end
     const bits = (k: TsBackend) => {
       const [x, y] = [k.fromArray(seeded(n, 3), 1, n), k.fromArray(seeded(n, 4), 1, n)];
       const step = k.adam(x, y, y, k.unary('square', x), {
