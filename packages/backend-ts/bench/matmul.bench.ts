@@ -1,9 +1,10 @@
 /**
  * matMul throughput: `pnpm bench`. Besides Vitest's table (ops/s), each case prints its
- * median time as GFLOP/s (2·m·n·k floating-point operations per product).
+ * median time as GFLOP/s (2·m·n·k floating-point operations per product). The SIMD kernels
+ * run on one thread and on `defaultThreads()`; the workers join at the setup's yield.
  */
 import { bench, describe } from 'vitest';
-import { createBackend } from '../src/index.js';
+import { createBackend, defaultThreads } from '../src/index.js';
 
 const SIZES = [128, 512];
 const FLAGS = [
@@ -18,16 +19,20 @@ const median = (xs: number[]) => {
   return s[s.length >> 1]!;
 };
 
-for (const [dtype, simd] of [
-  ['float32', true],
-  ['float32', false],
-  ['float64', true],
-  ['float64', false],
+const ALL = defaultThreads();
+for (const [dtype, simd, threads] of [
+  ['float32', true, 1],
+  ['float32', true, ALL],
+  ['float32', false, 1],
+  ['float64', true, 1],
+  ['float64', true, ALL],
+  ['float64', false, 1],
 ] as const) {
+  if (threads > 1 && ALL === 1) continue;
   for (const n of SIZES) {
-    const kernel = simd ? 'wasm-simd' : 'typescript';
+    const kernel = `${simd ? 'wasm-simd' : 'typescript'}, ${threads} thread${threads > 1 ? 's' : ''}`;
     describe(`matMul ${dtype} ${kernel} ${n}×${n}`, () => {
-      const k = createBackend({ dtype, simd });
+      const k = createBackend({ dtype, simd, threads });
       const data = Array.from({ length: n * n }, (_, i) => Math.sin(i));
       const a = k.fromArray(data, n, n);
       const b = k.fromArray(data.reverse(), n, n);
@@ -43,6 +48,7 @@ for (const [dtype, simd] of [
           },
           {
             time: n >= 512 ? 2000 : 500,
+            setup: () => new Promise((resolve) => setTimeout(resolve, 50)),
             teardown: (_task, mode) => {
               if (mode === 'run') {
                 const gflops = (2 * n ** 3) / median(times) / 1e6;

@@ -25,6 +25,10 @@ export async function measureCeiling(threads: number, repeats: number): Promise<
       Float32Array.from({ length: count }, (_, i) => Math.sin(i + phase));
     const a = k.fromArray(values(m * inner, 0), m, inner);
     const b = k.fromArray(values(inner * n, 1), inner, n);
+    // backend-ts's workers join once this thread yields to the event loop (as `train` does):
+    // one product to start them, then a yield.
+    k.dispose(k.matMul(a, b));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     let best = Number.POSITIVE_INFINITY;
     for (let r = 0; r < 2 * repeats; r++) {
       const started = performance.now();
