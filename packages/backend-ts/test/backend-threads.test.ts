@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { adam, Network, oneHot, sgd, train } from '@twostep/core';
 import { ConfigError, type MatMulOptions } from '@twostep/core/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Compute } from '../src/compute.js';
 import { createBackend, defaultThreads, type TsBackend } from '../src/index.js';
+import { kernelModule } from '../src/simd.js';
 
 const DTYPES = ['float32', 'float64'] as const;
 const seeded = (length: number, seed: number) =>
@@ -144,5 +146,22 @@ describe('worker threads and the process', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('· 2 threads');
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('workers that cannot start', () => {
+  it('leave the kernels on the calling thread, and say why', () => {
+    // A memory that is not shared: the pool refuses it, as it would a page whose policy
+    // forbids workers. The job still runs, on this thread.
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const module = kernelModule({ dtype: 'float64', shared: false, relaxed: false })!;
+    const compute = new Compute(module, memory, 2);
+    const values = new Float64Array(memory.buffer);
+    values.set([1, 2, 3, 4], 64); // x at byte 512, y at byte 544, out at byte 1024
+    values.set([10, 20, 30, 40], 68);
+    compute.run('axpy', 2, true, [1024, 512, 544, 2]);
+    expect(Array.from(values.subarray(128, 132))).toEqual([12, 24, 36, 48]);
+    expect(compute.threads).toBe(1);
+    expect(compute.failure).toMatch(/^its workers could not start: .*memory is not shared/);
   });
 });
