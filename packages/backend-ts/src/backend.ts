@@ -124,8 +124,6 @@ export class TsBackend implements Backend<TsMatrix> {
     fusedAxpy: true,
     fusedBias: true,
   } as const;
-  /** What computes matrix products: the WebAssembly SIMD kernels, or plain TypeScript. */
-  readonly matMulKernel: 'wasm-simd' | 'typescript';
   readonly #heap: Heap;
   /** Why the backend uses one thread where more were asked. */
   readonly #single: string | undefined;
@@ -162,9 +160,13 @@ export class TsBackend implements Backend<TsMatrix> {
       this.#compute = new Compute(module, this.#heap.memory, shared ? threads : 1);
       if (shared) closeWhenCollected.register(this, this.#compute);
     }
-    this.matMulKernel = module ? 'wasm-simd' : 'typescript';
     this.#relaxed = relaxed;
     this.#single = why;
+  }
+
+  /** What computes matrix products: the WebAssembly SIMD kernels, or plain TypeScript. */
+  get matMulKernel(): 'wasm-simd' | 'typescript' {
+    return this.#compute ? 'wasm-simd' : 'typescript';
   }
 
   /** The threads that compute, counting the calling one. */
@@ -174,7 +176,7 @@ export class TsBackend implements Backend<TsMatrix> {
 
   /** One line: dtype, kernels, threads, and why one thread where more were asked. */
   get description(): string {
-    const kernels = this.#compute ? `wasm-simd${this.#relaxed ? ' (relaxed)' : ''}` : 'typescript';
+    const kernels = `${this.matMulKernel}${this.#compute && this.#relaxed ? ' (relaxed)' : ''}`;
     const threads = `${this.threads} thread${this.threads === 1 ? '' : 's'}`;
     const why = this.#single ?? this.#compute?.failure;
     return `ts ${this.dtype} · ${kernels} · ${threads}${why ? ` (${why})` : ''}`;

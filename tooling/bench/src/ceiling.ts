@@ -18,7 +18,7 @@ export const CEILING_REPEATS = { full: 40, quick: 15 } as const;
 
 /** The best GFLOP/s of backend-ts's float32 matMul on CEILING_SHAPE with `threads` threads. */
 export async function measureCeiling(threads: number, repeats: number): Promise<Ceiling> {
-  const k = await tsBackend('float32', threads);
+  const k = tsBackend('float32', threads);
   try {
     const [m, inner, n] = CEILING_SHAPE;
     const values = (count: number, phase: number) =>

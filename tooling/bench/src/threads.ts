@@ -3,15 +3,14 @@
  * `backend.threads` (what it really runs on, which `description` explains when fewer), and
  * `close()` (ends its workers). Other backends compute on one thread here.
  */
+import { createBackend } from '@twostep/backend-ts';
 import type { Backend } from '@twostep/core';
 
 export { defaultThreads } from '@twostep/backend-ts';
 
 /** A backend-ts backend on `threads` threads; the caller `close`s it. */
-export async function tsBackend(dtype: 'float32' | 'float64', threads: number): Promise<Backend> {
-  const { createBackend } = await import('@twostep/backend-ts');
-  return createBackend({ dtype, threads });
-}
+export const tsBackend = (dtype: 'float32' | 'float64', threads: number): Backend =>
+  createBackend({ dtype, threads });
 
 type Threaded = Backend & { readonly threads: number; readonly description: string; close(): void };
 const threaded = (backend: Backend): backend is Threaded =>

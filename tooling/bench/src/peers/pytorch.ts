@@ -157,7 +157,7 @@ export async function trainTorch(
     const note = `PyTorch ${out.torch} (${python}), ${out.threads} thread${out.threads === 1 ? '' : 's'} (${out.interopThreads} inter-op), BLAS ${out.blas}: nn.Sequential of Linear, CrossEntropyLoss (batch mean), optim.SGD, eager, from twostep's weights and batches.`;
     const base = { trainer, workload: w.name, threads: out.threads, peakRss: out.peakRss };
     if (gradient) {
-      const k = await tsBackend('float32', 1);
+      const k = tsBackend('float32', 1);
       const reference = await twoStepGradient(k, w).finally(() => close(k));
       return {
         ...base,
