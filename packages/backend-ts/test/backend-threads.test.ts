@@ -15,7 +15,9 @@ const seeded = (length: number, seed: number) =>
 /** The index of the first entry whose bits differ, or -1 (fast where `toEqual` on arrays of
  * 270,000 numbers takes seconds). */
 function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
-  const [x, y] = [a, b].map((t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+  const bytes = (t: Float32Array | Float64Array) =>
+    new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+  const [x, y] = [bytes(a), bytes(b)];
   if (x.length !== y.length) return Math.min(a.length, b.length);
   const at = x.findIndex((byte, i) => byte !== y[i]);
   return at < 0 ? -1 : Math.floor(at / a.BYTES_PER_ELEMENT);
