@@ -158,7 +158,7 @@ export class TsBackend implements Backend<TsMatrix> {
     const module = shared ?? single;
     if (module) {
       this.#compute = new Compute(module, this.#heap.memory, shared ? threads : 1);
-      if (shared) closeWhenCollected.register(this, this.#compute);
+      if (shared) closeWhenCollected.register(this, this.#compute.workers);
     }
     this.#relaxed = relaxed;
     this.#single = why;

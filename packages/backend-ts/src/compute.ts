@@ -10,7 +10,13 @@ type Kernel = (from: number, to: number, ...args: number[]) => void;
  */
 export class Compute {
   readonly #kernels: Readonly<Record<string, Kernel>>;
-  #pool: ThreadPool | undefined;
+  /**
+   * The pool once started, in a holder of its own: what `closeWhenCollected` keeps for a
+   * dropped backend. It must not reach the memory before workers share it, or every dropped
+   * backend's memory (gigabytes of address space each) would outlive the collection that
+   * finds the backend unreachable until the finalizer runs.
+   */
+  readonly workers: { pool?: ThreadPool } = {};
   #closed = false;
   /** Why the workers could not start, if they could not (then `threads` is 1). */
   failure: string | undefined;
@@ -44,13 +50,13 @@ export class Compute {
    */
   #start(): ThreadPool | undefined {
     try {
-      this.#pool ??= new ThreadPool({
+      this.workers.pool ??= new ThreadPool({
         module: this.module,
         memory: this.memory,
         control: 0,
         threads: this.threads,
       });
-      return this.#pool;
+      return this.workers.pool;
     } catch (error) {
       this.failure = `its workers could not start: ${error instanceof Error ? error.message : String(error)}`;
       this.threads = 1;
@@ -61,9 +67,11 @@ export class Compute {
   /** Ends the workers; later jobs run on the calling thread. Idempotent. */
   close(): void {
     this.#closed = true;
-    this.#pool?.close();
+    this.workers.pool?.close();
   }
 }
 
-/** Closes the threads of a backend that was dropped without `close`. */
-export const closeWhenCollected = new FinalizationRegistry<Compute>((compute) => compute.close());
+/** Closes the threads of a backend that was dropped without `close` (given its `workers`). */
+export const closeWhenCollected = new FinalizationRegistry<Compute['workers']>((workers) =>
+  workers.pool?.close(),
+);

@@ -47,9 +47,16 @@ export class Heap {
     readonly poolLimit = DEFAULT_POOL_BYTES,
     { shared = false, reserved = 0 }: { shared?: boolean; reserved?: number } = {},
   ) {
-    this.memory = shared
-      ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
-      : new WebAssembly.Memory({ initial: 1 });
+    try {
+      this.memory = shared
+        ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
+        : new WebAssembly.Memory({ initial: 1 });
+    } catch (error) {
+      // Each memory reserves gigabytes of address space; browsers hold about a hundred at once.
+      throw new ResourceLimitError(
+        `backend-ts: this runtime cannot reserve a WebAssembly memory for one more backend (${error instanceof Error ? error.message : String(error)}). Each backend holds its own until it is collected: reuse one backend rather than creating one per task, and call close() on those you drop.`,
+      );
+    }
     this.#buffer = this.memory.buffer;
     this.#top = roundUp(Math.max(reserved, ALIGN)); // address 0 stays unused
   }
@@ -129,6 +136,7 @@ export class Heap {
   #grow(end: number): boolean {
     const have = this.#buffer.byteLength / PAGE;
     const need = Math.ceil(end / PAGE) - have;
+    if (need > MAX_PAGES - have) return false;
     const grown = [Math.min(Math.max(need, Math.ceil(have / 2)), MAX_PAGES - have), need].some(
       (pages) => {
         try {

@@ -1,3 +1,4 @@
+import { ResourceLimitError } from '@twostep/core/backend';
 import { describe, expect, it } from 'vitest';
 import { createBackend, TsBackend, type TsMatrix } from '../src/index.js';
 import { backends } from './reference.js';
@@ -125,5 +126,34 @@ describe('the pool', () => {
     expect(b.memory()).toEqual({ matrices: 0, bytes: 0 });
     expect(a.pooledBytes).toBe(32);
     expect(b.pooledBytes).toBe(0);
+  });
+});
+
+describe('the WebAssembly memory', () => {
+  it('past 4 GiB, a ResourceLimitError that says what to do', () => {
+    const k = createBackend({ dtype: 'float64', threads: 1 });
+    expect(() => k.fill(1 << 15, 1 << 14, 0)).toThrow(ResourceLimitError);
+    expect(() => k.fill(1 << 15, 1 << 14, 0)).toThrow(
+      /4,294,967,296 bytes does not fit .* cannot grow past 4 GiB .* Dispose the matrices/,
+    );
+    expect(k.fill(2, 2, 3).data[0]).toBe(3); // the backend goes on
+  });
+
+  it('one the runtime cannot reserve: a ResourceLimitError that says what to do', () => {
+    const Memory = WebAssembly.Memory;
+    WebAssembly.Memory = function NoMemory() {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    } as unknown as typeof WebAssembly.Memory;
+    try {
+      for (const threads of [1, 3]) {
+        expect(() => createBackend({ threads })).toThrow(ResourceLimitError);
+        expect(() => createBackend({ threads })).toThrow(
+          /cannot reserve a WebAssembly memory for one more backend \(WebAssembly.Memory\(\): could not allocate memory\)\. .* reuse one backend .* close\(\)/,
+        );
+      }
+    } finally {
+      WebAssembly.Memory = Memory;
+    }
+    expect(createBackend({ threads: 1 }).fill(1, 1, 2).data[0]).toBe(2);
   });
 });
