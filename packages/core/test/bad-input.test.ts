@@ -62,6 +62,40 @@ describe('values beyond float32', () => {
     // float64 takes it.
     expect(new Trainer(f64, small()).check(data)).toBe(12);
   });
+
+  it('rows of Float32Array and Float64Array are checked as arrays are, at every column', () => {
+    const width = 7; // one group of four and a tail of three
+    const rows = (Row: typeof Float32Array | typeof Float64Array) =>
+      Array.from({ length: 3 }, (_, r) =>
+        Row.from(Array.from({ length: width }, (_, c) => r - c / 4)),
+      );
+    const check = (backend: Backend, inputs: (Float32Array | Float64Array)[]) =>
+      new Trainer(backend, Network.create({ architecture: `A[${width},1]`, seed: 1 })).check({
+        inputs,
+        targets: inputs.map(() => [0]),
+      });
+    for (const Row of [Float32Array, Float64Array]) {
+      for (const backend of [f32, f64]) expect(check(backend, rows(Row))).toBe(3);
+      for (let c = 0; c < width; c++) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const data = rows(Row);
+          data[2]![c] = bad;
+          for (const backend of [f32, f64]) {
+            expect(() => check(backend, data)).toThrow(
+              `inputs row 2, column ${c} is ${bad}; every value must be a finite number.`,
+            );
+          }
+        }
+      }
+    }
+    // A Float64Array value float32 cannot hold, at every column: refused on float32 only.
+    for (let c = 0; c < width; c++) {
+      const data = rows(Float64Array);
+      data[1]![c] = -1e39;
+      expect(() => check(f32, data)).toThrow(`inputs row 1, column ${c} is -1e+39, beyond`);
+      expect(check(f64, data)).toBe(3);
+    }
+  });
 });
 
 describe('rows changed while training runs', () => {
