@@ -24,7 +24,32 @@ export function breather(): () => Promise<void> {
   let last = performance.now();
   return async () => {
     if (performance.now() - last < 50) return;
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToEventLoop();
     last = performance.now();
   };
+}
+
+/**
+ * One turn of the event loop, without the wait of `setTimeout(…, 0)`: at least 1 ms in Node,
+ * and 4 ms in browsers once timers nest five deep, as a training loop's do (8% of every 50 ms).
+ * `scheduler.yield()` where the browser has it, `setImmediate` in Node (timers and I/O run
+ * before it), a message to itself elsewhere (tasks are not clamped); `setTimeout` last.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as {
+    scheduler?: { yield?: () => Promise<void> };
+    setImmediate?: (callback: () => void) => unknown;
+  };
+  if (typeof g.scheduler?.yield === 'function') return g.scheduler.yield();
+  return new Promise((resolve) => {
+    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
+    else if (typeof MessageChannel === 'function') {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(undefined);
+    } else setTimeout(resolve, 0);
+  });
 }
