@@ -3,16 +3,7 @@ import { Network, train } from '@twostep/core';
 import { referenceBackend } from '@twostep/core/reference';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { yieldToEventLoop } from '../src/batches.js';
-
-const xor = {
-  inputs: [
-    [0, 0],
-    [0, 1],
-    [1, 0],
-    [1, 1],
-  ],
-  targets: [[0], [1], [1], [0]],
-};
+import { XOR } from './helpers.js';
 
 describe('yieldToEventLoop', () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -52,7 +43,7 @@ describe('a long train call', () => {
     const run = train(
       referenceBackend(),
       Network.create({ architecture: 'A[2,4,1]', seed: 3 }),
-      xor,
+      XOR,
       {
         batchSize: 1,
         epochs: 1_000_000,
