@@ -37,10 +37,13 @@ export const LOOP = 0x03;
 export const END = 0x0b;
 export const BR = 0x0c;
 export const BR_IF = 0x0d;
+/** select: the first of two values if the i32 on top is nonzero, else the second. */
+export const SELECT = 0x1b;
 export const VOID = 0x40;
 export const I32_CONST = 0x41;
 export const I32_EQZ = 0x45;
 export const I32_GE_U = 0x4f;
+export const I32_GT_U = 0x4b;
 export const I32_ADD = 0x6a;
 export const I32_SUB = 0x6b;
 export const I32_MUL = 0x6c;

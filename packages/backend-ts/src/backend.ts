@@ -33,6 +33,7 @@ import {
   type ElementwiseKernel,
   hasRelaxedSimd,
   kernelModule,
+  packTile,
   VECTOR_BYTES,
 } from './simd.js';
 import { CONTROL_BYTES, defaultThreads, threadSupport } from './threads.js';
@@ -236,7 +237,8 @@ export class TsBackend implements Backend<TsMatrix> {
     const nb = n - (n % wide);
     const simd = this.#compute !== undefined && m4 > 0;
     // Allocated before any view is taken: a growing memory would leave earlier views stale.
-    const packed = simd && nb > 0 && bj !== 1 ? this.#alloc(k, n) : undefined;
+    // (Every transposed operand is contiguous along p: bp is 1 where bj is not.)
+    const packed = simd && nb > 0 && bj !== 1 && bp === 1 ? this.#alloc(k, n) : undefined;
     const args = [a.data, b.data, c.data, m, n, k, ai, ap, bp, bj, cn] as const;
     const big = m4 * n * k >= PARALLEL_MULTIPLY_ADDS;
     const k4 = k - (k % 4);
@@ -244,10 +246,13 @@ export class TsBackend implements Backend<TsMatrix> {
     // (column n) and overlaps the blocks before it: the entries it computes again come out
     // the same bits (each is its own sum, in the same order).
     const lastRows = m4 < m ? [[m - 4, 1]] : [];
-    if (simd && nb > 0) {
-      if (packed) {
-        const strides = [n, bp * size, bj * size];
-        this.#run('pack', k, big, [b.address, packed.address, ...strides]);
+    if (simd && nb > 0 && (bj === 1 || packed)) {
+      const tile = packTile(this.dtype);
+      if (packed && k >= tile) {
+        this.#run('pack', Math.ceil(k / tile), big, [b.address, packed.address, k, n, bj * size]);
+      } else if (packed) {
+        const [from, to] = [b.data, packed.data]; // fewer rows than a tile: a few entries
+        for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) to[p * n + j] = from[p + j * bj]!;
       }
       const from = packed ?? b;
       const rowOfB = packed ? n : bp;

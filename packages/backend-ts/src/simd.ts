@@ -36,6 +36,7 @@ import {
   I32_ADD,
   I32_EQZ,
   I32_GE_U,
+  I32_GT_U,
   I32_MUL,
   I32_SHL,
   I32_SUB,
@@ -46,6 +47,7 @@ import {
   load,
   loop,
   moduleBytes,
+  SELECT,
   set,
   shuffle,
   simd,
@@ -204,40 +206,104 @@ function dotKernel(fused: boolean): ExportedFunction {
   return { name: 'dot', locals: L, body };
 }
 
+/** Entries of one vector along each side of a `pack` tile: 4 float32 or 2 float64. */
+export const packTile = (dtype: 'float32' | 'float64'): number => VECTOR_BYTES / BYTES[dtype];
+
+const BYTES = { float32: 4, float64: 8 } as const;
+
 /**
- * `pack(from, to, b, to, cols, bp, bj, size)`, in bytes: rows p = from … to − 1 of the packed
- * copy, row-major (rows cols·size bytes long), of B(p, j) = the entry at b + p·bp + j·bj, for a
- * B whose rows are not contiguous (a transposed operand): `block` reads B by rows. Entries are
- * copied as bits (an i32 or i64 each).
+ * `pack(from, to, b, out, k, cols, bj)`, in bytes: the packed copy, row-major (rows cols·size
+ * bytes long), of the k × cols operand B(p, j) at b + p·size + j·bj: a transposed operand,
+ * contiguous along p, laid out in rows for `block`. Unit u is the tile of T = `packTile` rows
+ * from p = u·T and every T columns, T vectors loaded down B's columns, transposed in registers
+ * (shuffles), stored along the rows; the last rows and columns are one more tile that ends at k
+ * (at cols) and overlaps the ones before it (the same bits, copied again). k, cols ≥ T.
  */
 function packKernel(dtype: 'float32' | 'float64'): ExportedFunction {
   const L = new Locals(Array(7).fill(I32));
-  const [from, to, b, out, cols, bp, bj] = [0, 1, 2, 3, 4, 5, 6];
-  const [source, target, j] = [L.local(I32), L.local(I32), L.local(I32)];
-  const size = dtype === 'float32' ? 4 : 8;
-  const [loadEntry, storeEntry] =
-    dtype === 'float32'
+  const [from, to, b, out, k, cols, bj] = [0, 1, 2, 3, 4, 5, 6];
+  const [p, j, jj, source, target, rowBytes] = Array.from({ length: 6 }, () => L.local(I32)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const size = BYTES[dtype];
+  const T = packTile(dtype);
+  const v = Array.from({ length: T }, () => L.local(V128));
+  const t = Array.from({ length: T }, () => L.local(V128));
+  /** The lanes of a shuffle of two vectors as bytes: entries `picks` of the 2T entries. */
+  const pick = (...picks: number[]) =>
+    shuffle(...picks.flatMap((e) => Array.from({ length: size }, (_, i) => e * size + i)));
+  /** The smaller of `value` and `limit` (both code that pushes an i32). */
+  const atMost = (value: Code, limit: Code) => [
+    ...limit,
+    ...value,
+    ...value,
+    ...limit,
+    I32_GT_U,
+    SELECT,
+  ];
+  const add = (l: number, ...value: Code) => [...get(l), ...value, I32_ADD, ...set(l)];
+  // Row s of the tile is lane s of every loaded vector. 4 × 4: interleave pairs, then halves.
+  const rows: Code[] =
+    T === 4
       ? [
-          [0x28, 2, 0],
-          [0x36, 2, 0],
+          [...get(t[0]!), ...get(t[2]!), ...pick(0, 1, 4, 5)],
+          [...get(t[0]!), ...get(t[2]!), ...pick(2, 3, 6, 7)],
+          [...get(t[1]!), ...get(t[3]!), ...pick(0, 1, 4, 5)],
+          [...get(t[1]!), ...get(t[3]!), ...pick(2, 3, 6, 7)],
         ]
       : [
-          [0x29, 3, 0],
-          [0x37, 3, 0],
+          [...get(v[0]!), ...get(v[1]!), ...pick(0, 2)],
+          [...get(v[0]!), ...get(v[1]!), ...pick(1, 3)],
         ];
-  const add = (l: number, ...value: Code) => [...get(l), ...value, I32_ADD, ...set(l)];
+  const interleave =
+    T === 4
+      ? [
+          ...get(v[0]!),
+          ...get(v[1]!),
+          ...pick(0, 4, 1, 5),
+          ...set(t[0]!),
+          ...get(v[0]!),
+          ...get(v[1]!),
+          ...pick(2, 6, 3, 7),
+          ...set(t[1]!),
+          ...get(v[2]!),
+          ...get(v[3]!),
+          ...pick(0, 4, 1, 5),
+          ...set(t[2]!),
+          ...get(v[2]!),
+          ...get(v[3]!),
+          ...pick(2, 6, 3, 7),
+          ...set(t[3]!),
+        ]
+      : [];
+  // biome-ignore format: the code reads best laid out as the nested blocks and loops it is
+  const tile = [
+    // Column jj = min(j, cols − T): B(p…p+T−1, jj + c) is the vector at source + (jj + c)·bj.
+    ...atMost(get(j), [...get(cols), ...i32(T), I32_SUB]), ...set(jj),
+    ...get(b), ...get(p), ...i32(size), I32_MUL, I32_ADD,
+    ...get(jj), ...get(bj), I32_MUL, I32_ADD, ...set(source),
+    ...v.flatMap((vc) => [...get(source), ...load(0), ...set(vc), ...add(source, ...get(bj))]),
+    ...interleave,
+    ...get(out), ...get(p), ...get(rowBytes), I32_MUL, I32_ADD,
+    ...get(jj), ...i32(size), I32_MUL, I32_ADD, ...set(target),
+    ...rows.flatMap((row) => [...get(target), ...row, ...store(0), ...add(target, ...get(rowBytes))]),
+  ];
   // biome-ignore format: the code reads best laid out as the nested blocks and loops it is
   const body = [
+    ...get(cols), ...i32(size), I32_MUL, ...set(rowBytes),
     ...loop(from, to, [
-      ...get(b), ...get(from), ...get(bp), I32_MUL, I32_ADD, ...set(source),
-      ...get(out), ...get(from), ...get(cols), I32_MUL, ...i32(size), I32_MUL, I32_ADD, ...set(target),
-      ...get(cols), ...set(j),
+      // Rows from p = min(u·T, k − T).
+      ...atMost([...get(from), ...i32(T), I32_MUL], [...get(k), ...i32(T), I32_SUB]), ...set(p),
+      ...i32(0), ...set(j),
       BLOCK, VOID, LOOP, VOID,
-      ...get(j), I32_EQZ, BR_IF, 1,
-      ...get(target), ...get(source), ...loadEntry, ...storeEntry,
-      ...add(source, ...get(bj)),
-      ...add(target, ...i32(size)),
-      ...get(j), ...i32(1), I32_SUB, ...set(j),
+      ...get(j), ...get(cols), I32_GE_U, BR_IF, 1,
+      ...tile,
+      ...add(j, ...i32(T)),
       BR, 0, END, END,
     ]),
   ];

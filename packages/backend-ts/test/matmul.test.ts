@@ -118,4 +118,35 @@ describe('matMul kernels', () => {
     );
     expect(Array.from(x!)).toEqual(Array.from(y!));
   });
+
+  // A transposed B is packed into rows (4 × 4 or 2 × 2 tiles transposed in registers, the last
+  // ones overlapping; fewer rows than a tile in TypeScript) and multiplied by the same kernel as
+  // a B stored in rows: the same bits, on every edge of a tile.
+  it.each(['float32', 'float64'] as const)(
+    '%s: B transposed gives the bits of the same B stored in rows, at every tile edge',
+    (dtype) => {
+      for (const threads of [1, 3]) {
+        const k = createBackend({ dtype, threads });
+        for (const [m, inner, n] of [
+          ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((p) =>
+            [8, 9, 10, 11, 12, 13, 17].map((j) => [4, p, j]),
+          ),
+          [132, 301, 70], // shared with the workers, on 3 threads
+        ] as [number, number, number][]) {
+          const a = dense(m, inner, m + inner);
+          const rows = dense(inner, n, n + inner);
+          const columns = dense(n, inner, 0);
+          for (let p = 0; p < inner; p++)
+            for (let j = 0; j < n; j++) columns.data[j * inner + p] = rows.data[p * n + j]!;
+          const [x, y] = [
+            k.matMul(upload(k, a)[0], upload(k, columns)[0], { transposeB: true }),
+            k.matMul(upload(k, a)[0], upload(k, rows)[0]),
+          ].map((c) => Array.from(k.readSync(c)));
+          if (JSON.stringify(x) !== JSON.stringify(y))
+            expect.fail(`${threads} threads, ${m}×${inner} · ${inner}×${n}: ${x} ≠ ${y}`);
+        }
+        k.close();
+      }
+    },
+  );
 });
