@@ -247,40 +247,26 @@ function packKernel(dtype: 'float32' | 'float64'): ExportedFunction {
     SELECT,
   ];
   const add = (l: number, ...value: Code) => [...get(l), ...value, I32_ADD, ...set(l)];
+  /** Shuffles of the vectors x and y, one per list of entries. */
+  const shuffles = (x: number, y: number, ...picks: number[][]) =>
+    picks.map((entries) => [...get(x), ...get(y), ...pick(...entries)]);
   // Row s of the tile is lane s of every loaded vector. 4 × 4: interleave pairs, then halves.
-  const rows: Code[] =
-    T === 4
-      ? [
-          [...get(t[0]!), ...get(t[2]!), ...pick(0, 1, 4, 5)],
-          [...get(t[0]!), ...get(t[2]!), ...pick(2, 3, 6, 7)],
-          [...get(t[1]!), ...get(t[3]!), ...pick(0, 1, 4, 5)],
-          [...get(t[1]!), ...get(t[3]!), ...pick(2, 3, 6, 7)],
-        ]
-      : [
-          [...get(v[0]!), ...get(v[1]!), ...pick(0, 2)],
-          [...get(v[0]!), ...get(v[1]!), ...pick(1, 3)],
-        ];
+  const [v0, v1, v2, v3] = v as [number, number, number, number];
+  const [t0, t1, t2, t3] = t as [number, number, number, number];
   const interleave =
     T === 4
       ? [
-          ...get(v[0]!),
-          ...get(v[1]!),
-          ...pick(0, 4, 1, 5),
-          ...set(t[0]!),
-          ...get(v[0]!),
-          ...get(v[1]!),
-          ...pick(2, 6, 3, 7),
-          ...set(t[1]!),
-          ...get(v[2]!),
-          ...get(v[3]!),
-          ...pick(0, 4, 1, 5),
-          ...set(t[2]!),
-          ...get(v[2]!),
-          ...get(v[3]!),
-          ...pick(2, 6, 3, 7),
-          ...set(t[3]!),
-        ]
+          ...shuffles(v0, v1, [0, 4, 1, 5], [2, 6, 3, 7]),
+          ...shuffles(v2, v3, [0, 4, 1, 5], [2, 6, 3, 7]),
+        ].flatMap((code, i) => [...code, ...set(t[i]!)])
       : [];
+  const rows =
+    T === 4
+      ? [
+          ...shuffles(t0, t2, [0, 1, 4, 5], [2, 3, 6, 7]),
+          ...shuffles(t1, t3, [0, 1, 4, 5], [2, 3, 6, 7]),
+        ]
+      : shuffles(v0, v1, [0, 2], [1, 3]);
   // biome-ignore format: the code reads best laid out as the nested blocks and loops it is
   const tile = [
     // Column jj = min(j, cols − T): B(p…p+T−1, jj + c) is the vector at source + (jj + c)·bj.
