@@ -80,6 +80,19 @@ describe.each(DTYPES)('%s on 3 threads', (dtype) => {
     );
   });
 
+  it('a batch of 700 × 400 from its columns (shared) is the transposed data, as on one thread', () => {
+    const [rows, cols] = [700, 400];
+    const data = seeded(rows * cols, 5);
+    const transposed = Array.from({ length: rows * cols }, (_, e) => {
+      const [i, j] = [Math.floor(e / cols), e % cols];
+      return data[j * rows + i]!;
+    });
+    const expected = one.readSync(one.fromArray(transposed, rows, cols));
+    for (const k of [three, one]) {
+      expect(firstDifference(k.readSync(k.fromColumns(data, rows, cols)), expected)).toBe(-1);
+    }
+  });
+
   it('trains to the same bits as one thread (SGD and Adam)', async () => {
     const inputs = Array.from({ length: 96 }, (_, i) => seeded(300, i));
     const targets = oneHot(

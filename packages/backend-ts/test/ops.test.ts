@@ -38,6 +38,7 @@ describe('createBackend', () => {
       fusedAdam: true,
       fusedAxpy: true,
       fusedBias: true,
+      fusedTranspose: true,
     });
     expect(createBackend({ dtype: 'float64' }).dtype).toBe('float64');
   });

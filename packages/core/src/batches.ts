@@ -11,8 +11,7 @@ export function batchBuffers(backend: Backend) {
     const key = (end - start) * 2 + slot;
     const out = cache.get(key) ?? make(samples.width * (end - start));
     cache.set(key, out);
-    samples.columns(order, start, end, out);
-    return backend.fromArray(out, samples.width, end - start);
+    return samples.upload(backend, order, start, end, out);
   };
 }
 

@@ -14,7 +14,8 @@
  * required member added, removed or redefined. An optional fused kernel is not such a change:
  * it comes with a `supports` flag that is absent (false) on every backend written before it, and
  * the core falls back to the basic ops there (`axpy` and `fusedAxpy`; `affine`,
- * `affineGradient`, `affineDeltaUp` and `fusedBias` were added so, within version 2).
+ * `affineGradient`, `affineDeltaUp` and `fusedBias`; `fromColumns` and `fusedTranspose` were
+ * added so, within version 2).
  */
 export const SPECIFICATION_VERSION = 2;
 
@@ -101,6 +102,12 @@ export interface BackendSupports {
    */
   readonly fusedBias?: boolean;
   /**
+   * `fromColumns` is implemented: a batch uploaded from its samples as they lie, one after
+   * another, transposed by the backend. Absent: false; the core then gathers the columns itself
+   * and calls `fromArray`.
+   */
+  readonly fusedTranspose?: boolean;
+  /**
    * Arithmetic may give 0 where the exact result is below the smallest normal number (GPU
    * shaders may flush subnormals, GLSL ES 3.00 §4.7.1; some SIMD kernels do). Storage keeps
    * subnormals all the same. Absent: false, every result that should be subnormal is.
@@ -119,6 +126,7 @@ export const FUSED_KERNELS: {
   fusedAdam: ['adam'],
   fusedAxpy: ['axpy'],
   fusedBias: ['affine', 'affineGradient', 'affineDeltaUp'],
+  fusedTranspose: ['fromColumns'],
 };
 
 /** The optional methods of {@link Backend} other than `readSync`: its fused kernels. */
@@ -177,6 +185,13 @@ export interface Backend<M extends Matrix = Matrix> {
   read(m: M): Promise<Float32Array | Float64Array>;
   /** As `read`, synchronously; present when `supports.readSync`. */
   readSync?(m: M): Float32Array | Float64Array;
+  /**
+   * A rows × cols matrix from column-major data, entry (i, j) at `data[j · rows + i]`: a batch
+   * whose samples (its columns) lie one after another, as users hold them. What `fromArray` of
+   * the transposed data gives, with the same checks and errors; declared by
+   * `supports.fusedTranspose`.
+   */
+  fromColumns?(data: ArrayLike<number>, rows: number, cols: number): M;
 
   // linear algebra
   /** op(a) · op(b), where op transposes when the flag is set. */

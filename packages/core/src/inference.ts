@@ -35,9 +35,8 @@ async function forEachBatch(
   for (let start = 0; start < inputs.count; start += batchSize) {
     const end = Math.min(inputs.count, start + batchSize);
     const x0 = new Float64Array(inputs.width * (end - start));
-    inputs.columns(order, start, end, x0);
     const xL = tidy(backend, () => {
-      const F = forward(k, net, net.weightsOn(backend), k.fromArray(x0, inputs.width, end - start));
+      const F = forward(k, net, net.weightsOn(backend), inputs.upload(k, order, start, end, x0));
       return F.X[net.depth]!;
     });
     try {
@@ -116,17 +115,20 @@ export async function evaluate(
   await forEachBatch('evaluate', backend, net, inputs, batchSize, async (xL, start) => {
     const size = xL.cols;
     const t = new Float64Array(xL.rows * size);
-    targets.columns(order, start, start + size, t);
     // The sum reduction: J summed over the batch's samples.
-    const J = tidy(backend, () => lossFn.forward(k, xL, k.fromArray(t, xL.rows, size), 'sum').J);
+    const J = tidy(backend, () => {
+      const y = targets.upload(k, order, start, start + size, t);
+      return lossFn.forward(k, xL, y, 'sum').J;
+    });
     const [outputs, value] = await Promise.all([backend.read(xL), backend.read(J)]);
     backend.dispose(J);
     lossSum += value[0]!;
     for (let j = 0; j < size; j++) {
+      const target = data.targets[start + j]!; // a row of the checked data (order is the identity)
       const right =
         xL.rows === 1
-          ? outputs[j]! >= 0.5 === t[j]! >= 0.5
-          : argmax(outputs, j, xL.rows, size) === argmax(t, j, xL.rows, size);
+          ? outputs[j]! >= 0.5 === target[0]! >= 0.5
+          : argmax(outputs, j, xL.rows, size) === argmax(target, 0, xL.rows, 1);
       if (right) correct++;
     }
   });

@@ -267,10 +267,15 @@ export function referenceBackend(): Backend<ReferenceMatrix> {
       fusedAdam: true,
       fusedAxpy: true,
       fusedBias: true,
+      fusedTranspose: true,
     },
     fromArray(data, rows, cols) {
       checkData('fromArray', data, rows, cols);
       return make({ rows, cols, data: Float64Array.from(data) });
+    },
+    fromColumns(data, rows, cols) {
+      checkData('fromColumns', data, rows, cols, 'column-major');
+      return make(host(rows, cols, (i, j) => data[j * rows + i]!));
     },
     fill(rows, cols, value) {
       checkShape('fill', rows, cols);

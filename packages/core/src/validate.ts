@@ -55,12 +55,18 @@ export function checkShape(op: string, rows: number, cols: number): void {
   }
 }
 
-/** Data for `fromArray` must hold exactly rows · cols numbers. */
-export function checkData(op: string, data: ArrayLike<number>, rows: number, cols: number): void {
+/** Data for `fromArray` (row-major) or `fromColumns` (column-major) must hold exactly rows · cols numbers. */
+export function checkData(
+  op: string,
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  order: 'row-major' | 'column-major' = 'row-major',
+): void {
   checkShape(op, rows, cols);
   if (data.length !== rows * cols) {
     throw new ShapeError(
-      `${op}: ${data.length} values cannot fill a ${rows}×${cols} matrix; pass exactly ${rows * cols} numbers in row-major order.`,
+      `${op}: ${data.length} values cannot fill a ${rows}×${cols} matrix; pass exactly ${rows * cols} numbers in ${order} order.`,
     );
   }
 }

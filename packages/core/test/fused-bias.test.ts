@@ -14,28 +14,11 @@ import {
   tidy,
   toColumns,
   traceSample,
-  tracked,
   train,
 } from '@twostep/core';
 import { referenceBackend, withoutFusedKernels } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
-import { rowsOf } from './helpers.js';
-
-/** The backend, counting the calls of each op. */
-function counting(backend: Backend): { backend: Backend; calls: Map<string, number> } {
-  const calls = new Map<string, number>();
-  const proxy = new Proxy(backend, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== 'function' || property === 'dispose') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(property), (calls.get(String(property)) ?? 0) + 1);
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { backend: tracked(proxy), calls };
-}
+import { counting, rowsOf } from './helpers.js';
 
 /** The reference as it is (every fused kernel), and with only the fusedBias kernels hidden. */
 const PATHS = {

@@ -40,3 +40,19 @@ export const XOR = {
   ],
   targets: [[0], [1], [1], [0]],
 };
+
+/** The backend, counting the calls of each op. */
+export function counting(backend: Backend): { backend: Backend; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(backend, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || property === 'dispose') return value;
+      return (...args: unknown[]) => {
+        calls.set(String(property), (calls.get(String(property)) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { backend: tracked(proxy), calls };
+}
