@@ -2,6 +2,7 @@
 import type { Check } from './check.js';
 import { fusedChecks } from './fused.js';
 import { fusedBiasChecks } from './fused-bias.js';
+import { fusedTransposeChecks } from './fused-transpose.js';
 import { handleChecks } from './handles.js';
 import { opErrorChecks } from './op-errors.js';
 import { opChecks } from './ops.js';
@@ -14,6 +15,7 @@ export const checks: readonly Check[] = [
   ...opErrorChecks,
   ...fusedChecks,
   ...fusedBiasChecks,
+  ...fusedTransposeChecks,
   ...ruleChecks,
   ...trainingChecks,
 ];

@@ -8,19 +8,25 @@
  */
 import {
   type Backend,
+  evaluate,
   fAdjoint,
   fPropagate,
   LEARNING_MODES,
-  type LearningMode,
   losses,
   Network,
   toColumns,
   train,
 } from '@twostep/core';
-import { type AffineKernel, FUSED_KERNELS, type Matrix, ShapeError } from '@twostep/core/backend';
+import {
+  type AffineKernel,
+  type FusedKernelFlag,
+  type Matrix,
+  ShapeError,
+} from '@twostep/core/backend';
 import * as ref from '@twostep/core/reference';
 import { type Check, expectClose, expectThrows, fail, OP_ULPS, tolerance } from './check.js';
 import { DATA } from './data.js';
+import { declaredWhenPresent } from './fused.js';
 import { abs, held, shape, someHost } from './shapes.js';
 import { check, download, expectMatrix, scoped } from './util.js';
 
@@ -185,41 +191,47 @@ async function compareRule(backend: Backend): Promise<void> {
   }
 }
 
-/** Training in `mode` through the kernels and without them: every epoch's loss and the weights. */
-async function compareTraining(backend: Backend, mode: LearningMode): Promise<void> {
-  const runs = [];
-  for (const k of [backend, basicBias(backend)]) {
-    const net = network();
-    const { history } = await train(k, net, DATA, {
-      mode,
-      loss: 'softmaxCrossEntropy',
-      optimizer: { name: 'sgd', learningRate: 0.1 },
-      epochs: 3,
-      batchSize: 8,
-      seed: 2,
-    });
-    net.release(k);
-    runs.push({ losses: history.map((e) => e.loss), weights: net.getWeights().flat(2) });
-  }
+const QUANTITIES = ['loss of every epoch', 'trained weights', "evaluate's loss and accuracy"];
+
+/**
+ * Training in every mode, then evaluation, through `flag`'s kernels and with them hidden: every
+ * epoch's loss, the trained weights, the loss and accuracy.
+ */
+export async function compareTraining(backend: Backend, flag: FusedKernelFlag): Promise<void> {
   const tol = tolerance(backend).training;
-  const what = `fusedBias: training in ${mode} mode through the kernels against without them`;
-  expectClose(`${what}, loss of every epoch`, runs[0]!.losses, runs[1]!.losses, tol);
-  expectClose(`${what}, trained weights`, runs[0]!.weights, runs[1]!.weights, tol);
+  for (const mode of LEARNING_MODES) {
+    const runs = [];
+    for (const k of [backend, ref.withoutFusedKernels(backend, [flag])]) {
+      const net = network();
+      const loss = 'softmaxCrossEntropy';
+      const { history } = await train(k, net, DATA, {
+        mode,
+        loss,
+        optimizer: { name: 'sgd', learningRate: 0.1 },
+        epochs: 3,
+        batchSize: 8,
+        seed: 2,
+      });
+      // Batches of 5: the last one partial.
+      const evaluation = await evaluate(k, net, DATA, { loss, batchSize: 5 });
+      net.release(k);
+      runs.push([
+        history.map((e) => e.loss),
+        net.getWeights().flat(2),
+        [evaluation.loss, evaluation.accuracy],
+      ]);
+    }
+    const what = `${flag}: training in ${mode} mode through the kernels against without them`;
+    for (const [i, quantity] of QUANTITIES.entries()) {
+      expectClose(`${what}, ${quantity}`, runs[0]![i]!, runs[1]![i]!, tol);
+    }
+  }
 }
 
 const fusedBias = (b: Backend) => b.supports.fusedBias === true;
 
 export const fusedBiasChecks: Check[] = [
-  check(AREA, 'fusedBias is declared when affine, affineGradient or affineDeltaUp exists', (b) => {
-    // A declared flag without its kernels is 'declared kernels exist'; this is the other way.
-    if (fusedBias(b)) return;
-    const present = FUSED_KERNELS.fusedBias.filter((name) => typeof b[name] === 'function');
-    if (present.length)
-      fail(
-        `supports.fusedBias is not true, but ${present.join(', ')} exist: the core calls them only when supports declares them. ` +
-          `Declare fusedBias once ${FUSED_KERNELS.fusedBias.join(', ')} all pass this suite, or delete what is there.`,
-      );
-  }),
+  declaredWhenPresent('fusedBias'),
   ...KERNELS.map((kernel) =>
     check(
       AREA,
@@ -230,10 +242,10 @@ export const fusedBiasChecks: Check[] = [
   ),
   check(
     AREA,
-    'fusedBias: fPropagate, fAdjoint and training through the kernels equal the same without them',
+    'fusedBias: fPropagate, fAdjoint, training and evaluation through the kernels equal the same without them',
     async (backend) => {
       await compareRule(backend);
-      for (const mode of LEARNING_MODES) await compareTraining(backend, mode);
+      await compareTraining(backend, 'fusedBias');
     },
     fusedBias,
   ),

@@ -14,6 +14,7 @@ import {
   type Backend,
   FUSED_KERNELS,
   type FusedActivation,
+  type FusedKernelFlag,
   ShapeError,
 } from '@twostep/core/backend';
 import * as ref from '@twostep/core/reference';
@@ -263,6 +264,25 @@ const axpyScale = (alpha: number, x: ref.Host, y: ref.Host) =>
   x.data.map((v, i) => Math.abs(alpha * v) + Math.abs(y.data[i]!));
 
 const fusedActivation = (b: Backend) => b.supports.fusedActivation;
+
+/**
+ * `flag` is declared when any of its kernels exists: the core calls them only when `supports`
+ * declares them. (A declared flag without its kernels is 'declared kernels exist'.)
+ */
+export function declaredWhenPresent(flag: FusedKernelFlag): Check {
+  const kernels = FUSED_KERNELS[flag];
+  const last = kernels[kernels.length - 1];
+  const any = kernels.length > 1 ? `${kernels.slice(0, -1).join(', ')} or ${last}` : last;
+  return check(AREA, `${flag} is declared when ${any} exists`, (b) => {
+    if (b.supports[flag] === true) return;
+    const present = kernels.filter((name) => typeof b[name] === 'function');
+    if (present.length)
+      fail(
+        `supports.${flag} is not true, but ${present.join(', ')} ${present.length > 1 ? 'exist: the core calls them' : 'exists: the core calls it'} only when supports declares ${flag}. ` +
+          `Declare ${flag} once ${kernels.join(', ')} pass this suite, or delete what is there.`,
+      );
+  });
+}
 
 export const fusedChecks: Check[] = [
   check(AREA, 'declared kernels exist', (backend) => {

@@ -173,22 +173,32 @@ const BAD_SIZES: readonly Shape[] = [
   [1, Number.POSITIVE_INFINITY],
 ];
 
-const transferCases = (): BadShape[] => [
-  ...[0, 5, 7].map((n) => ({
-    op: 'fromArray',
-    what: `fromArray with ${n} values for 2×3`,
+/** Data that fills no matrix: too little or too much for 2×3, none for a shape no matrix has. */
+const BAD_DATA: readonly [values: number, rows: number, cols: number][] = [
+  [0, 2, 3],
+  [5, 2, 3],
+  [7, 2, 3],
+  ...BAD_SIZES.map(([r, c]): [number, number, number] => [0, r, c]),
+];
+
+/** Bad shapes for fill; bad data for fromArray and, when declared, fromColumns (`checkData`). */
+const transferCases = (backend: Backend): BadShape[] => [
+  ...BAD_SIZES.map(([r, c]) => ({
+    op: 'fill',
+    what: `fill(${r}, ${c})`,
     shapes: [],
-    call: (k: Backend) => k.fromArray(new Array<number>(n).fill(1), 2, 3),
+    call: (k: Backend) => k.fill(r, c, 1),
   })),
-  ...BAD_SIZES.flatMap(([r, c]) => [
-    { op: 'fill', what: `fill(${r}, ${c})`, shapes: [], call: (k: Backend) => k.fill(r, c, 1) },
-    {
-      op: 'fromArray',
-      what: `fromArray([], ${r}, ${c})`,
-      shapes: [],
-      call: (k: Backend) => k.fromArray([], r, c),
-    },
-  ]),
+  ...(['fromArray', 'fromColumns'] as const)
+    .filter((op) => op === 'fromArray' || backend.supports.fusedTranspose === true)
+    .flatMap((op) =>
+      BAD_DATA.map(([n, r, c]) => ({
+        op,
+        what: `${op} with ${n} values for ${r}×${c}`,
+        shapes: [],
+        call: (k: Backend) => k[op]!(new Array<number>(n).fill(1), r, c),
+      })),
+    ),
 ];
 
 /** Names no unary op or activation has, some of them inherited by every object. */
@@ -203,7 +213,7 @@ export const shapeErrorChecks = (area: string): Check[] => [
         ...sameShapeCases(k),
         ...structureCases(),
         ...affineCases(k),
-        ...transferCases(),
+        ...transferCases(k),
       ];
       for (const c of cases) {
         const operands = c.shapes.map(([r, cols]) => k.fill(r, cols, 0.5));

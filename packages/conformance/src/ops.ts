@@ -26,7 +26,7 @@ const AREA = 'ops';
 const EXACT = { ulps: 0 };
 
 /** The edge values repeated to fill rows × cols. */
-const edgeHost = (k: Backend, rows: number, cols: number): ref.Host => {
+export const edgeHost = (k: Backend, rows: number, cols: number): ref.Host => {
   const e = storedValues(k);
   return ref.host(rows, cols, (i, j) => e[(i * cols + j) % e.length]!);
 };

@@ -17,12 +17,14 @@ import { formalNeuronMutants } from './mutants/formal-neuron.js';
 import { handleMutants } from './mutants/handles.js';
 import { kernelMutants } from './mutants/kernels.js';
 import type { Mutant } from './mutants/mutant.js';
+import { transposeMutants } from './mutants/transpose.js';
 import { valueMutants } from './mutants/values.js';
 
 const MUTANTS: readonly Mutant[] = [
   ...valueMutants,
   ...handleMutants,
   ...kernelMutants,
+  ...transposeMutants,
   ...formalNeuronMutants,
 ];
 

@@ -10,7 +10,7 @@ import {
   type UnaryOp,
 } from '@twostep/core/backend';
 import { TsBackend, type TsMatrix } from '../../../backend-ts/src/index.js';
-import { at, edit, type Mutant, mutant } from './mutant.js';
+import { at, edit, type Mutant, mutant, padding } from './mutant.js';
 
 /** A matrix of another instance (or dtype) re-uploaded here: what a missing check lets through. */
 function adopt(backend: TsBackend, m: TsMatrix): TsMatrix {
@@ -176,14 +176,7 @@ export const kernelMutants: Mutant[] = [
   mutant(
     'fromArray pads missing values with zeros',
     /^op errors: rejects bad shapes/,
-    class extends TsBackend {
-      override fromArray(data: ArrayLike<number>, rows: number, cols: number): TsMatrix {
-        const n = rows * cols;
-        const padded =
-          data.length < n ? [...Array.from(data), ...Array(n - data.length).fill(0)] : data;
-        return super.fromArray(padded, rows, cols);
-      }
-    },
+    padding('fromArray'),
   ),
   mutant(
     'matMul sums its blocks in a different order on every call (last bits differ)',

@@ -4,7 +4,7 @@
  * (its guard: a pattern of `area: check` names).
  */
 import type { Backend, DType } from '@twostep/core/backend';
-import type { TsBackend, TsBackendOptions, TsMatrix } from '../../../backend-ts/src/index.js';
+import { TsBackend, type TsBackendOptions, type TsMatrix } from '../../../backend-ts/src/index.js';
 
 export interface Mutant {
   readonly name: string;
@@ -15,10 +15,12 @@ export interface Mutant {
   readonly create: (dtype: DType) => Backend;
 }
 
+type BackendClass = new (options: TsBackendOptions) => TsBackend;
+
 export const mutant = (
   name: string,
   guard: RegExp,
-  Backend: new (options: TsBackendOptions) => TsBackend,
+  Backend: BackendClass,
   dtypes: readonly DType[] = ['float32', 'float64'],
 ): Mutant => ({ name, guard, dtypes, create: (dtype) => new Backend({ dtype }) });
 
@@ -35,3 +37,24 @@ export function edit(
   data.set(values);
   return out;
 }
+
+/** backend-ts with the member `name` replaced by what `value` gives (undefined: absent). */
+export const replacing = (
+  name: keyof TsBackend,
+  value: (backend: TsBackend) => unknown,
+): BackendClass =>
+  class extends TsBackend {
+    constructor(options: TsBackendOptions) {
+      super(options);
+      Object.defineProperty(this, name, { value: value(this) });
+    }
+  };
+
+/** backend-ts whose `op` pads short data with zeros: what a missing length check lets through. */
+export const padding = (op: 'fromArray' | 'fromColumns'): BackendClass =>
+  replacing(op, (b) => (data: ArrayLike<number>, rows: number, cols: number) => {
+    const n = rows * cols;
+    const padded =
+      data.length < n ? [...Array.from(data), ...Array<number>(n - data.length).fill(0)] : data;
+    return TsBackend.prototype[op].call(b, padded, rows, cols);
+  });
