@@ -31,17 +31,16 @@ export function breather(): () => Promise<void> {
 /**
  * One turn of the event loop, without the wait of `setTimeout(…, 0)`: at least 1 ms in Node,
  * and 4 ms in browsers once timers nest five deep, as a training loop's do (8% of every 50 ms).
- * `scheduler.yield()` where the browser has it, `setImmediate` in Node (timers and I/O run
- * before it), a message to itself elsewhere (tasks are not clamped); `setTimeout` last.
+ * `setImmediate` in Node (timers and I/O run before it), a message to itself elsewhere (a task
+ * in line with the page's or worker's own messages and timers); `setTimeout` last. Not
+ * `scheduler.yield()`: its continuation runs ahead of waiting tasks, so a worker that trains
+ * would never read the message that pauses it.
  */
 export function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as {
-    scheduler?: { yield?: () => Promise<void> };
-    setImmediate?: (callback: () => void) => unknown;
-  };
-  if (typeof g.scheduler?.yield === 'function') return g.scheduler.yield();
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
+    .setImmediate;
   return new Promise((resolve) => {
-    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
+    if (typeof immediate === 'function') immediate(resolve);
     else if (typeof MessageChannel === 'function') {
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {

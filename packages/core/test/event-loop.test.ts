@@ -8,13 +8,6 @@ import { XOR } from './helpers.js';
 describe('yieldToEventLoop', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  it('uses scheduler.yield() where the runtime has it', async () => {
-    const scheduler = { yield: vi.fn(() => Promise.resolve()) };
-    vi.stubGlobal('scheduler', scheduler);
-    await yieldToEventLoop();
-    expect(scheduler.yield).toHaveBeenCalledTimes(1);
-  });
-
   it('lets timers run between busy stretches, through setImmediate or a message to itself', async () => {
     for (const immediate of [true, false]) {
       if (!immediate) vi.stubGlobal('setImmediate', undefined);
