@@ -34,6 +34,7 @@ export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 // Control, locals, i32 and scalar float instructions (§5.4).
 export const BLOCK = 0x02;
 export const LOOP = 0x03;
+export const IF = 0x04;
 export const END = 0x0b;
 export const BR = 0x0c;
 export const BR_IF = 0x0d;

@@ -217,7 +217,8 @@ export class TsBackend implements Backend<TsMatrix> {
    * c = A · B (m × n, k shared) with A(i, p) = a[i·ai + p·ap], B(p, j) = b[p·bp + j·bj], strides
    * in entries: the SIMD `block` kernel for C's 4-row blocks and whole 32-byte column blocks (B
    * packed first when its rows are not contiguous), `dot` for a float32 column, `gemm` (over the
-   * same memory) for the rest.
+   * same memory) for the rest. With `bias`, A(i, k) (`affine`'s bias column, just past the sum)
+   * is added to each C(i, j) after its sum.
    */
   #product(
     a: TsMatrix,
@@ -231,6 +232,7 @@ export class TsBackend implements Backend<TsMatrix> {
     bp: number,
     bj: number,
     cn = n,
+    bias = false,
   ): void {
     const size = this.#Store.BYTES_PER_ELEMENT;
     const m4 = m - (m % 4);
@@ -247,7 +249,8 @@ export class TsBackend implements Backend<TsMatrix> {
     // (column n) and overlaps the blocks before it: the entries it computes again come out
     // the same bits (each is its own sum, in the same order).
     const lastRows = m4 < m ? [[m - 4, 1]] : [];
-    if (simd && nb > 0 && (bj === 1 || packed)) {
+    const blocks = simd && nb > 0 && (bj === 1 || packed !== undefined);
+    if (blocks) {
       if (packed) this.#transpose(b, packed); // B is bᵀ: b is n × k, bj = k
       const from = packed ?? b;
       const rowOfB = packed ? n : bp;
@@ -256,7 +259,7 @@ export class TsBackend implements Backend<TsMatrix> {
           a.address + row * ai * size,
           from.address + column * size,
           c.address + (row * cn + column) * size,
-          ...[columns * size, k, ai * size, ap * size, rowOfB * size, cn * size],
+          ...[columns * size, k, ai * size, ap * size, rowOfB * size, cn * size, bias ? 1 : 0],
         ]);
       const lastColumns = nb < n ? [[n - wide, wide]] : [];
       for (const [row, rows] of [[0, m4 / 4], ...lastRows]) {
@@ -276,6 +279,14 @@ export class TsBackend implements Backend<TsMatrix> {
       dotTails(k4, ...args);
     } else {
       gemm(...args);
+    }
+    // C(i, j) += A(i, k) after the sums, where the blocks did not add it themselves.
+    if (bias && !blocks) {
+      const [x, y] = [a.data, c.data];
+      for (let i = 0; i < m; i++) {
+        const bh = x[i * ai + k * ap]!;
+        for (let o = i * cn, end = o + n; o < end; o++) y[o] = y[o]! + bh;
+      }
     }
   }
 
@@ -343,17 +354,12 @@ export class TsBackend implements Backend<TsMatrix> {
 
   // linear algebra
 
-  /** Yh = W♯h · X + bh: the product over W's first columns, then the bias column added. */
+  /** Yh = W♯h · X + bh: the product over W's first columns, the bias column added after each sum. */
   affine(w: TsMatrix, x: TsMatrix): TsMatrix {
     checkOperands('affine', this, w, x);
     const [rows, cols] = affineShape('affine', w, x);
     const out = this.#alloc(rows, cols);
-    this.#product(w, x, out, rows, cols, x.rows, w.cols, 1, x.cols, 1);
-    const [c, bias] = [out.data, w.data];
-    for (let i = 0, o = 0; i < rows; i++) {
-      const b = bias[i * w.cols + x.rows]!;
-      for (const end = o + cols; o < end; o++) c[o] = c[o]! + b;
-    }
+    this.#product(w, x, out, rows, cols, x.rows, w.cols, 1, x.cols, 1, cols, true);
     return out;
   }
 

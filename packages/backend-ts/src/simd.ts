@@ -40,6 +40,7 @@ import {
   I32_MUL,
   I32_SHL,
   I32_SUB,
+  IF,
   i32,
   type Lanes,
   LOOP,
@@ -76,17 +77,18 @@ export interface KernelTarget {
 }
 
 /**
- * `block(from, to, a, b, c, nb, k, ai, ap, bp, cn)`, addresses and strides in bytes: for the
- * 4-row blocks from … to − 1 of C and its bytes j < nb (a multiple of 32) along a row,
+ * `block(from, to, a, b, c, nb, k, ai, ap, bp, cn, bias)`, addresses and strides in bytes: for
+ * the 4-row blocks from … to − 1 of C and its bytes j < nb (a multiple of 32) along a row,
  *
- *   C(i, j) = Σp A(i, p) · B(p, j),   A(i, p) at a + i·ai + p·ap,   B(p, j) at b + p·bp + j,
+ *   C(i, j) = Σp A(i, p) · B(p, j) [+ A(i, k) where bias is 1],
+ *   A(i, p) at a + i·ai + p·ap,   B(p, j) at b + p·bp + j,
  *
  * with C's row i at c + i·cn. Each step of p multiplies 4 entries of a column of A, splat
  * across lanes, by 2 vectors of a row of B: 8 multiply-adds per 6 loads.
  */
 function blockKernel(lanes: Lanes, fused: boolean): ExportedFunction {
-  const L = new Locals(Array(11).fill(I32));
-  const [from, to, a, b, c, nb, k, ai, ap, bp, cn] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const L = new Locals(Array(12).fill(I32));
+  const [from, to, a, b, c, nb, k, ai, ap, bp, cn, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [j, p, pa, pb, pc, ar, cr] = [0, 1, 2, 3, 4, 5, 6].map(() => L.local(I32)) as [
     number,
     number,
@@ -121,6 +123,19 @@ function blockKernel(lanes: Lanes, fused: boolean): ExportedFunction {
     ...add(pb, ...get(bp)),
     ...get(p), ...i32(1), I32_SUB, ...set(p),
   ];
+  // With `bias`, A(i, k), the entry just past the sum on each row of A (the bias column of Wh
+  // in `affine`), added after the sum as the composition adds it: the same bits.
+  const addBias = [0, 1, 2, 3].flatMap((r) => [
+    ...rowOfA(r),
+    ...simd(lanes.loadSplat, lanes.align, 0),
+    ...set(s),
+    ...[0, 1].flatMap((v) => [
+      ...get(acc[2 * r + v]!),
+      ...get(s),
+      ...simd(lanes.add),
+      ...set(acc[2 * r + v]!),
+    ]),
+  ]);
   const stores = [0, 1, 2, 3].flatMap((r) => [
     ...[0, 1].flatMap((v) => [...get(pc), ...get(acc[2 * r + v]!), ...store(16 * v)]),
     ...add(pc, ...get(cn)),
@@ -138,6 +153,7 @@ function blockKernel(lanes: Lanes, fused: boolean): ExportedFunction {
       BLOCK, VOID, ...get(p), I32_EQZ, BR_IF, 0,
       LOOP, VOID, ...step, ...get(p), BR_IF, 0, END, // p = k … 1
       END,
+      ...get(bias), IF, VOID, ...addBias, END,
       ...get(cr), ...get(j), I32_ADD, ...set(pc),
       ...stores,
       ...add(j, ...i32(BLOCK_BYTES)),

@@ -119,6 +119,45 @@ describe('matMul kernels', () => {
     expect(Array.from(x!)).toEqual(Array.from(y!));
   });
 
+  // affine adds the bias column after each sum: in the SIMD blocks (the overlapping last ones
+  // too) as their last step, after the `dot` and TypeScript products otherwise. Where the
+  // product sums in the dtype, that is W · [X; 1], whose last term is bh · 1, bit for bit: every
+  // float64 path, and float32's SIMD blocks (the float32 TypeScript and `dot` products sum
+  // otherwise, in doubles or in lanes, and round before the bias as they did before).
+  it.each([
+    ['float32', true],
+    ['float32', false],
+    ['float64', false],
+  ] as const)('%s (relaxed %s): affine gives the bits of W · [X; 1]', (dtype, relaxedSimd) => {
+    const blocks: [number, number, number][] = [
+      [4, 8, 8],
+      [5, 9, 9],
+      [9, 33, 13],
+      [132, 301, 70],
+    ];
+    const others: [number, number, number][] = [
+      [1, 3, 1],
+      [3, 5, 2],
+      [7, 17, 1],
+      [130, 200, 1],
+    ];
+    for (const threads of [1, 3]) {
+      const k = createBackend({ dtype, threads, relaxedSimd });
+      for (const [m, inner, n] of dtype === 'float64' ? [...blocks, ...others] : blocks) {
+        const w = upload(k, dense(m, inner + 1, m + inner))[0];
+        const x = upload(k, dense(inner, n, n + inner))[0];
+        const [got, composed] = [k.affine(w, x), k.matMul(w, k.concatRows(x, k.fill(1, n, 1)))].map(
+          (c) => Array.from(k.readSync(c)),
+        );
+        if (JSON.stringify(got) !== JSON.stringify(composed))
+          expect.fail(
+            `${threads} threads, W ${m}×${inner + 1}, X ${inner}×${n}: ${got} ≠ ${composed}`,
+          );
+      }
+      k.close();
+    }
+  });
+
   // A transposed B is packed into rows (4 × 4 or 2 × 2 tiles transposed in registers, the last
   // ones overlapping; fewer rows than a tile in TypeScript) and multiplied by the same kernel as
   // a B stored in rows: the same bits, on every edge of a tile.
