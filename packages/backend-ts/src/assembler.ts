@@ -138,6 +138,13 @@ export const F64X2: Lanes = {
   align: 3,
 };
 
+/** n local indices: a tuple where n is a literal (so each can be destructured), else an array. */
+type Indices<N extends number, T extends number[] = []> = number extends N
+  ? number[]
+  : T['length'] extends N
+    ? T
+    : Indices<N, [...T, number]>;
+
 /** A function's locals: its parameters first, then those `local` adds. */
 export class Locals {
   readonly #declared: ValueType[] = [];
@@ -147,6 +154,11 @@ export class Locals {
   local(type: ValueType): number {
     this.#declared.push(type);
     return this.params.length + this.#declared.length - 1;
+  }
+
+  /** `n` new locals of `type`; their indices, a tuple of n where n is a literal. */
+  locals<N extends number>(type: ValueType, n: N): Indices<N> {
+    return Array.from({ length: n }, () => this.local(type)) as Indices<N>;
   }
 
   /** The locals' declaration, as the code section wants it before a body. */

@@ -89,17 +89,9 @@ export interface KernelTarget {
 function blockKernel(lanes: Lanes, fused: boolean): ExportedFunction {
   const L = new Locals(Array(12).fill(I32));
   const [from, to, a, b, c, nb, k, ai, ap, bp, cn, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [j, p, pa, pb, pc, ar, cr] = [0, 1, 2, 3, 4, 5, 6].map(() => L.local(I32)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const acc = Array.from({ length: 8 }, () => L.local(V128));
-  const [b0, b1, s] = [L.local(V128), L.local(V128), L.local(V128)];
+  const [j, p, pa, pb, pc, ar, cr] = L.locals(I32, 7);
+  const acc = L.locals(V128, 8);
+  const [b0, b1, s] = L.locals(V128, 3);
   const add = (l: number, ...value: Code) => [...get(l), ...value, I32_ADD, ...set(l)];
   const rowOfA = (r: number) => [
     ...get(pa),
@@ -173,8 +165,8 @@ function blockKernel(lanes: Lanes, fused: boolean): ExportedFunction {
 function dotKernel(fused: boolean): ExportedFunction {
   const L = new Locals(Array(8).fill(I32));
   const [from, to, a, b, c, kb, ai, cn] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [p, ar, cr] = [L.local(I32), L.local(I32), L.local(I32)];
-  const acc = Array.from({ length: 4 }, () => L.local(V128));
+  const [p, ar, cr] = L.locals(I32, 3);
+  const acc = L.locals(V128, 4);
   const bv = L.local(V128);
   const add = (l: number, ...value: Code) => [...get(l), ...value, I32_ADD, ...set(l)];
   const rowOfA = (r: number) => [
@@ -238,18 +230,11 @@ const BYTES = { float32: 4, float64: 8 } as const;
 function packKernel(dtype: 'float32' | 'float64'): ExportedFunction {
   const L = new Locals(Array(7).fill(I32));
   const [from, to, b, out, k, cols, bj] = [0, 1, 2, 3, 4, 5, 6];
-  const [p, j, jj, source, target, rowBytes] = Array.from({ length: 6 }, () => L.local(I32)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [p, j, jj, source, target, rowBytes] = L.locals(I32, 6);
   const size = BYTES[dtype];
   const T = packTile(dtype);
-  const v = Array.from({ length: T }, () => L.local(V128));
-  const t = Array.from({ length: T }, () => L.local(V128));
+  const v = L.locals(V128, T);
+  const t = L.locals(V128, T);
   /** The lanes of a shuffle of two vectors as bytes: entries `picks` of the 2T entries. */
   const pick = (...picks: number[]) =>
     shuffle(...picks.flatMap((e) => Array.from({ length: size }, (_, i) => e * size + i)));
