@@ -205,11 +205,13 @@ describe('ThreadPool crashes', () => {
   it('a kernel that traps in a worker makes run() throw, naming kernel, worker and message', async () => {
     const { pool, memory } = makePool(2);
     await awaitWorkers(pool, memory);
-    // A worker may sleep through a short job: failure() retries until one took part.
-    expect(failure(() => pool.run('mark', 64, 1, [DATA, 0, WORKERS])).message).toMatch(
+    // A worker may sleep through a short job: failure() retries until one took part, and the
+    // jobs are long enough (slow units, or many) that the calling thread cannot claim them all
+    // before a worker on a busy machine wakes.
+    expect(failure(() => pool.run('mark', 64, 1, [DATA, SLOW, WORKERS])).message).toMatch(
       /^ThreadPool\.run: kernel "mark" threw in worker 1: RuntimeError: unreachable\. /,
     );
-    expect(failure(() => pool.run('store', 64, 1, [-8, WORKERS])).message).toMatch(
+    expect(failure(() => pool.run('store', 100_000, 1, [-8, WORKERS])).message).toMatch(
       /kernel "store" threw in worker 1: RuntimeError: memory access out of bounds/,
     );
     pool.run('fill', 100, 10, [DATA, 1]); // the pool still works
