@@ -51,10 +51,6 @@ export function chromiumProject(
         headless: true,
         // The suites draw nothing; a failure screenshot would only litter test/__screenshots__.
         screenshotFailures: false,
-        // Chromium starts while every package's tests run on the same cores, and the first page
-        // waits for Vite to bundle the dependencies (TensorFlow.js): Vitest's 60 s default was
-        // passed on a busy two-core machine.
-        connectTimeout: 300_000,
         provider: playwright({
           // CHROME_PATH (`pnpm test` sets it) or the same lookup; Playwright never downloads one.
           launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] },

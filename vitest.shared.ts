@@ -15,5 +15,11 @@ export default defineConfig({
     // The JSON report feeds the repository-wide summary line (tooling/test-summary.mjs).
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },
+    // How long a Chromium session may take to connect (packages with a `chromium` project).
+    // Vitest reads it from this, the root config, never from the browser project itself.
+    // Chromium starts while every package's tests run on the same cores, and the first page
+    // waits for Vite to bundle the dependencies (TensorFlow.js): the 60 s default was passed
+    // on a busy two-core machine.
+    browser: { connectTimeout: 300_000 },
   },
 });
