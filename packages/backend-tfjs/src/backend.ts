@@ -48,7 +48,12 @@ const TUNING: Record<string, Tuning> = {
 type Tensor = tf.Tensor;
 
 /** σ'(y) · δ for a uniform activation, in forms that keep their accuracy where σ saturates. */
-function deltaDownOf(d: Tensor, y: Tensor, { kind, alpha }: FusedActivation): Tensor {
+function deltaDownOf(
+  d: Tensor,
+  y: Tensor,
+  { kind, alpha }: FusedActivation,
+  tfBackend: string,
+): Tensor {
   switch (kind) {
     case 'identity':
       return tf.clone(d);
@@ -66,8 +71,8 @@ function deltaDownOf(d: Tensor, y: Tensor, { kind, alpha }: FusedActivation): Te
       return tf.mul(d, tf.step(y, 0));
     case 'leakyRelu':
       return tf.mul(d, tf.step(y, alpha));
-    case 'softplus':
-      return tf.mul(d, tf.sigmoid(y));
+    case 'softplus': // σ' is the sigmoid, as `unary` computes it on this tfjs backend
+      return tf.mul(d, unaryOf('sigmoid', y, tfBackend));
   }
 }
 
@@ -117,16 +122,16 @@ function unaryOf(op: UnaryOp, a: Tensor, tfBackend: string): Tensor {
       return tf.exp(a);
     case 'log':
       return tf.log(a);
-    case 'tanh':
-      return tfBackend === 'webgl' ? tanhNearZero(a) : tf.tanh(a);
-    case 'sigmoid':
-      return tf.sigmoid(a);
+    case 'tanh': // tfjs-webgpu's tanh is WebGL's formula, as far off near 0
+      return tfBackend === 'webgl' || tfBackend === 'webgpu' ? tanhNearZero(a) : tf.tanh(a);
+    case 'sigmoid': // tfjs-webgpu's sigmoid gives 0 at NaN
+      return tfBackend === 'webgpu' ? tf.where(tf.isNaN(a), a, tf.sigmoid(a)) : tf.sigmoid(a);
     case 'relu': // tf.relu on WebGL gives NaN at −∞; elsewhere it is the faster kernel
       return tfBackend === 'webgl' ? tf.maximum(a, 0) : tf.relu(a);
     case 'step': // the contract's step is 0 at NaN, where tf.step keeps NaN
       return tf.cast(tf.greater(a, 0), 'float32');
-    case 'softplus':
-      return tfBackend === 'webgl' ? accurateSoftplus(a) : tf.softplus(a);
+    case 'softplus': // tfjs-webgpu's takes log(1 + eˣ) too, and gives ∞ at NaN
+      return tfBackend === 'webgl' || tfBackend === 'webgpu' ? accurateSoftplus(a) : tf.softplus(a);
   }
 }
 
@@ -143,8 +148,8 @@ function activationOf(y: Tensor, { kind, alpha }: FusedActivation, tfBackend: st
 }
 
 /**
- * The Backend contract over one TensorFlow.js backend (`cpu`, `webgl`, `wasm` or any other
- * registered one), in float32. Each op is one or a few tfjs ops inside `tf.tidy`, so their
+ * The Backend contract over one TensorFlow.js backend (`cpu`, `webgl`, `wasm`, `webgpu` or any
+ * other registered one), in float32. Each op is one or a few tfjs ops inside `tf.tidy`, so their
  * temporaries are freed at once; a matrix owns its result tensor until the core disposes it.
  *
  * TensorFlow.js has one engine per page or process, with one active backend. Each op first
@@ -159,7 +164,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   readonly supports: Backend['supports'];
   /** The TensorFlow.js backend this instance computes on, e.g. `webgl`. */
   readonly tfBackend: string;
-  /** Present when `supports.readSync`: on the CPU backends, not on WebGL. */
+  /** Present when `supports.readSync`: on the CPU backends, not on WebGL or WebGPU. */
   readonly readSync?: (m: TfjsMatrix) => Float32Array;
 
   /** Use `createTfjsBackend`, which activates and initialises the tfjs backend first. */
@@ -168,11 +173,11 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     this.name = `tfjs-${tfBackend}`;
     // A GPU backend can only read back by waiting for the GPU; it declares no readSync.
     this.supports = {
-      readSync: tfBackend !== 'webgl',
+      readSync: tfBackend !== 'webgl' && tfBackend !== 'webgpu',
       fusedActivation: true,
       fusedAdam: true,
       fusedBias: true,
-      // WebGL shaders may flush subnormal results; so does XNNPACK's sigmoid on wasm.
+      // GPU shaders may flush subnormal results; so does XNNPACK's sigmoid on wasm.
       flushesSubnormals: tfBackend !== 'cpu',
     };
     if (this.supports.readSync) {
@@ -350,7 +355,7 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
     checkOneOf('deltaDown', 'activation', activation.kind, ACTIVATION_NAMES);
     checkOperands('deltaDown', this, deltaUp, y);
     checkSameShape('deltaDown', { deltaUp, y });
-    return this.#run(() => deltaDownOf(deltaUp.tensor, y.tensor, activation));
+    return this.#run(() => deltaDownOf(deltaUp.tensor, y.tensor, activation, this.tfBackend));
   }
 
   affine(w: TfjsMatrix, x: TfjsMatrix): TfjsMatrix {

@@ -4,8 +4,8 @@ import { TfjsBackend } from './backend.js';
 
 /**
  * A backend on the registered TensorFlow.js backend `tfBackend`, made the engine's active
- * one and initialised. Import the tfjs backend's package first (the `cpu`, `webgl` and `wasm`
- * entries of this package do); `hint` completes the error when it cannot start.
+ * one and initialised. Import the tfjs backend's package first (the `cpu`, `webgl`, `webgpu`
+ * and `wasm` entries of this package do); `hint` completes the error when it cannot start.
  */
 export async function createTfjsBackend(
   tfBackend: string,

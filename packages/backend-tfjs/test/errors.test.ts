@@ -13,16 +13,18 @@ import { createBackend as createCpu } from '../src/cpu.js';
 import { createTfjsBackend } from '../src/create.js';
 import { createBackend as createWasm } from '../src/wasm.js';
 import { createBackend as createWebgl } from '../src/webgl.js';
+import { createBackend as createWebgpu, descriptor as webgpu } from '../src/webgpu.js';
 
 const backends = defineBackends({
   'tfjs-cpu': () => import('../src/cpu.js'),
   'tfjs-wasm': () => import('../src/wasm.js'),
   'tfjs-webgl': () => import('../src/webgl.js'),
+  'tfjs-webgpu': () => import('../src/webgpu.js'),
 });
 
 describe('creating a tfjs backend', () => {
   it('declares float32 only and rejects float64 with the contract error', async () => {
-    for (const create of [createCpu, createWasm, createWebgl]) {
+    for (const create of [createCpu, createWasm, createWebgl, createWebgpu]) {
       await expect(create({ dtype: 'float64' })).rejects.toThrow(DTypeError);
     }
     await expect(createCpu({ dtype: 'float64' })).rejects.toThrow(
@@ -38,6 +40,20 @@ describe('creating a tfjs backend', () => {
     expect((error as Error).message).toMatch(
       /WebGL needs a browser page or worker .*: in Node, use tfjs-cpu or tfjs-wasm\.$/,
     );
+  });
+
+  it('says that WebGPU needs a browser that exposes it, and what to use instead', async () => {
+    const reason =
+      'WebGPU needs a browser that exposes it as navigator.gpu (TensorFlow.js registers its WebGPU backend only there): in Node, use tfjs-cpu or tfjs-wasm; in a browser without WebGPU, tfjs-webgl.';
+    expect(webgpu.check()).toBe(reason);
+    const error = await createWebgpu().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toBe(
+      `tfjs-webgpu: TensorFlow.js has no 'webgpu' backend registered here. ${reason}`,
+    );
+    const loaded = await loadBackend('tfjs-webgpu', backends).catch((e: unknown) => e);
+    expect(loaded).toBeInstanceOf(BackendUnavailableError);
+    expect((loaded as Error).message).toBe(`Backend 'tfjs-webgpu' cannot run here: ${reason}`);
   });
 
   it('names a tfjs backend that no package registered', async () => {
@@ -73,10 +89,11 @@ describe('creating a tfjs backend', () => {
       'tfjs-cpu': [...tfjs, '@tensorflow/tfjs-backend-cpu'],
       'tfjs-wasm': [...tfjs, '@tensorflow/tfjs-backend-wasm'],
       'tfjs-webgl': [...tfjs, '@tensorflow/tfjs-backend-webgl'],
+      'tfjs-webgpu': [...tfjs, '@tensorflow/tfjs-backend-webgpu'],
     });
     // The entries' own source imports no TensorFlow.js module at the top: `create` does.
     const { readFile } = await import('node:fs/promises');
-    for (const entry of ['cpu', 'wasm', 'webgl']) {
+    for (const entry of ['cpu', 'wasm', 'webgl', 'webgpu']) {
       const source = await readFile(new URL(`../src/${entry}.ts`, import.meta.url), 'utf8');
       const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
       expect(

@@ -10,7 +10,9 @@ export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
 /**
  * The flags every browser test starts Chromium with: as root (CI and the dev machines), on a
- * machine whose network reaches only package registries. WebGL2 still works, in software.
+ * machine whose network reaches only package registries. WebGL2 still works, in software,
+ * and so does WebGPU (SwiftShader's Vulkan), which headless Chromium exposes only with
+ * `--enable-unsafe-webgpu` on Linux.
  */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -18,6 +20,7 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--no-first-run',
+  '--enable-unsafe-webgpu',
 ];
 
 /** Names looked up on PATH, in order, when neither CHROME_PATH nor DEBIAN_CHROMIUM is there. */
