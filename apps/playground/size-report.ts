@@ -11,8 +11,10 @@ import type { Plugin } from 'vite';
 /** The module each backend's import() starts from (its entry, as source or built file). */
 const BACKEND_ENTRIES: Record<string, RegExp> = {
   ts: /backend-ts\/(src|dist)\/index\.[jt]s$/,
+  webgpu: /backend-webgpu\/(src|dist)\/index\.[jt]s$/,
   'tfjs-cpu': /backend-tfjs\/(src|dist)\/cpu\.[jt]s$/,
   'tfjs-webgl': /backend-tfjs\/(src|dist)\/webgl\.[jt]s$/,
+  'tfjs-webgpu': /backend-tfjs\/(src|dist)\/webgpu\.[jt]s$/,
   'tfjs-wasm': /backend-tfjs\/(src|dist)\/wasm\.[jt]s$/,
 };
 
@@ -150,7 +152,7 @@ export function sizeReport(): Plugin[] {
       const lines = [
         `initial JavaScript (page + worker, no backend): ${kb(sizes.initial.bytes)}, ${kb(sizes.initial.gzip)} gzip`,
         ...Object.entries({ ...backends, io: sizes.io }).map(
-          ([name, s]) => `  + ${name.padEnd(10)} ${kb(s.bytes).padStart(10)}, ${kb(s.gzip)} gzip`,
+          ([name, s]) => `  + ${name.padEnd(11)} ${kb(s.bytes).padStart(10)}, ${kb(s.gzip)} gzip`,
         ),
         ...Object.entries(wasm).map(([file, bytes]) => `  wasm ${file} ${kb(bytes)}`),
       ];

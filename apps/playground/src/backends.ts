@@ -9,8 +9,10 @@ import { WASM_FILES } from './wasm-files.js';
 
 export const BACKENDS = defineBackends({
   ts: () => import('@twostep/backend-ts'),
+  webgpu: () => import('@twostep/backend-webgpu'),
   'tfjs-cpu': () => import('@twostep/backend-tfjs/cpu'),
   'tfjs-webgl': () => import('@twostep/backend-tfjs/webgl'),
+  'tfjs-webgpu': () => import('@twostep/backend-tfjs/webgpu'),
   'tfjs-wasm': () => import('@twostep/backend-tfjs/wasm'),
 } satisfies Record<BackendName, () => Promise<BackendModule>>);
 

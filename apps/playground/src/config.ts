@@ -8,7 +8,14 @@ import { ConfigError, DTYPES, type DType } from '@twostep/core';
 import { type Checker, checker } from '@twostep/core/check';
 
 /** The backends the page offers (declared with their imports in backends.ts, for the worker). */
-export const BACKEND_NAMES = ['ts', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-wasm'] as const;
+export const BACKEND_NAMES = [
+  'ts',
+  'webgpu',
+  'tfjs-cpu',
+  'tfjs-webgl',
+  'tfjs-webgpu',
+  'tfjs-wasm',
+] as const;
 
 export type BackendName = (typeof BACKEND_NAMES)[number];
 

@@ -8,6 +8,7 @@ import baked from '../twostep.config.json';
 import {
   BACKEND_NAMES,
   type BackendChoice,
+  type BackendName,
   DEFAULT_CHOICE,
   resolveChoice,
   withChoice,
@@ -133,11 +134,14 @@ function onReport(report: Report): void {
   }
 }
 
+/** The backends on the browser's GPU (WebGL, WebGPU), which a browser may lack: no fallbacks. */
+const GPU_BACKENDS: ReadonlySet<BackendName> = new Set(['webgpu', 'tfjs-webgl', 'tfjs-webgpu']);
+
 function onError(report: Extract<Report, { type: 'error' }>): void {
   if (report.stage === 'backend') {
     setStatus('failed', `${choice.backend} is unavailable`);
-    // Another backend only if the user says so.
-    const others = BACKEND_NAMES.filter((b) => b !== choice.backend && b !== 'tfjs-webgl');
+    // Another backend only if the user says so; the fallbacks are those that run in any browser.
+    const others = BACKEND_NAMES.filter((b) => b !== choice.backend && !GPU_BACKENDS.has(b));
     showError(
       `Backend ${choice.backend} cannot run here. ${report.message}`,
       others.map((b) => [

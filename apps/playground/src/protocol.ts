@@ -112,7 +112,7 @@ export type Report =
       /**
        * Its own line, when it has one (ts: `ts float32 · wasm-simd · 2 threads`, with the
        * reason when it runs on one thread of more asked, such as a page not cross-origin
-       * isolated).
+       * isolated; webgpu: `webgpu float32 · google swiftshader`, its adapter).
        */
       readonly description?: string;
     }

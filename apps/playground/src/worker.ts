@@ -297,7 +297,7 @@ async function handle(command: Command): Promise<void> {
       fail('backend', error);
       return;
     }
-    // What ts says of itself; the tfjs backends have none of these.
+    // What ts and webgpu say of themselves (a description; ts its threads); tfjs's say none.
     const { matMulKernel, threads, description } = worker.backend as {
       matMulKernel?: unknown;
       threads?: unknown;

@@ -126,7 +126,7 @@ describe('the commands the worker reads', () => {
         choice: { backend: 'cuda', dtype: 'default', threads: 'default' },
         digitsUrl: '',
       },
-      'init.choice.backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is "cuda"',
+      'init.choice.backend must be one of "ts", "webgpu", "tfjs-cpu", "tfjs-webgl", "tfjs-webgpu", "tfjs-wasm"; it is "cuda"',
     ],
     [
       'a choice without dtype',

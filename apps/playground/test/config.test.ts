@@ -37,7 +37,7 @@ describe('the backend choice', () => {
   it('names where the bad value came from, the values allowed, and the value', () => {
     expect(() => choiceFromUrl('?backend=cuda')).toThrow(
       new ConfigError(
-        'URL parameter backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is "cuda".',
+        'URL parameter backend must be one of "ts", "webgpu", "tfjs-cpu", "tfjs-webgl", "tfjs-webgpu", "tfjs-wasm"; it is "cuda".',
       ),
     );
     expect(() => choiceFromUrl('?dtype=int8')).toThrow(
@@ -55,7 +55,7 @@ describe('the backend choice', () => {
     );
     expect(() => checkConfigFile({ backend: 3 })).toThrow(
       new ConfigError(
-        'twostep.config.json: backend must be one of "ts", "tfjs-cpu", "tfjs-webgl", "tfjs-wasm"; it is 3.',
+        'twostep.config.json: backend must be one of "ts", "webgpu", "tfjs-cpu", "tfjs-webgl", "tfjs-webgpu", "tfjs-wasm"; it is 3.',
       ),
     );
     expect(() => checkConfigFile({ dtype: null }, 'my.json')).toThrow(
