@@ -281,19 +281,24 @@ export class WebgpuBackend implements Backend<M> {
 
   // transfer
 
+  /** A new rows × cols matrix holding row-major `data` (checked by the caller). */
+  #upload(op: string, data: ArrayLike<number>, rows: number, cols: number): M {
+    const out = this.#alloc(op, rows, cols);
+    this.#gpu.write(out.buffer, data instanceof Float32Array ? data : Float32Array.from(data));
+    return out;
+  }
+
   fromArray(data: ArrayLike<number>, rows: number, cols: number): M {
     this.#gpu.check('fromArray');
     checkData('fromArray', data, rows, cols);
-    const out = this.#alloc('fromArray', rows, cols);
-    this.#gpu.write(out.buffer, data instanceof Float32Array ? data : Float32Array.from(data));
-    return out;
+    return this.#upload('fromArray', data, rows, cols);
   }
 
   /** The data uploaded as it lies (cols × rows), then transposed by a shader. */
   fromColumns(data: ArrayLike<number>, rows: number, cols: number): M {
     this.#gpu.check('fromColumns');
     checkData('fromColumns', data, rows, cols, 'column-major');
-    const laid = this.fromArray(data, cols, rows);
+    const laid = this.#upload('fromColumns', data, cols, rows);
     const out = this.#gather('fromColumns', laid, rows, cols, [1, rows, 0]);
     this.dispose(laid);
     return out;
@@ -311,13 +316,13 @@ export class WebgpuBackend implements Backend<M> {
   copy(a: M): M {
     this.#operands('copy', a);
     const out = this.#alloc('copy', a.rows, a.cols);
-    this.#gpu.copy(a.buffer, 0, out.buffer, 0, a.rows * a.cols * 4);
+    this.#gpu.copy(a.buffer, 0, out.buffer, 0, a.bytes);
     return out;
   }
 
   async read(m: M): Promise<Float32Array> {
     this.#operands('read', m);
-    return new Float32Array(await this.#gpu.read(m.buffer, m.rows * m.cols * 4, 'read'));
+    return new Float32Array(await this.#gpu.read(m.buffer, m.bytes, 'read'));
   }
 
   // linear algebra
@@ -399,18 +404,17 @@ export class WebgpuBackend implements Backend<M> {
     this.#operands('concatRows', a, b);
     checkConcatRows(a, b);
     const out = this.#alloc('concatRows', a.rows + b.rows, a.cols);
-    const bytes = a.rows * a.cols * 4;
-    this.#gpu.copy(a.buffer, 0, out.buffer, 0, bytes);
-    this.#gpu.copy(b.buffer, 0, out.buffer, bytes, b.rows * b.cols * 4);
+    this.#gpu.copy(a.buffer, 0, out.buffer, 0, a.bytes);
+    this.#gpu.copy(b.buffer, 0, out.buffer, a.bytes, b.bytes);
     return out;
   }
 
   // memory
 
   dispose(m: M): void {
-    if (m.isDisposed || !this.#live.delete(m)) return;
+    if (!this.#live.delete(m)) return; // disposed already, or another instance's
     m.isDisposed = true;
-    this.#bytes -= m.rows * m.cols * 4;
+    this.#bytes -= m.bytes;
     this.#gpu.give(m.buffer);
   }
 

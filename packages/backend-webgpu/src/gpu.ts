@@ -6,14 +6,14 @@
 import { BackendUnavailableError } from '@twostep/core/backend';
 import { type Kernel, MAX_GROUPS, source } from './wgsl.js';
 
-/** Dispatches recorded before they are submitted: the GPU idles until a submit. */
+/**
+ * Dispatches recorded before they are submitted (the GPU idles until a submit): one slot each
+ * in the uniform arena.
+ */
 const BATCH = 32;
 
 /** Bytes of one dispatch's parameters in the uniform arena (WebGPU's offset alignment). */
 const SLOT_BYTES = 256;
-
-/** Parameter slots in one arena; a full arena submits what was recorded. */
-const SLOTS = 256;
 
 /** Pooled buffers beyond this many bytes are destroyed instead of kept. */
 const POOL_BYTES = 256 * 1024 * 1024;
@@ -36,18 +36,18 @@ export class Gpu {
   #buffers = 0;
   #bufferBytes = 0;
   readonly #arena: GPUBuffer;
-  readonly #params = new ArrayBuffer(SLOT_BYTES * SLOTS);
+  readonly #params = new ArrayBuffer(SLOT_BYTES * BATCH);
   readonly #words = new Uint32Array(this.#params);
   readonly #floats = new Float32Array(this.#params);
+  /** Dispatches recorded since the last submit: the next one's slot in the arena. */
   #slot = 0;
   #encoder: GPUCommandEncoder | undefined;
   #pass: GPUComputePassEncoder | undefined;
-  #dispatches = 0;
 
   constructor(device: GPUDevice) {
     this.#device = device;
     this.#arena = device.createBuffer({
-      size: SLOT_BYTES * SLOTS,
+      size: SLOT_BYTES * BATCH,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
     device.lost.then((info) => {
@@ -140,7 +140,6 @@ export class Gpu {
     buffers: readonly GPUBuffer[],
     groups: readonly [number, number],
   ): void {
-    if (this.#slot === SLOTS) this.flush();
     const base = (this.#slot * SLOT_BYTES) / 4;
     kernel.params.forEach(([, type], f) => {
       if (type === 'u32') this.#words[base + f] = params[f]!;
@@ -160,7 +159,7 @@ export class Gpu {
     this.#pass.setPipeline(pipeline);
     this.#pass.setBindGroup(0, bindGroup);
     this.#pass.dispatchWorkgroups(groups[0], groups[1]);
-    if (++this.#dispatches === BATCH) this.flush();
+    if (this.#slot === BATCH) this.flush();
   }
 
   /** Submits every command recorded, after the parameters they read. */
@@ -172,7 +171,6 @@ export class Gpu {
     queue.submit([this.#encoder.finish()]);
     this.#encoder = undefined;
     this.#slot = 0;
-    this.#dispatches = 0;
   }
 
   /** The bytes of `buffer` (its first `bytes`), once every command recorded so far has run. */

@@ -14,6 +14,11 @@ export class WebgpuMatrix implements Matrix {
     readonly buffer: GPUBuffer,
   ) {}
 
+  /** Its data's bytes: rows · cols float32 values (its buffer may be larger). */
+  get bytes(): number {
+    return this.rows * this.cols * 4;
+  }
+
   /** For example `Matrix(3×2, float32)`; never the data. */
   toString(): string {
     return `Matrix(${this.rows}×${this.cols}, ${this.dtype})`;

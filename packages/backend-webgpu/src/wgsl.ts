@@ -293,7 +293,7 @@ export const LOG_SOFTMAX: Kernel = elementwise(
   for (var r = 0u; r < p.rows; r++) { out[r * cols + i] = a[r * cols + i] - shift; }`,
 );
 
-/** Entry (r, c) of an `rows × cols` result from a[r·stride + c·step + offset], as bits. */
+/** Entry (r, c) of a `rows × cols` result is a[r·rowStride + c·colStride + offset], as bits. */
 export const GATHER: Kernel = elementwise(
   'gather',
   ['a'],
