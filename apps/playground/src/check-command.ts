@@ -23,6 +23,7 @@ const TYPES: Record<Command['type'], true> = {
   save: true,
   load: true,
   predict: true,
+  drawn: true,
 };
 export const COMMAND_TYPES = Object.keys(TYPES) as Command['type'][];
 

@@ -30,7 +30,6 @@ let worker: Worker | undefined;
 let choice: BackendChoice = DEFAULT_CHOICE;
 let settings: Settings = DEFAULTS.toy;
 let points: Points | undefined;
-let losses: number[] = [];
 let last: Snapshot | undefined;
 
 const send = (command: Command) => worker?.postMessage(command);
@@ -105,7 +104,6 @@ function onReport(report: Report): void {
       writeForm(toForm(settings));
       showTask(settings.task);
       points = report.points;
-      losses = [];
       setRunning(false);
       return;
     case 'snapshot':
@@ -186,9 +184,11 @@ function setRunning(on: boolean): void {
 
 function onSnapshot(s: Snapshot): void {
   last = s;
-  losses.push(...s.losses);
+  // Once this snapshot is on screen, the worker may send the next (asked first, so that a
+  // drawing that throws cannot stop the snapshots).
+  requestAnimationFrame(() => send({ type: 'drawn' }));
   if (!s.running && running) setRunning(false);
-  showSnapshot(s, losses, settings.task === 'toy' ? points : undefined);
+  showSnapshot(s, settings.task === 'toy' ? points : undefined);
 }
 
 function download(file: ModelFile): void {

@@ -1,5 +1,6 @@
 /** The toy task's two plots: the decision boundary under the points, and the loss curve. */
 import { EXTENT } from './datasets.js';
+import type { LossCurveView } from './loss-curve.js';
 
 /** Class colours: 0 blue, 1 orange (as RGB). */
 const CLASS = [
@@ -70,8 +71,11 @@ export function nearestPoint(
   return best;
 }
 
-/** The loss per epoch as a line, 0 at the bottom, the largest finite loss at the top. */
-export function drawLossCurve(canvas: HTMLCanvasElement, losses: readonly number[]): void {
+/**
+ * The loss curve as a line (each point the mean of its epochs), 0 at the bottom, the largest
+ * finite point at the top; a non-finite point is drawn at the top.
+ */
+export function drawLossCurve(canvas: HTMLCanvasElement, curve: LossCurveView): void {
   const ctx = canvas.getContext('2d')!;
   const { width, height } = canvas;
   const pad = 24;
@@ -79,19 +83,25 @@ export function drawLossCurve(canvas: HTMLCanvasElement, losses: readonly number
   ctx.strokeStyle = '#999';
   ctx.lineWidth = 1;
   ctx.strokeRect(pad, 4, width - pad - 4, height - pad - 4);
-  const finite = losses.filter(Number.isFinite);
-  if (finite.length < 2) return;
-  const top = Math.max(...finite);
+  const { points } = curve;
+  let top = -Infinity;
+  let finite = 0;
+  for (const p of points) {
+    if (!Number.isFinite(p)) continue;
+    finite++;
+    if (p > top) top = p;
+  }
+  if (finite < 2) return;
   ctx.fillStyle = '#555';
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillText(top.toPrecision(2), 0, 12);
   ctx.fillText('0', 8, height - pad);
-  ctx.fillText(`epoch ${losses.length}`, width - 70, height - 6);
+  ctx.fillText(`epoch ${curve.epochs}`, width - 70, height - 6);
   ctx.beginPath();
   ctx.strokeStyle = '#c0392b';
   ctx.lineWidth = 1.5;
-  losses.forEach((loss, i) => {
-    const x = pad + ((width - pad - 4) * i) / (losses.length - 1);
+  points.forEach((loss, i) => {
+    const x = pad + ((width - pad - 4) * i) / (points.length - 1);
     const y = 4 + (height - pad - 4) * (1 - (Number.isFinite(loss) ? loss / top : 1));
     if (i === 0) ctx.moveTo(x, y);
     else ctx.lineTo(x, y);

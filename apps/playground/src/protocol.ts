@@ -4,6 +4,7 @@
  */
 import type { ModelFormat } from '@twostep/io';
 import type { BackendChoice } from './config.js';
+import type { LossCurveView } from './loss-curve.js';
 import type { Settings } from './settings.js';
 
 /** The formats the export control offers; `twostep` is the core's `serialize`. */
@@ -32,6 +33,8 @@ export type Command =
   /** A fresh network and data for these settings (stops a run). */
   | { readonly type: 'configure'; readonly settings: Settings }
   | { readonly type: 'run' }
+  /** The page drew the last snapshot (on the frame after it came): the next may come. */
+  | { readonly type: 'drawn' }
   | { readonly type: 'pause' }
   /** One optimizer step (one mini-batch), then pause. */
   | { readonly type: 'step' }
@@ -87,8 +90,8 @@ export interface Snapshot {
   readonly epoch: number;
   /** Optimizer steps (mini-batches) so far. */
   readonly steps: number;
-  /** Mean training loss of each epoch since the last snapshot (for the loss curve). */
-  readonly losses: readonly number[];
+  /** The run's mean training loss by epoch (the loss curve, in bounded memory). */
+  readonly losses: LossCurveView;
   readonly trainAccuracy: number;
   readonly testAccuracy: number;
   /** Steps per second over the last second of running (while paused, the last measured). */

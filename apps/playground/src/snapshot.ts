@@ -11,6 +11,7 @@ import {
   predict,
   traceSample,
 } from '@twostep/core';
+import { LossCurve } from './loss-curve.js';
 import type { Snapshot, StepTrace } from './protocol.js';
 import type { Settings } from './settings.js';
 
@@ -29,11 +30,20 @@ export interface Progress {
   steps: number;
   /** Steps per second over the last second of running. */
   rate: number;
-  /** Epoch losses not yet sent. */
-  losses: number[];
+  /** The run's epoch losses. */
+  readonly losses: LossCurve;
   /** When each recent epoch or step ended, and the step count then. */
   times: [number, number][];
 }
+
+/** A run's progress before its first step. */
+export const startProgress = (): Progress => ({
+  epoch: 0,
+  steps: 0,
+  rate: 0,
+  losses: new LossCurve(),
+  times: [],
+});
 
 /** P(class 1) from the network's outputs: a softmax of two logits, or the one output. */
 const classOne = (out: ArrayLike<number>) =>
@@ -71,7 +81,7 @@ export async function traceOf(
 
 /**
  * Where training stands; evaluates on the backend (host reads), so only ~20 times a second.
- * Takes the losses `progress` holds, and keeps only its last second of times.
+ * Keeps only the last second of `progress`'s times.
  */
 export async function snapshot(
   k: Backend,
@@ -101,12 +111,10 @@ export async function snapshot(
   if (first && last && last[0] > first[0]) {
     progress.rate = ((last[1] - first[1]) * 1000) / (last[0] - first[0]);
   }
-  const losses = progress.losses;
-  progress.losses = [];
   return {
     epoch: progress.epoch,
     steps: progress.steps,
-    losses,
+    losses: progress.losses.view(),
     trainAccuracy,
     testAccuracy: test.accuracy,
     stepsPerSecond: progress.rate,

@@ -14,10 +14,10 @@ export type Points = NonNullable<Extract<Report, { type: 'configured' }>['points
 const percent = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
 
 /**
- * The snapshot's numbers (each value also in `data-value`), the loss of the run's `losses`,
- * the decision boundary and loss curve when there are toy `points`, and the sample's trace.
+ * The snapshot's numbers (each value also in `data-value`), its last epoch's loss, the decision
+ * boundary and loss curve when there are toy `points`, and the sample's trace.
  */
-export function showSnapshot(s: Snapshot, losses: readonly number[], points?: Points): void {
+export function showSnapshot(s: Snapshot, points?: Points): void {
   const stat = (id: string, text: string, value: number) => {
     const element = $(id);
     element.textContent = text;
@@ -26,13 +26,13 @@ export function showSnapshot(s: Snapshot, losses: readonly number[], points?: Po
   stat('epoch', String(s.epoch), s.epoch);
   stat('steps', String(s.steps), s.steps);
   stat('steps-per-second', s.stepsPerSecond.toFixed(0), s.stepsPerSecond);
-  const loss = losses.at(-1) ?? Number.NaN;
+  const loss = s.losses.last;
   stat('loss', Number.isFinite(loss) ? loss.toPrecision(4) : '–', loss);
   stat('train-accuracy', percent(s.trainAccuracy), s.trainAccuracy);
   stat('test-accuracy', percent(s.testAccuracy), s.testAccuracy);
   if (points) {
     drawBoundary($<HTMLCanvasElement>('boundary'), s.boundary, points, s.trace.sample);
-    drawLossCurve($<HTMLCanvasElement>('loss-curve'), losses);
+    drawLossCurve($<HTMLCanvasElement>('loss-curve'), s.losses);
   }
   $('network').innerHTML = renderNetwork(s.trace);
   $('trace').innerHTML = renderTraceTable(s.trace);

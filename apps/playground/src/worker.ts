@@ -37,7 +37,7 @@ import {
   type Stage,
 } from './protocol.js';
 import { MNIST_CLASSES, type Settings } from './settings.js';
-import { type Progress, snapshot, type Task, traceOf } from './snapshot.js';
+import { snapshot, startProgress, type Task, traceOf } from './snapshot.js';
 
 const post = (report: Report, transfer: Transferable[] = []) =>
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(report, transfer);
@@ -64,11 +64,16 @@ const worker = {
   epochsPerSecond: null as number | null,
   /** The training sample the snapshots trace. */
   traced: 0,
-  progress: { epoch: 0, steps: 0, rate: 0, losses: [], times: [] } as Progress,
+  progress: startProgress(),
   /** True while the run waits at the gate: the backend is free for the page's requests. */
   idle: true,
   /** A snapshot was asked for while training: the next epoch's end sends one. */
   snapshotWanted: false,
+  /**
+   * A snapshot the page has not drawn yet: while running, no other is sent until it has (the
+   * page says `drawn`), so a page slower than the backend is never sent more than it draws.
+   */
+  drawing: false,
 };
 
 /** Resolves when training may go on (running, or one step asked for). */
@@ -117,6 +122,7 @@ async function datasets(s: Settings): Promise<Omit<Task, 'settings' | 'net'>> {
 async function publish(k: Backend, t: Task): Promise<void> {
   const s = await snapshot(k, t, worker.progress, worker.traced, worker.state.running);
   post({ type: 'snapshot', snapshot: s }, s.boundary ? [s.boundary.buffer as ArrayBuffer] : []);
+  worker.drawing = true;
 }
 
 /**
@@ -141,9 +147,13 @@ async function loop(k: Backend, t: Task, signal: AbortSignal): Promise<void> {
   let lastCost = 0;
   let lastEpoch = performance.now();
 
-  /** Sends a snapshot when one is due, at most a quarter of the time while running. */
+  /**
+   * Sends a snapshot `now`, or when one is due: the page drew the last, and at most a quarter
+   * of the time goes to snapshots.
+   */
   const report = async (now: boolean) => {
-    if (!now && performance.now() < lastPost + Math.max(SNAPSHOT_EVERY, 3 * lastCost)) return;
+    const due = performance.now() >= lastPost + Math.max(SNAPSHOT_EVERY, 3 * lastCost);
+    if (!now && (worker.drawing || !due)) return;
     const started = performance.now();
     worker.snapshotWanted = false;
     await publish(k, t);
@@ -219,7 +229,7 @@ async function stop(): Promise<void> {
 /** Starts the run of `t` (it waits at the gate until `run` or `step`). */
 function start(k: Backend, t: Task): void {
   worker.task = t;
-  worker.progress = { epoch: 0, steps: 0, rate: 0, losses: [], times: [] };
+  worker.progress = startProgress();
   const { signal } = worker.abort;
   worker.run = loop(k, t, signal).catch((error: unknown) => {
     if (signal.aborted) return;
@@ -289,6 +299,10 @@ async function reporting(stage: Stage, act: () => Promise<void>): Promise<void> 
 }
 
 async function handle(command: Command): Promise<void> {
+  if (command.type === 'drawn') {
+    worker.drawing = false;
+    return;
+  }
   if (command.type === 'init') {
     worker.digitsUrl = command.digitsUrl;
     try {

@@ -27,12 +27,12 @@ describe('the commands the worker reads', () => {
     [
       'no type',
       {},
-      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "save", "load", "predict"; it is missing',
+      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "save", "load", "predict", "drawn"; it is missing',
     ],
     [
       'an unknown type',
       { type: 'train' },
-      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "save", "load", "predict"; it is "train"',
+      'type must be one of "init", "configure", "run", "pause", "step", "speed", "trace", "export", "import", "save", "load", "predict", "drawn"; it is "train"',
     ],
     [
       'a speed of 0',

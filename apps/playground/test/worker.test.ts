@@ -88,6 +88,33 @@ describe('the worker', () => {
     expect((await send({ type: 'step' }, 'snapshot')).map((r) => r.type)).toEqual(['snapshot']);
   });
 
+  it('sends no snapshot while running until the page drew the last, and one at a pause', async () => {
+    await send({ type: 'configure', settings: DEFAULTS.toy }, 'snapshot'); // not acknowledged
+    const from = reports.length;
+    const snapshots = () =>
+      reports.slice(from).flatMap((r) => (r.type === 'snapshot' ? [r.snapshot] : []));
+    scope.onmessage!({ data: { type: 'run' } });
+    // Epochs go on (a fraction of a millisecond each here), unseen.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(snapshots()).toEqual([]);
+    for (let drawn = 1; drawn <= 3; drawn++) {
+      scope.onmessage!({ data: { type: 'drawn' } });
+      await vi.waitFor(() => expect(snapshots()).toHaveLength(drawn), { timeout: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(snapshots()).toHaveLength(drawn);
+    }
+    const paused = (await send({ type: 'pause' }, 'snapshot')).find((r) => r.type === 'snapshot');
+    const last = (paused as Extract<Report, { type: 'snapshot' }>).snapshot;
+    expect(last.running).toBe(false);
+    // The loss curve holds every epoch run, the latest loss last.
+    expect(last.losses.epochs).toBe(last.epoch);
+    expect(last.epoch).toBeGreaterThan(snapshots()[0]!.epoch);
+    expect(last.losses.last).toBeGreaterThan(0);
+    expect(last.losses.points.length).toBe(
+      Math.ceil(last.losses.epochs / last.losses.epochsPerPoint),
+    );
+  });
+
   it('reports a model whose weights a float32 backend cannot hold, and keeps the network', async () => {
     const before = await send({ type: 'export', format: 'twostep' }, 'model');
     const sent = await send(
