@@ -58,8 +58,11 @@ export interface Result {
    * `backend.threads`, torch.get_num_threads()); absent means one.
    */
   readonly threads?: number;
-  /** Peak resident set size of the process that trained (the Python one for pytorch), bytes. */
-  readonly peakRss: number;
+  /**
+   * Peak resident set size of the process that trained (the Python one for pytorch), bytes;
+   * absent from the bench page's runs (a page cannot measure its process).
+   */
+  readonly peakRss?: number;
   /** What the trainer does differently, or why it measured nothing on this workload. */
   readonly note?: string;
 }

@@ -1,4 +1,6 @@
 /** Runs to medians, medians to tables: the pure part of the runner (targets: targets.ts). */
+
+import type { BrowserEnvironment } from './browser.js';
 import { CEILING_REPEATS, CEILING_SHAPE } from './ceiling.js';
 import { ceilingFor, gflops } from './flops.js';
 import {
@@ -26,8 +28,24 @@ export const ACCURACY_FLOOR = 0.8;
  */
 export const GRADIENT_TOLERANCE = 1e-4;
 
-/** The peers the ratio columns compare against. */
-export const BASELINES = ['tfjs-layers-cpu', 'tfjs-layers-wasm'] as const;
+/** What a bench's tables show: the trainers the ratio columns compare against, and its columns. */
+export interface TableColumns {
+  readonly baselines: readonly string[];
+  /** Threads, the share of the ceiling and peak RSS: what a process reports and a page does not. */
+  readonly machine: boolean;
+}
+
+/** The Node bench: ratios to the tfjs-layers peers. */
+export const NODE_COLUMNS: TableColumns = {
+  baselines: ['tfjs-layers-cpu', 'tfjs-layers-wasm'],
+  machine: true,
+};
+
+/** The bench page: ratios to twostep on TensorFlow.js's GPU backends. */
+export const BROWSER_COLUMNS: TableColumns = {
+  baselines: ['tfjs-webgpu', 'tfjs-webgl'],
+  machine: false,
+};
 
 /** 'skipped': an optional peer outside npm (PyTorch) is not on this machine. */
 export type Status = 'ok' | 'failed' | 'not installed' | 'skipped';
@@ -146,14 +164,16 @@ function arithmetic(w: Workload, s: Summary, ceilings: readonly Ceiling[]) {
 
 /**
  * The table of one workload's summaries (`w` as it ran: --quick changes its last epoch):
- * samples/s, the ratios to tfjs-layers, the threads, GFLOP/s and its share of the ceiling at
- * the trainer's thread count (`ceilings`: none measured, "–"), the accuracies, peak RSS. W4,
- * one gradient, has a column of milliseconds per method instead.
+ * samples/s, the ratios to the baselines, the threads, GFLOP/s and its share of the ceiling at
+ * the trainer's thread count (`ceilings`: none measured, "–"), the accuracies, peak RSS (the
+ * bench page: no threads, share or RSS). W4, one gradient, has a column of milliseconds per
+ * method instead.
  */
 export function workloadTable(
   w: Workload,
   summaries: readonly Summary[],
   ceilings: readonly Ceiling[] = [],
+  { baselines, machine }: TableColumns = NODE_COLUMNS,
 ): string {
   const rows = summaries.filter((s) => s.workload === w.name);
   if (w.name === 'W4') {
@@ -171,30 +191,31 @@ export function workloadTable(
   const baseline = (name: string) => rows.find((s) => s.trainer === name)?.samplesPerSecond?.median;
   const perStep = w.batchSize === 1;
   const tested = w.testSize > 0;
+  const only = (on: boolean, ...cells: string[]) => (on ? cells : []);
   return formatTable(
     [
       'trainer',
       'samples/s median (min–max)',
-      ...BASELINES.map((b) => `vs ${b}`),
-      ...(perStep ? ['ms/step'] : []),
-      'threads',
+      ...baselines.map((b) => `vs ${b}`),
+      ...only(perStep, 'ms/step'),
+      ...only(machine, 'threads'),
       'GFLOP/s',
-      '% of ceiling',
-      ...(tested ? ['accuracy@1', `accuracy@${1 + w.epochs}`] : []),
-      'peak RSS',
+      ...only(machine, '% of ceiling'),
+      ...only(tested, 'accuracy@1', `accuracy@${1 + w.epochs}`),
+      ...only(machine, 'peak RSS'),
     ],
     rows.map((s) => {
       const { rate, share } = arithmetic(w, s, ceilings);
       return [
         s.trainer,
         speed(s),
-        ...BASELINES.map((b) => times(ratio(s.samplesPerSecond?.median, baseline(b)))),
-        ...(perStep ? [ms(s.stepMs)] : []),
-        s.status === 'ok' ? String(s.threads ?? 1) : DASH,
+        ...baselines.map((b) => times(ratio(s.samplesPerSecond?.median, baseline(b)))),
+        ...only(perStep, ms(s.stepMs)),
+        ...only(machine, s.status === 'ok' ? String(s.threads ?? 1) : DASH),
         gflopsText(rate),
-        percent(share),
-        ...(tested ? [percent(s.accuracy1), percent(s.accuracyLast)] : []),
-        megabytes(s.peakRss),
+        ...only(machine, percent(share)),
+        ...only(tested, percent(s.accuracy1), percent(s.accuracyLast)),
+        ...only(machine, megabytes(s.peakRss)),
       ];
     }),
   );
@@ -257,6 +278,7 @@ export function workloadReport(
   w: Workload,
   summaries: readonly Summary[],
   ceilings: readonly Ceiling[] = [],
+  columns: TableColumns = NODE_COLUMNS,
 ): string {
   const rows = summaries.filter((s) => s.workload === w.name);
   const notes = rows.flatMap((s) => [
@@ -265,7 +287,23 @@ export function workloadReport(
       : [`- ${s.trainer}: ${s.status} (${s.failures} of ${s.runs} runs): ${errorLine(s.error)}`]),
     ...(s.note === undefined ? [] : [`- ${s.trainer}: ${s.note}`]),
   ]);
-  return [workloadTable(w, summaries, ceilings), ...(notes.length > 0 ? ['', ...notes] : [])].join(
-    '\n',
-  );
+  return [
+    workloadTable(w, summaries, ceilings, columns),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
+}
+
+/** The lines that name where the bench page ran: the browser, its WebGPU adapter and WebGL. */
+export function browserReport(environment: BrowserEnvironment): string {
+  const { webgpu, webgl } = environment;
+  const adapter =
+    'unavailable' in webgpu
+      ? `none (${webgpu.unavailable})`
+      : [webgpu.vendor, webgpu.architecture, webgpu.description].filter(Boolean).join(' · ');
+  const renderer = 'unavailable' in webgl ? `none (${webgl.unavailable})` : webgl.renderer;
+  return [
+    `Browser: ${environment.browser}`,
+    `- WebGPU adapter: ${adapter}`,
+    `- WebGL renderer: ${renderer}`,
+  ].join('\n');
 }

@@ -19,42 +19,70 @@ export interface SpeedTarget {
   readonly ratio: number;
 }
 
-export const SPEED_TARGETS: readonly SpeedTarget[] = [
-  { workload: 'W1', trainer: 'ts-float32', peer: 'tfjs-layers-cpu', ratio: 6 },
-  { workload: 'W1', trainer: 'ts-float32', peer: 'tfjs-layers-wasm', ratio: 8 },
-  { workload: 'W1', trainer: 'ts-float32-threads', peer: 'ts-float32', ratio: 1.7 },
-  { workload: 'W1', trainer: 'tfjs-wasm', peer: 'tfjs-layers-wasm', ratio: 1.3 },
-  { workload: 'W1', trainer: 'tfjs-cpu', peer: 'tfjs-layers-cpu', ratio: 1.2 },
-  { workload: 'W3', trainer: 'ts-float32', peer: 'tfjs-wasm', ratio: 2 },
-  { workload: 'W3', trainer: 'ts-float32', peer: 'tfjs-layers-wasm', ratio: 5 },
-  { workload: 'W3', trainer: 'ts-float32', peer: 'pytorch', ratio: 1 },
-];
+/** What one bench aims at (the Node bench's targets, the bench page's). */
+export interface Targets {
+  readonly speed: readonly SpeedTarget[];
+  /** The fastest twostep trainer (on any backend, any threads) faster than `peer`. */
+  readonly best: readonly { readonly workload: WorkloadName; readonly peer: string }[];
+  /** `trainer`'s GFLOP/s at least `share` of the ceiling with all threads (ceiling.ts). */
+  readonly ceiling: readonly {
+    readonly workload: WorkloadName;
+    readonly trainer: string;
+    readonly share: number;
+  }[];
+  /** ts-float32 not slower than the fastest peer on these workloads. */
+  readonly fastestPeer: readonly WorkloadName[];
+  /**
+   * W1 accuracy after the last epoch: every twostep trainer, and the peers that start from
+   * twostep's weights and see its batches (`sameStartPeers`), within ACCURACY_MARGIN of
+   * `reference` (same initial weights and batches).
+   */
+  readonly accuracy: { readonly reference: string; readonly sameStartPeers: readonly string[] };
+}
 
-/** The fastest twostep trainer (on any backend, any threads) faster than `peer`. */
-export const BEST_TARGETS: readonly { readonly workload: WorkloadName; readonly peer: string }[] = [
-  { workload: 'W1', peer: 'pytorch-threads' },
-  { workload: 'W5', peer: 'pytorch-threads' },
-];
-
-/** `trainer`'s GFLOP/s at least `share` of the ceiling with all threads (ceiling.ts). */
-export const CEILING_TARGETS: readonly {
-  readonly workload: WorkloadName;
-  readonly trainer: string;
-  readonly share: number;
-}[] = [{ workload: 'W5', trainer: 'ts-float32-threads', share: 0.6 }];
-
-/** ts-float32 not slower than the fastest peer: W2 (per-op overhead) and W3 (per-sample steps). */
-export const FASTEST_PEER_WORKLOADS: readonly WorkloadName[] = ['W2', 'W3'];
-
-/** W1 accuracy after the last epoch: within this of tfjs-layers (same initial weights and batches). */
+/** W1 accuracy after the last epoch: within this of the reference trainer. */
 export const ACCURACY_MARGIN = 0.005;
-export const ACCURACY_REFERENCE = 'tfjs-layers-cpu';
+
+/** The Node bench's targets. */
+export const NODE_TARGETS: Targets = {
+  speed: [
+    { workload: 'W1', trainer: 'ts-float32', peer: 'tfjs-layers-cpu', ratio: 6 },
+    { workload: 'W1', trainer: 'ts-float32', peer: 'tfjs-layers-wasm', ratio: 8 },
+    { workload: 'W1', trainer: 'ts-float32-threads', peer: 'ts-float32', ratio: 1.7 },
+    { workload: 'W1', trainer: 'tfjs-wasm', peer: 'tfjs-layers-wasm', ratio: 1.3 },
+    { workload: 'W1', trainer: 'tfjs-cpu', peer: 'tfjs-layers-cpu', ratio: 1.2 },
+    { workload: 'W3', trainer: 'ts-float32', peer: 'tfjs-wasm', ratio: 2 },
+    { workload: 'W3', trainer: 'ts-float32', peer: 'tfjs-layers-wasm', ratio: 5 },
+    { workload: 'W3', trainer: 'ts-float32', peer: 'pytorch', ratio: 1 },
+  ],
+  best: [
+    { workload: 'W1', peer: 'pytorch-threads' },
+    { workload: 'W5', peer: 'pytorch-threads' },
+  ],
+  ceiling: [{ workload: 'W5', trainer: 'ts-float32-threads', share: 0.6 }],
+  // W2 (per-op overhead) and W3 (per-sample steps).
+  fastestPeer: ['W2', 'W3'],
+  // brain.js draws its own weights: not held to the margin.
+  accuracy: {
+    reference: 'tfjs-layers-cpu',
+    sameStartPeers: ['tfjs-layers-wasm', 'pytorch', 'pytorch-threads'],
+  },
+};
 
 /**
- * The peers that start from twostep's weights and see its batches, so that their accuracy is
- * held to the same margin as the twostep trainers' (brain.js draws its own weights).
+ * The bench page's targets, on one adapter in one run: our WebGPU backend against TensorFlow.js's
+ * GPU backends under the same rule, and its accuracy against backend-ts's.
  */
-export const SAME_START_PEERS = ['tfjs-layers-wasm', 'pytorch', 'pytorch-threads'];
+export const BROWSER_TARGETS: Targets = {
+  speed: (['W1', 'W5'] as const).flatMap((workload) => [
+    { workload, trainer: 'webgpu', peer: 'tfjs-webgpu', ratio: 1.5 },
+    { workload, trainer: 'webgpu', peer: 'tfjs-webgl', ratio: 2 },
+  ]),
+  best: [],
+  ceiling: [],
+  fastestPeer: [],
+  accuracy: { reference: 'ts-float32', sameStartPeers: [] },
+};
 
 type Line = { readonly mark: '✓' | '✗' | '–'; readonly text: string };
 
@@ -67,11 +95,13 @@ export interface TargetOptions {
   readonly ceilings?: readonly Ceiling[];
   /** Whether the run was --quick (the workloads' last epoch). */
   readonly quick?: boolean;
+  /** Default: the Node bench's. */
+  readonly targets?: Targets;
 }
 
 /** Every target that applies to the run, one line each: ✓, ✗ or – (skipped, with why). */
 export function targetReport(summaries: readonly Summary[], options: TargetOptions): string {
-  const { peers, ceilings = [], quick = false } = options;
+  const { peers, ceilings = [], quick = false, targets = NODE_TARGETS } = options;
   const summary = (w: WorkloadName, t: string) =>
     summaries.find((s) => s.workload === w && s.trainer === t);
   const speedOf = (s: Summary | undefined) =>
@@ -83,7 +113,7 @@ export function targetReport(summaries: readonly Summary[], options: TargetOptio
   });
   const lines: Line[] = [];
 
-  for (const { workload: w, trainer, peer, ratio: goal } of SPEED_TARGETS) {
+  for (const { workload: w, trainer, peer, ratio: goal } of targets.speed) {
     const [ours, theirs] = [summary(w, trainer), summary(w, peer)];
     if (!ours || !theirs) continue;
     const text = `${w} ${trainer} ${goal === 1 ? 'faster than' : `≥ ${goal}×`} ${peer}`;
@@ -96,7 +126,7 @@ export function targetReport(summaries: readonly Summary[], options: TargetOptio
     lines.push(met(goal === 1 ? r > 1 : r >= goal, `${text}: ${times(r)}`));
   }
 
-  for (const { workload: w, peer } of BEST_TARGETS) {
+  for (const { workload: w, peer } of targets.best) {
     const theirs = summary(w, peer);
     const best = summaries
       .filter((s) => s.workload === w && !peers.includes(s.trainer) && speedOf(s) !== undefined)
@@ -107,7 +137,7 @@ export function targetReport(summaries: readonly Summary[], options: TargetOptio
     lines.push(r === undefined ? didNotRun(theirs, text) : met(r > 1, `${text}: ${times(r)}`));
   }
 
-  for (const { workload: w, trainer, share } of CEILING_TARGETS) {
+  for (const { workload: w, trainer, share } of targets.ceiling) {
     const ours = summary(w, trainer);
     if (!ours) continue;
     const ceiling = allThreadsCeiling(ceilings);
@@ -128,7 +158,7 @@ export function targetReport(summaries: readonly Summary[], options: TargetOptio
     }
   }
 
-  for (const w of FASTEST_PEER_WORKLOADS) {
+  for (const w of targets.fastestPeer) {
     const ours = speedOf(summary(w, 'ts-float32'));
     const fastest = peers
       .map((p) => [p, speedOf(summary(w, p))] as const)
@@ -144,16 +174,18 @@ export function targetReport(summaries: readonly Summary[], options: TargetOptio
     }
   }
 
-  const reference = summary('W1', ACCURACY_REFERENCE)?.accuracyLast;
+  const { reference: name, sameStartPeers } = targets.accuracy;
+  const reference = summary('W1', name)?.accuracyLast;
   const last = 1 + workload('W1', quick).epochs;
   for (const s of summaries) {
     if (s.workload !== 'W1' || s.accuracyLast === undefined || reference === undefined) continue;
-    if (peers.includes(s.trainer) && !SAME_START_PEERS.includes(s.trainer)) continue;
+    if (s.trainer === name) continue;
+    if (peers.includes(s.trainer) && !sameStartPeers.includes(s.trainer)) continue;
     const gap = Math.abs(s.accuracyLast - reference);
     lines.push(
       met(
         gap <= ACCURACY_MARGIN,
-        `W1 ${s.trainer} accuracy@${last} within ${ACCURACY_MARGIN * 100} points of ${ACCURACY_REFERENCE}: ${percent(s.accuracyLast)} vs ${percent(reference)}`,
+        `W1 ${s.trainer} accuracy@${last} within ${ACCURACY_MARGIN * 100} points of ${name}: ${percent(s.accuracyLast)} vs ${percent(reference)}`,
       ),
     );
   }

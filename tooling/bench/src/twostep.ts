@@ -7,22 +7,20 @@ import {
   type BackendConfig,
   defineBackends,
   dispose,
-  evaluate,
   type FPropagation,
   fAdjoint,
   fPropagate,
   loadBackend,
   losses,
   type Matrix,
-  sgd,
   tidy,
   toColumns,
   tracked,
-  train,
 } from '@twostep/core';
 import { classicGradients } from './classic.js';
 import { workloadData } from './data.js';
-import { accuracies, peakRss, speed } from './peers/common.js';
+import { fit } from './fit.js';
+import { peakRss } from './peers/common.js';
 import type { Result, Workload } from './protocol.js';
 import { maxRelativeDifference, median } from './stats.js';
 import { close, defaultThreads, threadsNote, threadsOf } from './threads.js';
@@ -52,39 +50,6 @@ const CONFIGS: Record<string, BackendConfig> = {
   'tfjs-cpu': { backend: 'tfjs-cpu' },
   'tfjs-wasm': { backend: 'tfjs-wasm' },
 };
-
-/**
- * W1–W3 and W5: one warm-up epoch, then `epochs` timed ones (wall clock around `train`, as for
- * any library); the test accuracy after the first epoch and after the last.
- */
-async function fit(name: string, backend: Backend, w: Workload): Promise<Result> {
-  const { train: data, test } = workloadData(w);
-  const net = createNetwork(w);
-  const options = {
-    loss: 'softmaxCrossEntropy',
-    optimizer: sgd({ learningRate: w.learningRate }),
-    batchSize: w.batchSize,
-    shuffle: false,
-  } as const;
-  const accuracy = async () =>
-    w.testSize > 0
-      ? (await evaluate(backend, net, test, { loss: 'softmaxCrossEntropy' })).accuracy
-      : undefined;
-  await train(backend, net, data, { ...options, epochs: 1 });
-  const accuracy1 = await accuracy();
-  const started = performance.now();
-  // Plain SGD keeps no state and the batches come in order: a new `train` call continues.
-  await train(backend, net, data, { ...options, epochs: w.epochs });
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    trainer: name,
-    workload: w.name,
-    ...speed(w, seconds),
-    ...(await accuracies(w, accuracy1, accuracy)),
-    threads: threadsOf(backend),
-    peakRss: peakRss(),
-  };
-}
 
 /**
  * W4: one gradient on a batch, forward pass included, by the two-step rule (`fAdjoint` after
@@ -143,7 +108,14 @@ export const TWOSTEP_TRAINERS: Record<string, Trainer> = Object.fromEntries(
     async (w: Workload) => {
       const backend = await loadBackend(config, BACKENDS);
       try {
-        const result = await (w.name === 'W4' ? gradient : fit)(name, backend, w);
+        const result =
+          w.name === 'W4'
+            ? await gradient(name, backend, w)
+            : {
+                ...(await fit(name, backend, w, workloadData(w))),
+                threads: threadsOf(backend),
+                peakRss: peakRss(),
+              };
         const note =
           typeof config.threads === 'number' ? threadsNote(config.threads, backend) : undefined;
         return note === undefined ? result : { ...result, note };

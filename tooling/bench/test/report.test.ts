@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Ceiling } from '../src/protocol.js';
 import {
+  BROWSER_COLUMNS,
+  browserReport,
   ceilingReport,
   errorLine,
   formatTable,
@@ -129,6 +131,49 @@ describe('tables', () => {
     );
     // W2 and W3 have no test set: no accuracy columns.
     expect(workloadTable(WORKLOADS.W2, summarize([ok('t', 'W2', 1, {})]))).not.toMatch(/accuracy/);
+  });
+
+  it('in the bench page, compares with tfjs-webgpu and tfjs-webgl, without threads, ceiling or RSS', () => {
+    const runs = [
+      ok('webgpu', 'W1', 1, { samplesPerSecond: 3_000, accuracy1: 0.9, accuracyLast: 0.95 }),
+      ok('tfjs-webgpu', 'W1', 1, { samplesPerSecond: 1_500, accuracy1: 0.9, accuracyLast: 0.95 }),
+      notRun('tfjs-webgl', 'W1', 'skipped', 'no WebGL2 context'),
+    ];
+    const lines = workloadReport(WORKLOADS.W1, summarize(runs), [], BROWSER_COLUMNS).split('\n');
+    expect(lines[0]).toMatch(
+      /^\| trainer +\| samples\/s median \(min–max\) \| vs tfjs-webgpu \| vs tfjs-webgl \| GFLOP\/s \| accuracy@1 \| accuracy@5 \|$/,
+    );
+    // 3,000 samples/s × 409,640 FLOPs = 1.23 GFLOP/s.
+    expect(lines[2]).toMatch(
+      /^\| webgpu +\| 3,000 +\| +2\.00× \| +– \| +1\.23 \| +90\.0 % \| +95\.0 % \|$/,
+    );
+    expect(lines[4]).toMatch(/^\| tfjs-webgl +\| skipped +\|/);
+    expect(lines.at(-1)).toBe('- tfjs-webgl: skipped (1 of 1 runs): no WebGL2 context');
+  });
+
+  it('names the browser, its WebGPU adapter and its WebGL renderer, or why there is none', () => {
+    expect(
+      browserReport({
+        browser: 'Chromium 156.0.8078.114',
+        userAgent: 'Mozilla/5.0',
+        webgpu: { vendor: 'google', architecture: 'swiftshader', description: '' },
+        webgl: { renderer: 'ANGLE (Google, SwiftShader driver)' },
+      }).split('\n'),
+    ).toEqual([
+      'Browser: Chromium 156.0.8078.114',
+      '- WebGPU adapter: google · swiftshader',
+      '- WebGL renderer: ANGLE (Google, SwiftShader driver)',
+    ]);
+    expect(
+      browserReport({
+        browser: 'Chromium 156',
+        userAgent: '',
+        webgpu: { unavailable: 'requestAdapter() gave no adapter' },
+        webgl: { unavailable: 'no WebGL2 context' },
+      }),
+    ).toMatch(
+      /adapter: none \(requestAdapter\(\) gave no adapter\)\n- WebGL renderer: none \(no WebGL2 context\)$/,
+    );
   });
 
   it('prints the ceiling per thread count, saying when the backend ran fewer than asked', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Ceiling } from '../src/protocol.js';
 import type { Run } from '../src/report.js';
 import { summarize } from '../src/report.js';
-import { targetReport } from '../src/targets.js';
+import { BROWSER_TARGETS, targetReport } from '../src/targets.js';
 import { notRun, ok, w1 } from './helpers.js';
 
 const peers = ['tfjs-layers-cpu', 'tfjs-layers-wasm', 'brain-js', 'pytorch', 'pytorch-threads'];
@@ -88,5 +88,30 @@ describe('targets', () => {
 
   it('leaves out targets whose trainers were not part of the run', () => {
     expect(report(w1('ts-float32', [1000]))).toEqual(['']);
+  });
+
+  it('holds the bench page to its own targets: webgpu against tfjs on the same adapter, accuracy against ts-float32', () => {
+    const page = (trainer: string, w: Run['workload'], samplesPerSecond: number, last: number) =>
+      ok(trainer, w, 1, { samplesPerSecond, accuracy1: 0.9, accuracyLast: last });
+    const runs: Run[] = [
+      page('webgpu', 'W1', 1_500, 0.95),
+      page('tfjs-webgpu', 'W1', 500, 0.951),
+      page('tfjs-webgl', 'W1', 1_000, 0.94),
+      page('ts-float32', 'W1', 40_000, 0.952),
+      page('webgpu', 'W5', 300, 0.9),
+      notRun('tfjs-webgpu', 'W5', 'skipped', 'no WebGPU adapter'),
+      page('tfjs-webgl', 'W5', 100, 0.9),
+    ];
+    const lines = targetReport(summarize(runs), { peers: [], targets: BROWSER_TARGETS });
+    expect(lines.split('\n')).toEqual([
+      '✓ W1 webgpu ≥ 1.5× tfjs-webgpu: 3.00×',
+      '✗ W1 webgpu ≥ 2× tfjs-webgl: 1.50×',
+      '– W5 webgpu ≥ 1.5× tfjs-webgpu: skipped, tfjs-webgpu did not run (skipped: no WebGPU adapter)',
+      '✓ W5 webgpu ≥ 2× tfjs-webgl: 3.00×',
+      // The reference is not held against itself.
+      '✓ W1 webgpu accuracy@5 within 0.5 points of ts-float32: 95.0 % vs 95.2 %',
+      '✓ W1 tfjs-webgpu accuracy@5 within 0.5 points of ts-float32: 95.1 % vs 95.2 %',
+      '✗ W1 tfjs-webgl accuracy@5 within 0.5 points of ts-float32: 94.0 % vs 95.2 %',
+    ]);
   });
 });
