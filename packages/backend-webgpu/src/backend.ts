@@ -38,10 +38,11 @@ import {
   GATHER,
   type Kernel,
   LOG_SOFTMAX,
-  MATMUL,
+  MATMUL_KERNELS,
+  MATMUL_MIN_GROUPS,
   MAX_GROUPS,
+  type MatMulKernel,
   SUM,
-  TILE,
   UNARY_WGSL,
 } from './wgsl.js';
 
@@ -254,15 +255,24 @@ export class WebgpuBackend implements Backend<M> {
     [ai, ap, bp, bj]: readonly [number, number, number, number],
     { onesRow = NO_ONES, onesCol = NO_ONES } = {},
   ): M {
-    const groups: [number, number] = [Math.ceil(n / TILE), Math.ceil(m / TILE)];
+    const grid = ({ tile }: MatMulKernel): [number, number] => [
+      Math.ceil(n / tile.cols),
+      Math.ceil(m / tile.rows),
+    ];
+    // The large tile, unless it leaves the product too few workgroups to spread.
+    const [large, small] = MATMUL_KERNELS as [MatMulKernel, MatMulKernel];
+    const [x, y] = grid(large);
+    const chosen = x * y >= MATMUL_MIN_GROUPS ? large : small;
+    const { kernel, tile } = chosen;
+    const groups = grid(chosen);
     if (groups[0] > MAX_GROUPS || groups[1] > MAX_GROUPS) {
       throw new ResourceLimitError(
-        `webgpu: ${op}: a ${m}×${n} product is beyond one dispatch (${(MAX_GROUPS * TILE).toLocaleString('en-US')} rows and columns at most); split the batch, or use the ts backend.`,
+        `webgpu: ${op}: a ${m}×${n} product is beyond one dispatch (${(MAX_GROUPS * tile.rows).toLocaleString('en-US')} rows and ${(MAX_GROUPS * tile.cols).toLocaleString('en-US')} columns at most); split the batch, or use the ts backend.`,
       );
     }
     const c = this.#alloc(op, m, n);
     const params = [m, n, k, ai, ap, bp, bj, onesRow, onesCol];
-    this.#gpu.dispatch(MATMUL, params, [a.buffer, b.buffer, c.buffer], groups);
+    this.#gpu.dispatch(kernel, params, [a.buffer, b.buffer, c.buffer], groups);
     return c;
   }
 

@@ -190,68 +190,96 @@ export function elementwise(
   };
 }
 
-/** Tile of C a matMul workgroup computes (TILE × TILE): 8 × 8 invocations of 4 × 4 entries. */
-export const TILE = 32;
+/** Entries of C an invocation of a matMul kernel sums: `rows` × `cols` (cols a multiple of 4). */
+export const MATMUL_BLOCK = { rows: 8, cols: 8 } as const;
+
+/** A matMul kernel and the part of C each of its workgroups computes. */
+export interface MatMulKernel {
+  readonly kernel: Kernel;
+  readonly tile: { readonly rows: number; readonly cols: number };
+}
+
+const BLOCK_ROWS = Array.from({ length: MATMUL_BLOCK.rows }, (_, r) => r);
+const BLOCK_VECTORS = Array.from({ length: MATMUL_BLOCK.cols / 4 }, (_, v) => v);
+const eachRow = (line: (r: number) => string, by = '\n  ') => BLOCK_ROWS.map(line).join(by);
+const eachVector = (line: (v: number) => string, by = '\n  ') => BLOCK_VECTORS.map(line).join(by);
+const eachEntry = (line: (r: number, v: number) => string, by = ' ') =>
+  BLOCK_ROWS.flatMap((r) => BLOCK_VECTORS.map((v) => line(r, v))).join(by);
 
 /**
  * C = A · B, m × n row-major with k shared, A(i, p) = a[i·ai + p·ap], B(p, j) = b[p·bp + j·bj]
  * (the transpose flags are strides, never copies). The formal neuron of Remark 1 without its
- * row of ones: B(`onesRow`, j) = 1 (`affine`, B = [X; 1]) and B(p, `onesCol`) = 1
- * (`affineGradient`, B = [X; 1]ᵀ); 0xffffffff turns either off. Each invocation computes a
- * 4 × 4 block of C from the operands as they lie (no workgroup memory, no barriers: a GPU's
- * caches serve the reuse, and a software rasterizer runs it without synchronising), summing
- * each entry over p in order: the same bits on every run.
+ * row of ones: B(`onesRow`, j) = 1 (`affine`, B = [X; 1], onesRow = k − 1, B's last row) and
+ * B(p, `onesCol`) = 1 (`affineGradient`, B = [X; 1]ᵀ); 0xffffffff turns either off.
+ *
+ * Each invocation sums a MATMUL_BLOCK of C from the operands as they lie (no workgroup memory,
+ * no barriers: a GPU's caches serve the reuse, and a software rasterizer runs it without
+ * synchronising), each entry over p in order: the same bits on every run. The loop over p holds
+ * no test: rows and columns past C's edge read C's last ones (and are never stored), the
+ * offsets step by the strides, the ones column is a select and the ones row the last term,
+ * added after the loop; a compiler that does little for us (SwiftShader's) runs it several
+ * times faster than the same sums with the tests inside.
  */
-export const MATMUL: Kernel = {
-  name: 'matMul',
-  params: [
-    ['m', 'u32'],
-    ['n', 'u32'],
-    ['k', 'u32'],
-    ['ai', 'u32'],
-    ['ap', 'u32'],
-    ['bp', 'u32'],
-    ['bj', 'u32'],
-    ['onesRow', 'u32'],
-    ['onesCol', 'u32'],
-  ],
-  inputs: ['a', 'b'],
-  outputs: ['c'],
-  workgroupSize: [8, 8],
-  declarations: `
-fn loadA(i: u32, q: u32) -> f32 {
-  if (i >= p.m) { return 0.0; }
-  return a[i * p.ai + q * p.ap];
-}
-fn loadB(q: u32, j: u32) -> f32 {
-  if (j >= p.n) { return 0.0; }
-  if (q == p.onesRow || j == p.onesCol) { return 1.0; }
-  return b[q * p.bp + j * p.bj];
-}`,
-  body: `
-  let i0 = (wg.y * 8u + lid.y) * 4u;
-  let j0 = (wg.x * 8u + lid.x) * 4u;
+function matMul([gx, gy]: readonly [number, number]): MatMulKernel {
+  const kernel: Kernel = {
+    name: `matMul-${gx}x${gy}`,
+    params: [
+      ['m', 'u32'],
+      ['n', 'u32'],
+      ['k', 'u32'],
+      ['ai', 'u32'],
+      ['ap', 'u32'],
+      ['bp', 'u32'],
+      ['bj', 'u32'],
+      ['onesRow', 'u32'],
+      ['onesCol', 'u32'],
+    ],
+    inputs: ['a', 'b'],
+    outputs: ['c'],
+    workgroupSize: [gx, gy],
+    body: `
+  let i0 = (wg.y * ${gy}u + lid.y) * ${MATMUL_BLOCK.rows}u;
+  let j0 = (wg.x * ${gx}u + lid.x) * ${MATMUL_BLOCK.cols}u;
   if (i0 >= p.m || j0 >= p.n) { return; }
-  var c0 = vec4f(0.0);
-  var c1 = vec4f(0.0);
-  var c2 = vec4f(0.0);
-  var c3 = vec4f(0.0);
-  for (var q = 0u; q < p.k; q++) {
-    let bv = vec4f(loadB(q, j0), loadB(q, j0 + 1u), loadB(q, j0 + 2u), loadB(q, j0 + 3u));
-    c0 += loadA(i0, q) * bv;
-    c1 += loadA(i0 + 1u, q) * bv;
-    c2 += loadA(i0 + 2u, q) * bv;
-    c3 += loadA(i0 + 3u, q) * bv;
+  let lastRow = p.m - 1u;
+  let lastCol = vec4u(p.n - 1u);
+  ${eachRow((r) => `let a${r} = min(i0 + ${r}u, lastRow) * p.ai;`)}
+  ${eachVector((v) => `let col${v} = j0 + ${4 * v}u + vec4u(0u, 1u, 2u, 3u);`)}
+  ${eachVector((v) => `let b${v} = min(col${v}, lastCol) * p.bj;`)}
+  ${eachVector((v) => `let ones${v} = col${v} == vec4u(p.onesCol);`)}
+  ${eachEntry((r, v) => `var c${r}_${v} = vec4f(0.0);`)}
+  let end = min(p.k, p.onesRow);
+  var qa = 0u;
+  var qb = 0u;
+  for (var q = 0u; q < end; q++) {
+    ${eachVector((v) => `let bv${v} = select(vec4f(b[qb + b${v}.x], b[qb + b${v}.y], b[qb + b${v}.z], b[qb + b${v}.w]), vec4f(1.0), ones${v});`, '\n    ')}
+    ${eachRow((r) => `{ let av = a[qa + a${r}]; ${eachVector((v) => `c${r}_${v} += av * bv${v};`, ' ')} }`, '\n    ')}
+    qa += p.ap;
+    qb += p.bp;
   }
-  let rows = array<vec4f, 4>(c0, c1, c2, c3);
-  for (var r = 0u; r < 4u; r++) {
-    let i = i0 + r;
-    if (i >= p.m) { break; }
-    for (var s = 0u; s < 4u; s++) {
-      if (j0 + s < p.n) { c[i * p.n + j0 + s] = rows[r][s]; }
-    }
-  }`,
-};
+  if (end < p.k) {
+    ${eachRow((r) => `{ let av = a[qa + a${r}]; ${eachVector((v) => `c${r}_${v} += vec4f(av);`, ' ')} }`, '\n    ')}
+  }
+  ${eachEntry((r, v) => `store(i0 + ${r}u, col${v}, c${r}_${v});`, '\n  ')}`,
+    declarations: `
+fn store(i: u32, j: vec4u, v: vec4f) {
+  if (i >= p.m) { return; }
+  for (var s = 0u; s < 4u; s++) {
+    if (j[s] < p.n) { c[i * p.n + j[s]] = v[s]; }
+  }
+}`,
+  };
+  return { kernel, tile: { rows: MATMUL_BLOCK.rows * gy, cols: MATMUL_BLOCK.cols * gx } };
+}
+
+/**
+ * The matMul kernels, largest tile first: 8 × 8 invocations (64 × 64 entries of C), and 4 × 4
+ * (32 × 32) for products too small to give the large tile's workgroups to every core.
+ */
+export const MATMUL_KERNELS: readonly MatMulKernel[] = [matMul([8, 8]), matMul([4, 4])];
+
+/** The fewest workgroups a product takes the large tile with (else the small one's, when it has one). */
+export const MATMUL_MIN_GROUPS = 16;
 
 const REDUCE_SIZE = 256;
 

@@ -33,6 +33,19 @@ describe('the device', () => {
     expect(backend.memory()).toEqual({ matrices: 0, bytes: 0 });
     backend.close();
   });
+
+  it('a product wider than one dispatch reaches is a ResourceLimitError naming the limit', async () => {
+    const backend = await createBackend();
+    const [a, b] = [backend.fill(1, 1, 2), backend.fill(1, 4_200_000, 1)];
+    const before = backend.memory();
+    const product = () => backend.matMul(a, b);
+    expect(product).toThrow(ResourceLimitError);
+    expect(product).toThrow(
+      /matMul: a 1×4200000 product is beyond one dispatch \(4,194,240 rows and 4,194,240 columns at most\)/,
+    );
+    expect(backend.memory()).toEqual(before);
+    backend.close();
+  });
 });
 
 describe('memory over a long run', () => {
