@@ -74,6 +74,8 @@ async function onnxruntime(bytes: Uint8Array, x: number[][]): Promise<number[][]
 const predictJson = ['predict', '--index', '0,1,2,3', '--json'];
 
 describe('export --format onnx', () => {
+  // Five runs of the CLI and onnxruntime: 34 s in a CI run where every package's tests share two
+  // cores.
   it('writes models/m.onnx beside the model; onnxruntime runs it as twostep predicts', async () => {
     const net = network();
     const cwd = await withModel(net);
@@ -109,7 +111,7 @@ describe('export --format onnx', () => {
     expect(await ok([...predictJson, '--model', 'models/m.onnx'], cwd)).toEqual(
       await ok([...predictJson, '--model', 'models/m.json'], cwd),
     );
-  });
+  }, 300_000);
 
   it('--dtype float64 keeps every bit of the weights; --out names the file', async () => {
     const net = Network.create({ architecture: [784, 8, 10], activations: ['tanh', 'sigmoid'] });

@@ -65,6 +65,9 @@ describe('tfjs-layers starts from twostep’s initial weights', () => {
         expect(new Set(actual.map((row) => row[0]!.toFixed(4))).size).toBeGreaterThan(10);
       }
     },
+    // The first loads the digits and starts tfjs's cpu and wasm backends: 38 s in a CI run
+    // where every package's tests share two cores (and Chromium runs WebGPU in software).
+    300_000,
   );
 
   it('converts Dense gradients back to twostep’s layout', () => {
