@@ -34,6 +34,7 @@ import {
   ACTIVATION_WGSL,
   ELEMENTWISE_SIZE,
   elementwise,
+  entrywise,
   FILL,
   GATHER,
   type Kernel,
@@ -53,95 +54,81 @@ type M = WebgpuMatrix;
 /** B(p, j) = 1 nowhere: the formal neuron's ones off (`MATMUL`). */
 const NO_ONES = 0xffff_ffff;
 
-/** a ∘ b, entry by entry, b of a's shape or a column broadcast across a's columns. */
-const binary = (name: string, expression: string): Kernel =>
+/** a ∘ b, b a column broadcast across a's columns (`BINARY` when b has a's shape). */
+const broadcast = (name: string, expression: string): Kernel =>
   elementwise(
-    name,
+    `${name}-column`,
     ['a', 'b'],
     ['out'],
-    [
-      ['cols', 'u32'],
-      ['column', 'u32'],
-    ],
-    `let x = a[i];\n  let y = b[select(i, i / p.cols, p.column == 1u)];\n  out[i] = ${expression};`,
+    [['cols', 'u32']],
+    `let x = a[i];\n  let y = b[i / p.cols];\n  out[i] = ${expression};`,
   );
 
-const BINARY = {
-  add: binary('add', 'x + y'),
-  sub: binary('sub', 'x - y'),
-  mul: binary('mul', 'x * y'),
-  div: binary('div', 'divIeee(x, y)'),
-} as const;
+const EXPRESSIONS = { add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'divIeee(x, y)' } as const;
+type BinaryOp = keyof typeof EXPRESSIONS;
+const binaryOps = <T>(make: (op: BinaryOp, expression: string) => T) =>
+  Object.fromEntries(
+    Object.entries(EXPRESSIONS).map(([op, e]) => [op, make(op as BinaryOp, e)]),
+  ) as Record<BinaryOp, T>;
 
-/** One kernel per unary op: out = f(a). */
+/** x ∘ y of two matrices of one shape, entry by entry. */
+const BINARY = binaryOps((op, e) => entrywise(op, ['x', 'y'], ['out'], [], `out = ${e};`));
+const BROADCAST = binaryOps(broadcast);
+
+/** One kernel per unary op: out = f(x). */
 const UNARY = Object.fromEntries(
-  UNARY_OPS.map((op) => [
-    op,
-    elementwise(op, ['a'], ['out'], [], `let x = a[i];\n  out[i] = ${UNARY_WGSL[op]};`),
-  ]),
+  UNARY_OPS.map((op) => [op, entrywise(op, ['x'], ['out'], [], `out = ${UNARY_WGSL[op]};`)]),
 ) as Record<UnaryOp, Kernel>;
 
-const SCALE = elementwise(
+const SCALE = entrywise(
   'scale',
-  ['a'],
+  ['x'],
   ['out'],
   [
     ['s', 'f32'],
     ['t', 'f32'],
   ],
-  'out[i] = p.s * a[i] + p.t;',
+  'out = p.s * x + p.t;',
 );
 
-const CLAMP = elementwise(
+const CLAMP = entrywise(
   'clamp',
-  ['a'],
+  ['x'],
   ['out'],
   [
     ['lo', 'f32'],
     ['hi', 'f32'],
   ],
-  'out[i] = clampIeee(a[i], p.lo, p.hi);',
+  'out = clampIeee(x, p.lo, p.hi);',
 );
 
 const ALPHA = [['alpha', 'f32']] as const;
 
-/** Xh = σ(Yh) (eq. 1) and δdown_h = δup_h ⊙ σ'(Yh) (eq. 5), one kernel each per kind. */
+/** Xh = σ(Yh) (eq. 1) and δdown_h = δup_h ⊙ σ'(Yh) (eq. 5), one kernel each per kind (x = Yh). */
 const ACTIVATE = Object.fromEntries(
   ACTIVATION_NAMES.map((kind) => [
     kind,
-    elementwise(
-      `activate-${kind}`,
-      ['y'],
-      ['out'],
-      ALPHA,
-      `let x = y[i];\n  out[i] = ${ACTIVATION_WGSL[kind].sigma};`,
-    ),
+    entrywise(`activate-${kind}`, ['x'], ['out'], ALPHA, `out = ${ACTIVATION_WGSL[kind].sigma};`),
   ]),
 ) as Record<ActivationKind, Kernel>;
 
 const DELTA_DOWN = Object.fromEntries(
   ACTIVATION_NAMES.map((kind) => [
     kind,
-    elementwise(
+    entrywise(
       `deltaDown-${kind}`,
-      ['up', 'y'],
+      ['up', 'x'],
       ['out'],
       ALPHA,
-      `let x = y[i];\n  out[i] = up[i] * (${ACTIVATION_WGSL[kind].derivative});`,
+      `out = up * (${ACTIVATION_WGSL[kind].derivative});`,
     ),
   ]),
 ) as Record<ActivationKind, Kernel>;
 
-const AXPY = elementwise(
-  'axpy',
-  ['x', 'y'],
-  ['out'],
-  [['alpha', 'f32']],
-  'out[i] = p.alpha * x[i] + y[i];',
-);
+const AXPY = entrywise('axpy', ['x', 'y'], ['out'], [['alpha', 'f32']], 'out = p.alpha * x + y;');
 
 /** One Adam update (the contract's `adam`), the three results in one pass. */
-const ADAM = elementwise(
+const ADAM = entrywise(
   'adam',
   ['w', 'g', 'm', 'v'],
   ['w2', 'm2', 'v2'],
@@ -151,12 +138,11 @@ const ADAM = elementwise(
     ['beta2', 'f32'],
     ['epsilon', 'f32'],
   ],
-  `let gi = g[i];
-  let mi = p.beta1 * m[i] + (1.0 - p.beta1) * gi;
-  let vi = p.beta2 * v[i] + (1.0 - p.beta2) * gi * gi;
-  m2[i] = mi;
-  v2[i] = vi;
-  w2[i] = w[i] - p.stepSize * mi / (sqrtIeee(vi) + p.epsilon);`,
+  `let mi = p.beta1 * m + (1.0 - p.beta1) * g;
+    let vi = p.beta2 * v + (1.0 - p.beta2) * g * g;
+    m2 = mi;
+    v2 = vi;
+    w2 = w - p.stepSize * mi / (sqrtIeee(vi) + p.epsilon);`,
 );
 
 /**
@@ -230,7 +216,9 @@ export class WebgpuBackend implements Backend<M> {
 
   /** An element-wise kernel over every entry of `outs` (of one shape) from `ins` and scalars. */
   #elementwise(kernel: Kernel, outs: readonly M[], ins: readonly M[], extra: readonly number[]) {
-    const n = outs[0]!.rows * outs[0]!.cols;
+    const entries = outs[0]!.rows * outs[0]!.cols;
+    // An entrywise kernel's invocation takes four entries (one vec4f).
+    const n = kernel.element === 'vec4f' ? Math.ceil(entries / 4) : entries;
     const [gx, gy] = Gpu.grid(Math.ceil(n / ELEMENTWISE_SIZE));
     const buffers = [...ins, ...outs].map((m) => m.buffer);
     this.#gpu.dispatch(kernel, [n, gx, ...extra], buffers, [gx, gy]);
@@ -348,10 +336,11 @@ export class WebgpuBackend implements Backend<M> {
 
   // element-wise
 
-  #binary(op: keyof typeof BINARY, a: M, b: M): M {
+  #binary(op: BinaryOp, a: M, b: M): M {
     this.#operands(op, a, b);
-    const column = broadcastKind(op, a, b) === 'column' ? 1 : 0;
-    return this.#map(op, BINARY[op], [a, b], [a.cols, column]);
+    return broadcastKind(op, a, b) === 'column'
+      ? this.#map(op, BROADCAST[op], [a, b], [a.cols])
+      : this.#map(op, BINARY[op], [a, b]);
   }
 
   add(a: M, b: M): M {

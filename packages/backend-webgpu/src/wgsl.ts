@@ -20,8 +20,11 @@ export interface Kernel {
   readonly inputs: readonly string[];
   /** Storage buffers written, after the inputs. */
   readonly outputs: readonly string[];
-  /** `f32` (the default) or `u32`: the element type of every buffer. */
-  readonly element?: 'f32' | 'u32';
+  /**
+   * The element type of every buffer: `f32` (the default), `u32`, or `vec4f` (an `entrywise`
+   * kernel, whose `n` counts vec4s).
+   */
+  readonly element?: 'f32' | 'u32' | 'vec4f';
   readonly workgroupSize: readonly [number, number];
   /** Declarations before the entry point (workgroup memory, helper functions). */
   readonly declarations?: string;
@@ -187,6 +190,47 @@ export function elementwise(
     element,
     workgroupSize: [ELEMENTWISE_SIZE, 1],
     body: `${INDEX}\n  ${body}`,
+  };
+}
+
+const LANES = ['x', 'y', 'z', 'w'] as const;
+
+/**
+ * An entry-wise kernel four entries an invocation: every input is read and every output written
+ * as one `vec4f` (a GPU's wide loads and stores, and a quarter of the invocations), and `body`
+ * runs once per entry with each input's name bound to that entry (an `f32`) and each output a
+ * `var` it assigns, so that every entry is computed as a one-entry kernel would. A matrix's
+ * buffer holds whole vec4s (the pool rounds sizes to 16 bytes): the last vec4's entries past the
+ * matrix read and write padding no matrix entry lies in.
+ */
+export function entrywise(
+  name: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  extra: readonly Param[],
+  body: string,
+): Kernel {
+  const lane = (c: (typeof LANES)[number]) =>
+    `{\n    ${[
+      ...inputs.map((x) => `let ${x} = ${x}4.${c};`),
+      ...outputs.map((o) => `var ${o}: f32;`),
+      body,
+      ...outputs.map((o) => `${o}Out.${c} = ${o};`),
+    ].join('\n    ')}\n  }`;
+  return {
+    name,
+    params: [['n', 'u32'], ['gx', 'u32'], ...extra],
+    inputs: inputs.map((x) => `${x}Buf`),
+    outputs: outputs.map((o) => `${o}Buf`),
+    element: 'vec4f',
+    workgroupSize: [ELEMENTWISE_SIZE, 1],
+    body: [
+      INDEX,
+      ...inputs.map((x) => `let ${x}4 = ${x}Buf[i];`),
+      ...outputs.map((o) => `var ${o}Out: vec4f;`),
+      ...LANES.map(lane),
+      ...outputs.map((o) => `${o}Buf[i] = ${o}Out;`),
+    ].join('\n  '),
   };
 }
 
