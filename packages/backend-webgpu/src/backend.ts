@@ -51,7 +51,7 @@ export const DTYPES: readonly DType[] = ['float32'];
 
 type M = WebgpuMatrix;
 
-/** B(p, j) = 1 nowhere: the formal neuron's ones off (`MATMUL`). */
+/** B(p, j) = 1 nowhere: the formal neuron's ones off (`MATMUL_KERNELS`). */
 const NO_ONES = 0xffff_ffff;
 
 /** a ∘ b, b a column broadcast across a's columns (`BINARY` when b has a's shape). */
@@ -232,8 +232,8 @@ export class WebgpuBackend implements Backend<M> {
   }
 
   /**
-   * A new m × n matrix C = A · B with the strides and the formal neuron's ones of `MATMUL`
-   * (A(i, p) = a[i·ai + p·ap], B(p, j) = b[p·bp + j·bj]).
+   * A new m × n matrix C = A · B with the strides and the formal neuron's ones of the matMul
+   * kernels (`MATMUL_KERNELS`: A(i, p) = a[i·ai + p·ap], B(p, j) = b[p·bp + j·bj]).
    */
   #product(
     op: string,
@@ -248,11 +248,10 @@ export class WebgpuBackend implements Backend<M> {
       Math.ceil(m / tile.rows),
     ];
     // The large tile, unless it leaves the product too few workgroups to spread.
-    const [large, small] = MATMUL_KERNELS as [MatMulKernel, MatMulKernel];
+    const { large, small } = MATMUL_KERNELS;
     const [x, y] = grid(large);
-    const chosen = x * y >= MATMUL_MIN_GROUPS ? large : small;
-    const { kernel, tile } = chosen;
-    const groups = grid(chosen);
+    const { kernel, tile } = x * y >= MATMUL_MIN_GROUPS ? large : small;
+    const groups: [number, number] = kernel === large.kernel ? [x, y] : grid(small);
     if (groups[0] > MAX_GROUPS || groups[1] > MAX_GROUPS) {
       throw new ResourceLimitError(
         `webgpu: ${op}: a ${m}×${n} product is beyond one dispatch (${(MAX_GROUPS * tile.rows).toLocaleString('en-US')} rows and ${(MAX_GROUPS * tile.cols).toLocaleString('en-US')} columns at most); split the batch, or use the ts backend.`,

@@ -317,12 +317,12 @@ fn store(i: u32, j: vec4u, v: vec4f) {
 }
 
 /**
- * The matMul kernels, largest tile first: 8 × 8 invocations (64 × 64 entries of C), and 4 × 4
- * (32 × 32) for products too small to give the large tile's workgroups to every core.
+ * The matMul kernels: 8 × 8 invocations (64 × 64 entries of C), and 4 × 4 (32 × 32) for
+ * products too small to give the large tile's workgroups to every core.
  */
-export const MATMUL_KERNELS: readonly MatMulKernel[] = [matMul([8, 8]), matMul([4, 4])];
+export const MATMUL_KERNELS = { large: matMul([8, 8]), small: matMul([4, 4]) } as const;
 
-/** The fewest workgroups a product takes the large tile with (else the small one's, when it has one). */
+/** The fewest workgroups a product takes the large tile with (else the small one). */
 export const MATMUL_MIN_GROUPS = 16;
 
 const REDUCE_SIZE = 256;

@@ -3,7 +3,7 @@
  * `globalThis.bench.run` (the runner opens a fresh page for each), on the same workloads, data
  * and initial weights as the Node bench (../src/fit.ts, ../src/samples.ts).
  */
-import { defineBackends, loadBackend } from '@twostep/core';
+import { type Backend, defineBackends, loadBackend } from '@twostep/core';
 import { decodeMnist, MNIST_FILE } from '@twostep/datasets/mnist';
 import {
   type BenchPage,
@@ -54,7 +54,7 @@ const bench: BenchPage = {
   async run(trainer: BrowserTrainer, name: WorkloadName, quick: boolean) {
     const w = workload(name, quick);
     const data = workloadSamples(await digits(), w);
-    let backend: Awaited<ReturnType<typeof loadBackend>>;
+    let backend: Backend;
     try {
       backend = await loadBackend(BROWSER_TRAINERS[trainer], BACKENDS);
     } catch (error) {

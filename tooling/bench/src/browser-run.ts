@@ -24,8 +24,8 @@ export interface BrowserOptions {
   readonly trainers: readonly BrowserTrainer[];
   readonly workloads: readonly WorkloadName[];
   readonly repeat: number;
-  /** Told of each run as it ends. */
-  readonly progress: (run: Run, total: number) => void;
+  /** Told of each run as it ends, with how many have ended and will run in all. */
+  readonly progress: (run: Run, done: number, total: number) => void;
 }
 
 export interface BrowserBench {
@@ -124,7 +124,7 @@ export async function runBrowserBench(options: BrowserOptions): Promise<BrowserB
           await page.close();
         }
         runs.push(run);
-        progress(run, total);
+        progress(run, runs.length, total);
       }
     }
     return { runs, environment };

@@ -121,6 +121,9 @@ function list<T extends string>(value: string | undefined, all: readonly T[], wh
   return names as T[];
 }
 
+/** W4 (milliseconds per gradient) has no GFLOP/s column to read against the ceiling. */
+const needsCeiling = (workloads: readonly WorkloadName[]) => workloads.some((w) => w !== 'W4');
+
 /** The Node bench's runs: a worker process each, after a ceiling per repetition. */
 async function nodeBench(
   trainers: readonly string[],
@@ -134,11 +137,9 @@ async function nodeBench(
   );
   const runs: Run[] = [];
   const measured: Ceiling[] = [];
-  // W4 (milliseconds per gradient) has no GFLOP/s column to read against the ceiling.
-  const needsCeiling = workloads.some((w) => w !== 'W4');
   const total = repeat * plan.length;
   for (let repetition = 1; repetition <= repeat; repetition++) {
-    if (needsCeiling) measured.push(...(await runCeiling(quick, repetition)));
+    if (needsCeiling(workloads)) measured.push(...(await runCeiling(quick, repetition)));
     for (const [trainer, workload] of plan) {
       const run = await runWorker(trainer, workload, repetition, quick);
       runs.push(run);
@@ -194,13 +195,12 @@ async function main(): Promise<number> {
   let page: BrowserEnvironment | undefined;
   if (browser) {
     const { runBrowserBench } = await import('./browser-run.js');
-    let done = 0;
     const bench = await runBrowserBench({
       quick,
       trainers: trainers as BrowserTrainer[],
       workloads,
       repeat,
-      progress: (run, total) => logRun(run, ++done, total),
+      progress: logRun,
     });
     ({ runs } = bench);
     page = bench.environment;
@@ -211,7 +211,7 @@ async function main(): Promise<number> {
   const summaries = summarize(runs);
   const ceilings = bestCeilings(measured);
   if (page) console.log(`\n${browserReport(page)}`);
-  else if (workloads.some((w) => w !== 'W4')) console.log(`\n${ceilingReport(ceilings, quick)}`);
+  else if (needsCeiling(workloads)) console.log(`\n${ceilingReport(ceilings, quick)}`);
   const columns = page ? BROWSER_COLUMNS : NODE_COLUMNS;
   for (const workload of workloads) {
     console.log(`\n${workload}: ${WORKLOADS[workload].title}${quick ? ' (--quick)' : ''}\n`);
