@@ -45,6 +45,10 @@ export function chromiumProject(
       // Vitest needs the parent's name to differ from it.
       name: 'browser',
       include,
+      // Chromium renders WebGL2 and WebGPU in software (SwiftShader) on the cores every other
+      // package's tests share: tfjs-webgl's 400 training steps take 9 s alone and passed 60 s
+      // in a full `pnpm test`. A hang still fails, at five minutes.
+      testTimeout: 300_000,
       benchmark: { include: [] }, // benchmarks run in Node only
       browser: {
         enabled: true,
