@@ -35,6 +35,12 @@ export interface Activation {
   deltaDown(k: Backend, deltaUp: Matrix, y: Matrix): Matrix;
   /** How it is written in options and model files. */
   readonly spec: LayerActivation;
+  /**
+   * Each neuron's σ as a kind and leaky relu's slope (0 for the other kinds): one entry when
+   * the layer's σ is uniform, one per neuron for a family. For code that computes σ by other
+   * means, such as TensorFlow.js's autodiff.
+   */
+  readonly kinds: readonly FusedActivation[];
 }
 
 type Rule = {
@@ -84,6 +90,9 @@ class Uniform implements Activation {
   ) {
     this.fused = { kind, alpha };
   }
+  get kinds(): readonly FusedActivation[] {
+    return [this.fused];
+  }
   get spec(): ActivationSpec {
     return this.kind === 'leakyRelu' ? { name: this.kind, alpha: this.alpha } : this.kind;
   }
@@ -125,6 +134,9 @@ class Family implements Activation {
   }
   get spec(): ActivationSpec[] {
     return this.members.map((m) => m.spec);
+  }
+  get kinds(): readonly FusedActivation[] {
+    return this.members.flatMap((m) => m.kinds);
   }
   private masked(k: Backend, f: (a: Uniform) => Matrix): Matrix {
     let total: Matrix | undefined;

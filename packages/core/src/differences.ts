@@ -5,6 +5,7 @@
  */
 import { ACTIVATION_NAMES, type ActivationSpec } from './activations.js';
 import { LOSS_NAMES, type LossName } from './losses.js';
+import { Network } from './network.js';
 import { Random } from './random.js';
 
 /** A row of numbers that can be moved in place: an array or a typed array. */
@@ -123,5 +124,33 @@ export function gradientCheckCase(
     batch,
     inputs: { rows: architecture[0]!, cols: batch, data: inputs },
     targets: { rows: nL, cols: batch, data: targets },
+  };
+}
+
+/** The network of a case: its architecture, per-neuron activations and bias, Xavier weights from its seed. */
+export function gradientCheckNetwork(c: GradientCheckCase): Network {
+  return Network.create({
+    architecture: c.architecture,
+    activations: c.activations,
+    bias: c.bias,
+    seed: c.seed,
+    init: 'xavier',
+  });
+}
+
+/** A case as a test names it: `seed 1003: A[4,2,3] mse, bias true, batch 2`. */
+export const gradientCheckTitle = (c: GradientCheckCase): string =>
+  `seed ${c.seed}: A[${c.architecture}] ${c.loss}, bias ${c.bias}, batch ${c.batch}`;
+
+/** What cases span, for a test that they take every loss, depths 1–4 and the bias on and off. */
+export function gradientCheckCoverage(cases: readonly GradientCheckCase[]): {
+  losses: Set<LossName>;
+  depths: Set<number>;
+  bias: Set<boolean>;
+} {
+  return {
+    losses: new Set(cases.map((c) => c.loss)),
+    depths: new Set(cases.map((c) => c.architecture.length - 1)),
+    bias: new Set(cases.map((c) => c.bias)),
   };
 }

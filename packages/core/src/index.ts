@@ -85,6 +85,16 @@ export {
   fAdjoint,
   fPropagate,
 } from './rule.js';
+export {
+  classic,
+  type GradientInput,
+  type GradientRule,
+  RULE_NAMES,
+  type RuleGradients,
+  type RuleName,
+  type RuleOption,
+  type RuleQuantity,
+} from './rules.js';
 export { dispose, keep, tidy, tracked } from './scope.js';
 export {
   deserialize,

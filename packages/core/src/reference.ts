@@ -40,6 +40,9 @@ export {
   type Entries,
   type GradientCheckCase,
   gradientCheckCase,
+  gradientCheckCoverage,
+  gradientCheckNetwork,
+  gradientCheckTitle,
   relativeError,
 } from './differences.js';
 export {

@@ -28,6 +28,7 @@ import {
   checkSignal,
   positiveInteger,
 } from './options.js';
+import type { RuleOption } from './rules.js';
 import { dispose, tidy, tracked, untracked } from './scope.js';
 import {
   type LearningMode,
@@ -39,6 +40,12 @@ import {
 } from './step.js';
 
 export interface TrainerOptions {
+  /**
+   * The learning rule (default `'twoStep'`): `'classic'` for standard back-propagation
+   * (eqs. 2–4), or a GradientRule such as `autodiff` from `@twostep/backend-tfjs`. `mode`
+   * `'layerwise'` is the two-step rule's alone.
+   */
+  readonly rule?: RuleOption;
   readonly loss?: LossName | Loss;
   readonly reduction?: Reduction;
   readonly optimizer?: Optimizer | OptimizerConfig;
@@ -59,6 +66,7 @@ export const TRAINER_OPTIONS = [
   'reduction',
   'optimizer',
   'mode',
+  'rule',
   'learningRates',
   'optimizerState',
 ] as const satisfies readonly (keyof TrainerOptions)[];
@@ -113,7 +121,8 @@ export interface StepResult {
   loss(): Promise<number>;
   /**
    * Every quantity of the step in the order the rule computed it: the F-propagation, J, the
-   * F-adjoint (in `'layerwise'` mode δup_h−1 through the updated W♯h) and the updated weights.
+   * F-adjoint (in `'layerwise'` mode δup_h−1 through the updated W♯h; with another rule, its
+   * quantities, e.g. the classic δh as `delta{h}`) and the updated weights.
    * Only for a step taken with `{ trace: true }`.
    */
   trace(): Promise<StepQuantity[]>;
@@ -369,7 +378,7 @@ export class Trainer {
         weights: result.weights,
         J: result.J,
         perSample,
-        quantities: check ? quantities(k, this.#net, s.mode, result) : [],
+        quantities: check ? quantities(k, this.#net, result) : [],
       };
     });
   }

@@ -15,7 +15,8 @@ describe('entries', () => {
     expect(names(main)).toEqual(
       [
         ...['Network', 'Trainer', 'train', 'predict', 'evaluate', 'traceSample'],
-        ...['fPropagate', 'fAdjoint', 'tidy', 'keep', 'dispose', 'tracked', 'Random'],
+        ...['fPropagate', 'fAdjoint', 'classic', 'RULE_NAMES'],
+        ...['tidy', 'keep', 'dispose', 'tracked', 'Random'],
         ...['activations', 'ACTIVATION_NAMES', 'losses', 'LOSS_NAMES', 'LEARNING_MODES'],
         ...['sgd', 'momentum', 'adam', 'OPTIMIZER_NAMES', 'resolveOptimizer'],
         ...['Samples', 'checkDataset', 'oneHot', 'toColumns', 'DTYPES'],

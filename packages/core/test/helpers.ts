@@ -1,4 +1,4 @@
-import { type Backend, type Matrix, tracked } from '@twostep/core';
+import { type Backend, LOSS_NAMES, type Matrix, tracked } from '@twostep/core';
 import { referenceBackend, withoutFusedKernels } from '@twostep/core/reference';
 
 /** The reference backend, seen through the core's scopes (`tidy` frees temporaries). */
@@ -56,3 +56,10 @@ export function counting(backend: Backend): { backend: Backend; calls: Map<strin
   });
   return { backend: tracked(proxy), calls };
 }
+
+/** What a list of gradient-check cases should span (`gradientCheckCoverage`). */
+export const EVERY_CASE = {
+  losses: new Set(LOSS_NAMES),
+  depths: new Set([1, 2, 3, 4]),
+  bias: new Set([true, false]),
+};

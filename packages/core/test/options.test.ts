@@ -46,7 +46,7 @@ describe('options that are not taken', () => {
     const error = await train(f64, n, data, { epoch: 50 } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(
-      /^train: unknown option 'epoch'; did you mean 'epochs'\? The options are loss, reduction, optimizer, mode, learningRates, optimizerState, batchSize, epochs, /,
+      /^train: unknown option 'epoch'; did you mean 'epochs'\? The options are loss, reduction, optimizer, mode, rule, learningRates, optimizerState, batchSize, epochs, /,
     );
     expect(n.getWeights()).toEqual(before);
     expect(() => new Trainer(f64, n, { batchSize: 8 } as never)).toThrow(

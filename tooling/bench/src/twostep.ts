@@ -5,6 +5,7 @@
 import {
   type Backend,
   type BackendConfig,
+  classic,
   defineBackends,
   dispose,
   type FPropagation,
@@ -17,7 +18,6 @@ import {
   toColumns,
   tracked,
 } from '@twostep/core';
-import { classicGradients } from './classic.js';
 import { workloadData } from './data.js';
 import { fit } from './fit.js';
 import { peakRss } from './peers/common.js';
@@ -74,7 +74,18 @@ async function gradient(name: string, backend: Backend, w: Workload): Promise<Re
     'two-step': gradients(
       (F, deltaUp) => fAdjoint(k, net, F, deltaUp, { inputGradient: false }).gradients,
     ),
-    classic: gradients((F, deltaUp) => classicGradients(k, net, F, deltaUp).gradients),
+    classic: gradients(
+      (F, deltaUpL) =>
+        classic.gradients(k, net, {
+          weights: net.weightsOn(backend),
+          x0,
+          targets,
+          loss: losses.softmaxCrossEntropy,
+          reduction: 'mean',
+          F,
+          deltaUpL,
+        }).gradients,
+    ),
   };
   const times: Record<string, number[]> = { 'two-step': [], classic: [] };
   const repeats = w.repeats ?? 1;
