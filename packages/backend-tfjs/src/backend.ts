@@ -15,10 +15,12 @@ import {
   checkShape,
   checkSlice,
   type DType,
+  DTypeError,
   type FusedActivation,
   type MatMulOptions,
   type MemoryInfo,
   matMulShape,
+  ShapeError,
   SPECIFICATION_VERSION,
   UNARY_OPS,
   type UnaryOp,
@@ -192,6 +194,25 @@ export class TfjsBackend implements Backend<TfjsMatrix> {
   #run(fn: () => Tensor): TfjsMatrix {
     this.#activate();
     return new TfjsMatrix(tf.tidy(fn) as tf.Tensor2D, this);
+  }
+
+  /**
+   * Matrices of the 2-D float32 tensors `fn` returns, computed on this instance's tfjs backend
+   * (every other tensor it makes is freed): for computations beyond the contract, such as the
+   * `autodiff` rule. Called through the core's `tracked` view, the matrices join the open scope.
+   */
+  fromTensors(fn: () => tf.Tensor2D[]): TfjsMatrix[] {
+    this.#activate();
+    const tensors = tf.tidy(fn);
+    const bad = tensors.find((t) => t.rank !== 2 || t.dtype !== 'float32');
+    if (bad) {
+      tf.dispose(tensors);
+      const Refusal = bad.rank !== 2 ? ShapeError : DTypeError;
+      throw new Refusal(
+        `${this.name}: fromTensors takes 2-D float32 tensors; got a ${bad.rank}-D ${bad.dtype} one.`,
+      );
+    }
+    return tensors.map((t) => new TfjsMatrix(t, this));
   }
 
   #activate(): void {
