@@ -7,19 +7,28 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, TwoStepError } from '@twostep/core';
-import { type Progress, runStudy } from './pool.js';
+import { type Progress, runStudy, type StudySummary } from './pool.js';
+import { defaultPrefix, enqueue, follow, serve } from './queue.js';
 import { parseSpec } from './spec.js';
 import { FileStore } from './store.js';
 
-export const USAGE = `Usage: twostep-study run <spec.json> [--out <records.jsonl>] [--workers <n>] [--json]
+export const USAGE = `Usage:
+  twostep-study run <spec.json> [--out <records.jsonl>] [--workers <n>] [--json]
+  twostep-study run <spec.json> --queue <redis://…> [--prefix <p>] [--json]
+  twostep-study worker --queue <redis://…> --prefix <p> [--workers <n>] [--lock-seconds <s>] [--json]
 
-Runs every run of the spec that the records file does not hold yet, one per worker thread.
-Stop it at any time (Ctrl-C) and run it again: it goes on where it stopped.
+run: runs every run of the spec that is not recorded yet, one per worker thread; stop it at any
+time (Ctrl-C) and run it again: it goes on where it stopped. With --queue, it puts those runs on
+a BullMQ queue in Redis instead and follows them while workers (on any machines) run them.
+worker: takes runs from the queue until stopped, and stores their records in Redis.
 
-  --out <file>     the records, one JSON line per run (default: <spec name>.jsonl beside the spec)
-  --workers <n>    worker threads (default: every core)
-  --json           one JSON line per event on stdout, for programs
-  -h, --help       this text`;
+  --out <file>        the records, one JSON line per run (default: <spec name>.jsonl beside the spec)
+  --workers <n>       runs at a time, one per worker thread (default: every core)
+  --queue <url>       Redis: redis://host:port, redis://:password@host:port
+  --prefix <p>        the study's Redis keys (run's default: twostep-study:<spec name>)
+  --lock-seconds <s>  how long a killed worker's run waits before another takes it (default 30)
+  --json              one JSON line per event on stdout, for programs
+  -h, --help          this text`;
 
 /** Where the CLI writes: stdout and stderr, replaceable in tests. */
 export interface Io {
@@ -70,6 +79,90 @@ function readSpec(path: string) {
   return parseSpec(value, path);
 }
 
+/** A flag that must be a positive integer, or undefined when not given. */
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError(`--${flag} takes a positive integer, got ${value}.`);
+  }
+  return n;
+}
+
+type Flags = {
+  out?: string;
+  workers?: string;
+  queue?: string;
+  prefix?: string;
+  'lock-seconds'?: string;
+  json?: boolean;
+};
+
+/** `run <spec.json>`: on the local pool, or through a queue. */
+async function run(specPath: string, flags: Flags, io: Io, signal?: AbortSignal) {
+  const spec = readSpec(specPath);
+  const workers = count('workers', flags.workers);
+  const onProgress = (p: Progress) =>
+    io.stdout(flags.json ? JSON.stringify({ event: 'run', ...p }) : progressLine(p));
+  let where: string;
+  let summary: StudySummary;
+  if (flags.queue) {
+    if (flags.out)
+      throw new ConfigError('--out is for local studies; with --queue the records are in Redis.');
+    const prefix = flags.prefix ?? defaultPrefix(spec);
+    const queue = { url: flags.queue, prefix };
+    const queued = await enqueue(spec, queue);
+    const hint = `twostep-study worker --queue ${flags.queue} --prefix ${prefix}`;
+    io.stdout(
+      flags.json
+        ? JSON.stringify({ event: 'queued', runs: queued, prefix })
+        : `${queued} runs queued; start workers with: ${hint}`,
+    );
+    summary = await follow(spec, { ...queue, onProgress, ...(signal && { signal }) });
+    where = `Redis (${prefix})`;
+  } else {
+    where = flags.out ?? join(dirname(specPath), `${spec.name}.jsonl`);
+    summary = await runStudy(spec, {
+      store: new FileStore(where),
+      ...(workers !== undefined && { workers }),
+      ...(signal && { signal }),
+      onProgress,
+    });
+  }
+  io.stdout(
+    flags.json
+      ? JSON.stringify({ event: 'done', ...summary, records: where })
+      : `${summary.recorded} runs recorded, ${summary.skipped} already there, of ${summary.runs} in ${basename(specPath)}; records in ${where} (${duration(summary.seconds)}).`,
+  );
+}
+
+/** `worker`: serves a queued study until stopped. */
+async function worker(flags: Flags, io: Io, signal?: AbortSignal) {
+  if (!flags.queue || !flags.prefix) {
+    throw new ConfigError(
+      `worker needs --queue and --prefix (as 'run --queue' prints them).\n${USAGE}`,
+    );
+  }
+  const workers = count('workers', flags.workers);
+  const lockSeconds = count('lock-seconds', flags['lock-seconds']);
+  io.stdout(
+    flags.json
+      ? JSON.stringify({ event: 'serving', prefix: flags.prefix })
+      : `taking runs of ${flags.prefix}; Ctrl-C stops`,
+  );
+  await serve({
+    url: flags.queue,
+    prefix: flags.prefix,
+    ...(workers !== undefined && { workers }),
+    ...(lockSeconds !== undefined && { lockSeconds }),
+    ...(signal && { signal }),
+    onRecord: (record) =>
+      io.stdout(
+        flags.json ? JSON.stringify({ event: 'recorded', id: record.id }) : `recorded ${record.id}`,
+      ),
+  });
+}
+
 /** Runs the command line `args` (without node and the script); resolves to the exit code. */
 export async function main(
   args: readonly string[],
@@ -82,6 +175,9 @@ export async function main(
       options: {
         out: { type: 'string' },
         workers: { type: 'string' },
+        queue: { type: 'string' },
+        prefix: { type: 'string' },
+        'lock-seconds': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -92,26 +188,10 @@ export async function main(
       io.stdout(USAGE);
       return 0;
     }
-    const [command, specPath, ...extra] = positionals;
-    if (command !== 'run' || !specPath || extra.length > 0) {
-      throw new ConfigError(`expected 'run <spec.json>'.\n${USAGE}`);
-    }
-    const spec = readSpec(specPath);
-    const out = values.out ?? join(dirname(specPath), `${spec.name}.jsonl`);
-    const workers = values.workers === undefined ? undefined : Number(values.workers);
-    const store = new FileStore(out);
-    const summary = await runStudy(spec, {
-      store,
-      ...(workers !== undefined && { workers }),
-      ...(signal && { signal }),
-      onProgress: (p) =>
-        values.json
-          ? io.stdout(JSON.stringify({ event: 'run', ...p }))
-          : io.stdout(progressLine(p)),
-    });
-    const line = `${summary.recorded} runs recorded, ${summary.skipped} already there, of ${summary.runs} in ${basename(specPath)}; records in ${out} (${duration(summary.seconds)}).`;
-    if (values.json) io.stdout(JSON.stringify({ event: 'done', ...summary, out }));
-    else io.stdout(line);
+    const [command, ...rest] = positionals;
+    if (command === 'run' && rest.length === 1) await run(rest[0]!, values, io, signal);
+    else if (command === 'worker' && rest.length === 0) await worker(values, io, signal);
+    else throw new ConfigError(`expected 'run <spec.json>' or 'worker'.\n${USAGE}`);
     return 0;
   } catch (error) {
     if (signal?.aborted) {

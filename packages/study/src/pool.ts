@@ -47,6 +47,30 @@ export interface StudySummary {
   readonly seconds: number;
 }
 
+/**
+ * A pool of `workers` worker threads (default: every core) that each run one run at a time:
+ * `pool.run(run)` resolves to its record. The caller destroys it.
+ */
+export function createPool(workers = availableParallelism()): Piscina<Run, RunRecord> {
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new ConfigError(
+      `workers must be a positive integer, got ${String(workers)}; 1 runs one run at a time.`,
+    );
+  }
+  if (!existsSync(WORKER)) {
+    throw new ConfigError(`${WORKER} is missing: build @twostep/study first (pnpm build).`);
+  }
+  return new Piscina<Run, RunRecord>({
+    filename: WORKER,
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: 1,
+    // The workers run the built package as published, whatever flags started this process (a
+    // test runner's `--conditions` would point them at TypeScript sources).
+    execArgv: [],
+  });
+}
+
 /** The runs of `spec` that `store` has no record of, in the spec's order. */
 export async function pendingRuns(spec: Spec, store: RecordStore): Promise<Run[]> {
   const done = new Set((await store.records()).map((r) => r.id));
@@ -60,33 +84,16 @@ export async function pendingRuns(spec: Spec, store: RecordStore): Promise<Run[]
  */
 export async function runStudy(spec: Spec, options: StudyOptions): Promise<StudySummary> {
   const { store, signal } = options;
-  const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) {
-    throw new ConfigError(
-      `workers must be a positive integer, got ${String(workers)}; 1 runs one run at a time.`,
-    );
-  }
-  if (!existsSync(WORKER)) {
-    throw new ConfigError(`${WORKER} is missing: build @twostep/study first (pnpm build).`);
-  }
-  const runs = expand(spec).length;
-  const pending = await pendingRuns(spec, store);
+  const pool = createPool(options.workers);
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  const pool = new Piscina<Run, RunRecord>({
-    filename: WORKER,
-    minThreads: Math.min(workers, pending.length) || 1,
-    maxThreads: workers,
-    concurrentTasksPerWorker: 1,
-    // The workers run the built package as published, whatever flags started this process (a
-    // test runner's `--conditions` would point them at TypeScript sources).
-    execArgv: [],
-  });
-  let done = 0;
   const abort = () => void pool.destroy();
   signal?.addEventListener('abort', abort, { once: true });
   try {
     signal?.throwIfAborted();
+    const runs = expand(spec).length;
+    const pending = await pendingRuns(spec, store);
+    let done = 0;
     await Promise.all(
       pending.map(async (run) => {
         const record = await pool.run(run, signal ? { signal } : {});
@@ -103,9 +110,9 @@ export async function runStudy(spec: Spec, options: StudyOptions): Promise<Study
         });
       }),
     );
+    return { runs, skipped: runs - pending.length, recorded: done, seconds: elapsed() };
   } finally {
     signal?.removeEventListener('abort', abort);
     await pool.destroy();
   }
-  return { runs, skipped: runs - pending.length, recorded: done, seconds: elapsed() };
 }

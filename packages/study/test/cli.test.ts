@@ -49,7 +49,7 @@ describe('twostep-study run', () => {
     const again = session();
     expect(await main(['run', path, '--json'], again.io)).toBe(0);
     expect(again.out.map((l) => JSON.parse(l))).toEqual([
-      expect.objectContaining({ event: 'done', runs: 4, skipped: 4, recorded: 0, out: records }),
+      expect.objectContaining({ event: 'done', runs: 4, skipped: 4, recorded: 0, records }),
     ]);
   });
 
@@ -77,7 +77,7 @@ describe('twostep-study run', () => {
     expect(flag.err[0]).toMatch(/--colour/);
     const none = session();
     expect(await main([], none.io)).toBe(2);
-    expect(none.err[0]).toBe(`twostep-study: expected 'run <spec.json>'.\n${USAGE}`);
+    expect(none.err[0]).toBe(`twostep-study: expected 'run <spec.json>' or 'worker'.\n${USAGE}`);
   });
 
   it('prints its usage with --help', async () => {
