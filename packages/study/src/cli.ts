@@ -3,12 +3,15 @@
  * in a JSON-lines file (default: the spec's name + `.jsonl` beside the spec), with progress
  * and an estimate of the time left; `--json` prints one JSON line per event for programs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, TwoStepError } from '@twostep/core';
+import { expand } from './grid.js';
 import { type Progress, runStudy, type StudySummary } from './pool.js';
-import { defaultPrefix, enqueue, follow, serve } from './queue.js';
+import { defaultPrefix, enqueue, follow, openQueue, serve } from './queue.js';
+import { htmlReport, markdownReport } from './report.js';
+import type { RunRecord } from './run.js';
 import { parseSpec } from './spec.js';
 import { FileStore } from './store.js';
 
@@ -16,11 +19,14 @@ export const USAGE = `Usage:
   twostep-study run <spec.json> [--out <records.jsonl>] [--workers <n>] [--json]
   twostep-study run <spec.json> --queue <redis://…> [--prefix <p>] [--json]
   twostep-study worker --queue <redis://…> --prefix <p> [--workers <n>] [--lock-seconds <s>] [--json]
+  twostep-study report <spec.json> [--out <records.jsonl> | --queue <redis://…> [--prefix <p>]]
 
 run: runs every run of the spec that is not recorded yet, one per worker thread; stop it at any
 time (Ctrl-C) and run it again: it goes on where it stopped. With --queue, it puts those runs on
 a BullMQ queue in Redis instead and follows them while workers (on any machines) run them.
 worker: takes runs from the queue until stopped, and stores their records in Redis.
+report: writes <spec name>.html (charts, tables) and <spec name>.md (tables) beside the spec,
+from the spec's records so far (the file, or Redis with --queue).
 
   --out <file>        the records, one JSON line per run (default: <spec name>.jsonl beside the spec)
   --workers <n>       runs at a time, one per worker thread (default: every core)
@@ -136,6 +142,53 @@ async function run(specPath: string, flags: Flags, io: Io, signal?: AbortSignal)
   );
 }
 
+/** `report <spec.json>`: the HTML and Markdown reports of the spec's records so far. */
+async function report(specPath: string, flags: Flags, io: Io) {
+  const spec = readSpec(specPath);
+  const ids = new Set(expand(spec).map((run) => run.id));
+  let all: RunRecord[];
+  if (flags.queue) {
+    const { redis, store } = await openQueue({
+      url: flags.queue,
+      prefix: flags.prefix ?? defaultPrefix(spec),
+    });
+    try {
+      all = await store.records();
+    } finally {
+      redis.disconnect();
+    }
+  } else {
+    const path = flags.out ?? join(dirname(specPath), `${spec.name}.jsonl`);
+    if (!existsSync(path))
+      throw new ConfigError(
+        `${path} holds no records yet: run the study first (twostep-study run ${specPath}).`,
+      );
+    all = await new FileStore(path).records();
+  }
+  // The spec's runs, in its order.
+  const order = new Map(expand(spec).map((run, i) => [run.id, i]));
+  const records = all
+    .filter((r) => ids.has(r.id))
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  if (records.length === 0)
+    throw new ConfigError(`no run of ${specPath} is recorded yet: run the study first.`);
+  const options = { name: spec.name, target: spec.target };
+  const base = join(dirname(specPath), spec.name);
+  writeFileSync(`${base}.html`, await htmlReport(records, options));
+  writeFileSync(`${base}.md`, markdownReport(records, options));
+  io.stdout(
+    flags.json
+      ? JSON.stringify({
+          event: 'report',
+          runs: records.length,
+          of: ids.size,
+          html: `${base}.html`,
+          markdown: `${base}.md`,
+        })
+      : `${records.length} of ${ids.size} runs reported: ${base}.html, ${base}.md`,
+  );
+}
+
 /** `worker`: serves a queued study until stopped. */
 async function worker(flags: Flags, io: Io, signal?: AbortSignal) {
   if (!flags.queue || !flags.prefix) {
@@ -191,7 +244,11 @@ export async function main(
     const [command, ...rest] = positionals;
     if (command === 'run' && rest.length === 1) await run(rest[0]!, values, io, signal);
     else if (command === 'worker' && rest.length === 0) await worker(values, io, signal);
-    else throw new ConfigError(`expected 'run <spec.json>' or 'worker'.\n${USAGE}`);
+    else if (command === 'report' && rest.length === 1) await report(rest[0]!, values, io);
+    else
+      throw new ConfigError(
+        `expected 'run <spec.json>', 'worker' or 'report <spec.json>'.\n${USAGE}`,
+      );
     return 0;
   } catch (error) {
     if (signal?.aborted) {

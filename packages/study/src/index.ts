@@ -1,7 +1,9 @@
 /**
  * `@twostep/study`: studies of learning rules over a grid of datasets, networks, optimizers and
- * seeds, on every core. `parseSpec` checks a spec, `expand` lists its runs with their ids,
- * `runStudy` runs those a store has no record of, `executeRun` runs one.
+ * seeds, on every core or through BullMQ on Redis. `parseSpec` checks a spec, `expand` lists
+ * its runs with their ids, `runStudy` runs those a store has no record of, `executeRun` runs
+ * one; `enqueue`, `serve` and `follow` do it through a queue; `cells` and `compareRules` are
+ * the statistics, `htmlReport` and `markdownReport` the reports.
  */
 export { main as studyMain } from './cli.js';
 export {
@@ -23,6 +25,18 @@ export {
   type StudySummary,
 } from './pool.js';
 export {
+  defaultPrefix,
+  enqueue,
+  type FollowOptions,
+  follow,
+  openQueue,
+  type QueueOptions,
+  RedisStore,
+  type ServeOptions,
+  serve,
+} from './queue.js';
+export { htmlReport, markdownReport, type ReportOptions } from './report.js';
+export {
   type EpochResult,
   executeRun,
   type RunData,
@@ -42,4 +56,16 @@ export {
   type StudyBackend,
   type StudyRule,
 } from './spec.js';
+export {
+  type Cell,
+  type Comparison,
+  cells,
+  compareRules,
+  type Estimate,
+  estimate,
+  holm,
+  rankBiserial,
+  timeToTarget,
+  variantOf,
+} from './stats.js';
 export { FileStore, type RecordStore } from './store.js';

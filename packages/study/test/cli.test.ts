@@ -77,7 +77,9 @@ describe('twostep-study run', () => {
     expect(flag.err[0]).toMatch(/--colour/);
     const none = session();
     expect(await main([], none.io)).toBe(2);
-    expect(none.err[0]).toBe(`twostep-study: expected 'run <spec.json>' or 'worker'.\n${USAGE}`);
+    expect(none.err[0]).toBe(
+      `twostep-study: expected 'run <spec.json>', 'worker' or 'report <spec.json>'.\n${USAGE}`,
+    );
   });
 
   it('prints its usage with --help', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonical, expand, type RunSettings, runId } from '../src/grid.js';
 import { parseSpec } from '../src/spec.js';
+import { SETTINGS } from './settings.js';
 
 const spec = parseSpec({
   name: 'grid',
@@ -49,19 +50,7 @@ describe('expand', () => {
 });
 
 describe('runId', () => {
-  const settings: RunSettings = {
-    dataset: { name: 'xor', size: 400, noise: 0.15 },
-    hidden: [16],
-    activation: 'tanh',
-    rule: 'twoStep',
-    mode: 'global',
-    optimizer: 'sgd',
-    learningRate: 0.1,
-    batchSize: 32,
-    epochs: 20,
-    backend: 'ts',
-    seed: 1,
-  };
+  const settings: RunSettings = { ...SETTINGS, dataset: { name: 'xor', size: 400, noise: 0.15 } };
 
   it('does not depend on the order of keys', () => {
     const reversed = Object.fromEntries(

@@ -2,18 +2,16 @@ import { relativeError } from '@twostep/core/reference';
 import { describe, expect, it } from 'vitest';
 import { type Run, type RunSettings, runId } from '../src/grid.js';
 import { executeRun, runData } from '../src/run.js';
+import { SETTINGS } from './settings.js';
 
 const settings: RunSettings = {
+  ...SETTINGS,
   dataset: { name: 'moons', size: 200, noise: 0.1 },
   hidden: [8],
-  activation: 'tanh',
-  rule: 'twoStep',
-  mode: 'global',
   optimizer: 'adam',
   learningRate: 0.05,
   batchSize: 16,
   epochs: 15,
-  backend: 'ts',
   seed: 4,
 };
 const runOf = (s: RunSettings): Run => ({ id: runId(s), settings: s });
