@@ -35,7 +35,7 @@ export interface StudyOptions {
   /** Worker threads, one run each (default: every core). */
   readonly workers?: number;
   readonly onProgress?: (progress: Progress) => void;
-  /** Stops the study: runs in flight are abandoned, what was recorded stays. */
+  /** Stops the study (the pool is destroyed): runs in flight are abandoned, what was recorded stays. */
   readonly signal?: AbortSignal;
 }
 
@@ -96,7 +96,7 @@ export async function runStudy(spec: Spec, options: StudyOptions): Promise<Study
     let done = 0;
     await Promise.all(
       pending.map(async (run) => {
-        const record = await pool.run(run, signal ? { signal } : {});
+        const record = await pool.run(run);
         if (!(await store.add(record))) return;
         done++;
         const seconds = elapsed();
