@@ -14,7 +14,7 @@ export default defineConfig({
     // tfjs's first start) took up to 77 s there. A hang still fails, at three minutes.
     testTimeout: 180_000,
     // Set-up that loads data (10,000 MNIST digits) can take seconds on a busy machine.
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
     // The JSON report feeds the repository-wide summary line (tooling/test-summary.mjs).
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },

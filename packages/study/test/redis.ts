@@ -1,36 +1,17 @@
 /**
- * A real Redis for the queue tests: Debian's `redis-server` (installed as Chromium is, by apt-get
- * as root on Debian or Ubuntu, when it is missing), started on a free loopback port with a
- * password and no persistence, stopped by the test that started it.
+ * A real Redis for the queue tests: the redis-server `pnpm test`'s preflight found or installed
+ * (REDIS_SERVER; Debian's by apt-get as root on Debian or Ubuntu, as Chromium is), started on a
+ * free loopback port with a password and no persistence, stopped by the test that started it.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { canInstall, isExecutable } from '../../../tooling/chromium/src/chromium.mjs';
+import { findRedis, REDIS_MISSING } from '../../../tooling/chromium/src/chromium.mjs';
 
-const DEBIAN = '/usr/bin/redis-server';
-const MISSING =
-  'the queue tests need redis-server: install it (Debian/Ubuntu: sudo apt-get install redis-server) or set REDIS_SERVER to its path.';
-
-/** redis-server: REDIS_SERVER, Debian's, or on PATH; else Debian's installed, when apt-get can. */
-export function redisServer(): string {
-  if (process.env.REDIS_SERVER) return process.env.REDIS_SERVER;
-  const onPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .map((dir) => join(dir, 'redis-server'))
-    .find(isExecutable);
-  const found = isExecutable(DEBIAN) ? DEBIAN : onPath;
-  if (found) return found;
-  if (!canInstall()) throw new Error(MISSING);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [
-    ['update', '-qq'],
-    ['install', '-y', '-qq', 'redis-server'],
-  ]) {
-    execFileSync('apt-get', ['-o', 'Acquire::Retries=3', ...args], { stdio: 'ignore', env });
-  }
-  if (!isExecutable(DEBIAN)) throw new Error(`apt-get installed no ${DEBIAN}. ${MISSING}`);
-  return DEBIAN;
+/** The server's binary, or an error saying how to get one. */
+function redisServer(): string {
+  const path = findRedis();
+  if (!path) throw new Error(REDIS_MISSING);
+  return path;
 }
 
 /** A port nobody listens on now. */

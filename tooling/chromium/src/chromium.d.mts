@@ -29,3 +29,8 @@ export function chromiumPath(options?: FindOptions): string;
 export function parseOsRelease(text: string): Record<string, string>;
 export function canInstall(options?: Pick<InstallOptions, 'uid' | 'osRelease'>): boolean;
 export function ensureChromium(options?: InstallOptions): string;
+export function installCommands(name: string): readonly (readonly [string, readonly string[]])[];
+export const DEBIAN_REDIS: string;
+export const REDIS_MISSING: string;
+export function findRedis(options?: FindOptions): string | undefined;
+export function ensureRedis(options?: InstallOptions): string;

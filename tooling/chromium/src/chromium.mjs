@@ -29,11 +29,14 @@ export const PATH_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'goo
 export const MISSING =
   'pnpm test needs Chromium for the browser tests: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROME_PATH to a Chromium or Chrome binary.';
 
-/** The commands that install Debian's `chromium` (retried downloads, as .ci/run had). */
-export const INSTALL_COMMANDS = [
+/** The commands that install Debian's package `name` (retried downloads, as .ci/run had). */
+export const installCommands = (name) => [
   ['apt-get', ['-o', 'Acquire::Retries=3', 'update', '-qq']],
-  ['apt-get', ['-o', 'Acquire::Retries=3', 'install', '-y', '-qq', 'chromium']],
+  ['apt-get', ['-o', 'Acquire::Retries=3', 'install', '-y', '-qq', name]],
 ];
+
+/** The commands that install Debian's `chromium`. */
+export const INSTALL_COMMANDS = installCommands('chromium');
 
 /** Whether `path` is an executable file. */
 export function isExecutable(path) {
@@ -46,19 +49,22 @@ export function isExecutable(path) {
 }
 
 /**
- * The Chromium binary: CHROME_PATH if set (made absolute; throws when it is not an executable
- * file), else DEBIAN_CHROMIUM, else the first of PATH_NAMES on PATH; undefined when none is.
+ * A program: `env[variable]` if set (made absolute; throws when it is not an executable file),
+ * else `debianPath`, else the first of `names` on PATH; undefined when none is.
  */
-export function findChromium({ env = process.env, executable = isExecutable } = {}) {
-  if (env.CHROME_PATH) {
-    const path = resolve(env.CHROME_PATH);
+function findProgram(
+  { variable, debianPath, names },
+  { env = process.env, executable = isExecutable } = {},
+) {
+  if (env[variable]) {
+    const path = resolve(env[variable]);
     if (!executable(path))
-      throw new Error(`CHROME_PATH=${env.CHROME_PATH} is not an executable file.`);
+      throw new Error(`${variable}=${env[variable]} is not an executable file.`);
     return path;
   }
-  if (executable(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
+  if (executable(debianPath)) return debianPath;
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const name of PATH_NAMES) {
+  for (const name of names) {
     for (const dir of dirs) {
       const path = join(dir, name);
       if (executable(path)) return path;
@@ -66,6 +72,21 @@ export function findChromium({ env = process.env, executable = isExecutable } = 
   }
   return undefined;
 }
+
+const CHROMIUM = {
+  label: 'Chromium',
+  variable: 'CHROME_PATH',
+  debianPath: DEBIAN_CHROMIUM,
+  debianPackage: 'chromium',
+  names: PATH_NAMES,
+  missing: MISSING,
+};
+
+/**
+ * The Chromium binary: CHROME_PATH if set (made absolute; throws when it is not an executable
+ * file), else DEBIAN_CHROMIUM, else the first of PATH_NAMES on PATH; undefined when none is.
+ */
+export const findChromium = (options) => findProgram(CHROMIUM, options);
 
 /** The Chromium for a test that launches one: findChromium's, or an Error saying what to install. */
 export function chromiumPath(options) {
@@ -107,31 +128,57 @@ function runQuietly(command, args) {
 }
 
 /**
- * The Chromium for `pnpm test`: findChromium's, else Debian's, installed with INSTALL_COMMANDS
- * through `run` when canInstall. Throws an Error with a one-line message when there is none.
+ * A program for `pnpm test`: found as `findProgram` finds it, else Debian's package installed
+ * with `installCommands` through `run` when canInstall. Throws an Error with a one-line message
+ * when there is none.
  */
-export function ensureChromium({
-  env,
-  executable = isExecutable,
-  uid,
-  osRelease,
-  run = runQuietly,
-  log = console.error,
-} = {}) {
-  const found = findChromium({ env, executable });
+function ensureProgram(
+  program,
+  { env, executable = isExecutable, uid, osRelease, run = runQuietly, log = console.error } = {},
+) {
+  const found = findProgram(program, { env, executable });
   if (found) return found;
-  if (!canInstall({ uid, osRelease })) throw new Error(MISSING);
-  log("No Chromium found: installing Debian's chromium (apt-get install -y chromium).");
-  for (const [command, args] of INSTALL_COMMANDS) {
+  const { label, debianPackage, debianPath, missing } = program;
+  if (!canInstall({ uid, osRelease })) throw new Error(missing);
+  log(
+    `No ${label} found: installing Debian's ${debianPackage} (apt-get install -y ${debianPackage}).`,
+  );
+  for (const [command, args] of installCommands(debianPackage)) {
     try {
       run(command, args);
     } catch (e) {
       throw new Error(
-        `${command} ${args.join(' ')} failed (${e.message.split('\n')[0]}). ${MISSING}`,
+        `${command} ${args.join(' ')} failed (${e.message.split('\n')[0]}). ${missing}`,
       );
     }
   }
-  if (!executable(DEBIAN_CHROMIUM))
-    throw new Error(`apt-get installed no ${DEBIAN_CHROMIUM}. ${MISSING}`);
-  return DEBIAN_CHROMIUM;
+  if (!executable(debianPath)) throw new Error(`apt-get installed no ${debianPath}. ${missing}`);
+  return debianPath;
 }
+
+/**
+ * The Chromium for `pnpm test`: findChromium's, else Debian's, installed with INSTALL_COMMANDS
+ * through `run` when canInstall. Throws an Error with a one-line message when there is none.
+ */
+export const ensureChromium = (options) => ensureProgram(CHROMIUM, options);
+
+/** Where Debian's `redis-server` package puts the server. */
+export const DEBIAN_REDIS = '/usr/bin/redis-server';
+
+export const REDIS_MISSING =
+  "pnpm test needs redis-server for the study's queue tests: install it (Debian/Ubuntu: sudo apt-get install redis-server) or set REDIS_SERVER to a redis-server binary.";
+
+const REDIS = {
+  label: 'redis-server',
+  variable: 'REDIS_SERVER',
+  debianPath: DEBIAN_REDIS,
+  debianPackage: 'redis-server',
+  names: ['redis-server'],
+  missing: REDIS_MISSING,
+};
+
+/** redis-server: REDIS_SERVER if set, else Debian's, else on PATH; undefined when none is. */
+export const findRedis = (options) => findProgram(REDIS, options);
+
+/** The redis-server for `pnpm test`: findRedis's, else Debian's installed, as ensureChromium. */
+export const ensureRedis = (options) => ensureProgram(REDIS, options);

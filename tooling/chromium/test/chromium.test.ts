@@ -7,12 +7,17 @@ import {
   canInstall,
   chromiumPath,
   DEBIAN_CHROMIUM,
+  DEBIAN_REDIS,
   ensureChromium,
+  ensureRedis,
   findChromium,
+  findRedis,
   INSTALL_COMMANDS,
+  installCommands,
   isExecutable,
   MISSING,
   parseOsRelease,
+  REDIS_MISSING,
 } from '../src/chromium.mjs';
 
 const PREFLIGHT = join(import.meta.dirname, '..', 'src', 'preflight.mjs');
@@ -117,7 +122,12 @@ describe('canInstall', () => {
 
 describe('ensureChromium', () => {
   /** A machine with Chromium at `found` (if any) where `run` records commands. */
-  function machine(found: string[], uid: number, osRelease: Record<string, string>) {
+  function machine(
+    found: string[],
+    uid: number,
+    osRelease: Record<string, string>,
+    installs = DEBIAN_CHROMIUM,
+  ) {
     const installed = new Set(found);
     const commands: string[] = [];
     const log: string[] = [];
@@ -128,7 +138,7 @@ describe('ensureChromium', () => {
       osRelease,
       run: (command: string, args: readonly string[]) => {
         commands.push([command, ...args].join(' '));
-        if (args.includes('install')) installed.add(DEBIAN_CHROMIUM);
+        if (args.includes('install')) installed.add(installs);
       },
       log: (line: string) => log.push(line),
     };
@@ -182,31 +192,53 @@ describe('ensureChromium', () => {
     expect(() => ensureChromium(m.options)).toThrow('CHROME_PATH=/nowhere/chrome is not');
     expect(m.commands).toEqual([]);
   });
+
+  it("finds and installs redis-server the same way (REDIS_SERVER, Debian's, PATH)", () => {
+    const dir = binDir('redis-server');
+    expect(findRedis({ env: { REDIS_SERVER: join(dir, 'redis-server') } })).toBe(
+      join(dir, 'redis-server'),
+    );
+    expect(
+      findRedis({ env: { PATH: dir }, executable: (p) => p !== DEBIAN_REDIS && isExecutable(p) }),
+    ).toBe(join(dir, 'redis-server'));
+    const m = machine([], 0, DEBIAN, DEBIAN_REDIS);
+    expect(ensureRedis(m.options)).toBe(DEBIAN_REDIS);
+    expect(m.commands).toEqual(
+      installCommands('redis-server').map(([c, a]) => [c, ...a].join(' ')),
+    );
+    expect(m.commands.at(-1)).toBe('apt-get -o Acquire::Retries=3 install -y -qq redis-server');
+    expect(m.log).toEqual([
+      "No redis-server found: installing Debian's redis-server (apt-get install -y redis-server).",
+    ]);
+    expect(() => ensureRedis(machine([], 1000, DEBIAN).options)).toThrow(REDIS_MISSING);
+  });
 });
 
 describe('preflight.mjs', () => {
+  /** A stand-in redis-server, so that the preflight installs nothing. */
+  const redis = join(binDir('redis-server'), 'redis-server');
   const preflight = (env: Record<string, string>, ...command: string[]) =>
     spawnSync(process.execPath, [PREFLIGHT, ...command], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, REDIS_SERVER: redis, ...env },
       encoding: 'utf8',
     });
 
-  it('runs the command with CHROME_PATH set to the Chromium found, and its exit status', () => {
+  it('runs the command with CHROME_PATH and REDIS_SERVER set to those found, and its exit status', () => {
     const chrome = join(binDir('chrome'), 'chrome');
     const r = preflight(
       { CHROME_PATH: chrome },
       process.execPath,
       '-e',
-      'console.log(process.env.CHROME_PATH); process.exit(3)',
+      'console.log(process.env.CHROME_PATH, process.env.REDIS_SERVER); process.exit(3)',
     );
-    expect(r.stdout).toBe(`${chrome}\n`);
+    expect(r.stdout).toBe(`${chrome} ${redis}\n`);
     expect(r.status).toBe(3);
     expect(
       execFileSync(process.execPath, [PREFLIGHT], {
-        env: { ...process.env, CHROME_PATH: chrome },
+        env: { ...process.env, CHROME_PATH: chrome, REDIS_SERVER: redis },
         encoding: 'utf8',
       }),
-    ).toBe(`${chrome}\n`);
+    ).toBe(`${chrome}\n${redis}\n`);
   });
 
   it('stops with one line, running nothing, when CHROME_PATH is bad', () => {
