@@ -181,6 +181,25 @@ it('runs on a Node.js that can require() ES modules (>= 20.19)', () => {
   expect(features.require_module, process.version).toBe(true);
 });
 
+describe('the packages it packs', () => {
+  it('are all its devDependencies, so that turbo builds them before this test packs them', () => {
+    const own = JSON.parse(
+      readFileSync(join(ROOT, 'tooling', 'publish-check', 'package.json'), 'utf8'),
+    ) as {
+      devDependencies: Record<string, string>;
+    };
+    const names = folders.map(
+      (folder) =>
+        (
+          JSON.parse(readFileSync(join(ROOT, 'packages', folder, 'package.json'), 'utf8')) as {
+            name: string;
+          }
+        ).name,
+    );
+    expect(names.filter((name) => !own.devDependencies[name])).toEqual([]);
+  });
+});
+
 describe.each(folders)('packages/%s', (folder) => {
   it('packs LICENSE (the root one), README.md and package.json, besides dist/ and src/', () => {
     const { files, dir } = get(folder);
