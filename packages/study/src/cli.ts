@@ -12,7 +12,7 @@ import { type Progress, runStudy, type StudySummary } from './pool.js';
 import { defaultPrefix, enqueue, follow, openQueue, serve } from './queue.js';
 import { htmlReport, markdownReport } from './report.js';
 import type { RunRecord } from './run.js';
-import { parseSpec } from './spec.js';
+import { parseSpec, type Spec } from './spec.js';
 import { FileStore } from './store.js';
 
 export const USAGE = `Usage:
@@ -104,6 +104,13 @@ type Flags = {
   json?: boolean;
 };
 
+/** The study's records file: `--out`, else `<spec name>.jsonl` beside the spec. */
+const recordsFile = (specPath: string, spec: Spec, flags: Flags) =>
+  flags.out ?? join(dirname(specPath), `${spec.name}.jsonl`);
+
+/** The study's Redis keys: `--prefix`, else the spec's default. */
+const prefixOf = (spec: Spec, flags: Flags) => flags.prefix ?? defaultPrefix(spec);
+
 /** `run <spec.json>`: on the local pool, or through a queue. */
 async function run(specPath: string, flags: Flags, io: Io, signal?: AbortSignal) {
   const spec = readSpec(specPath);
@@ -115,7 +122,7 @@ async function run(specPath: string, flags: Flags, io: Io, signal?: AbortSignal)
   if (flags.queue) {
     if (flags.out)
       throw new ConfigError('--out is for local studies; with --queue the records are in Redis.');
-    const prefix = flags.prefix ?? defaultPrefix(spec);
+    const prefix = prefixOf(spec, flags);
     const queue = { url: flags.queue, prefix };
     const queued = await enqueue(spec, queue);
     const hint = `twostep-study worker --queue ${flags.queue} --prefix ${prefix}`;
@@ -127,7 +134,7 @@ async function run(specPath: string, flags: Flags, io: Io, signal?: AbortSignal)
     summary = await follow(spec, { ...queue, onProgress, ...(signal && { signal }) });
     where = `Redis (${prefix})`;
   } else {
-    where = flags.out ?? join(dirname(specPath), `${spec.name}.jsonl`);
+    where = recordsFile(specPath, spec, flags);
     summary = await runStudy(spec, {
       store: new FileStore(where),
       ...(workers !== undefined && { workers }),
@@ -145,12 +152,13 @@ async function run(specPath: string, flags: Flags, io: Io, signal?: AbortSignal)
 /** `report <spec.json>`: the HTML and Markdown reports of the spec's records so far. */
 async function report(specPath: string, flags: Flags, io: Io) {
   const spec = readSpec(specPath);
-  const ids = new Set(expand(spec).map((run) => run.id));
+  // The spec's runs by id, in its order.
+  const order = new Map(expand(spec).map((run, i) => [run.id, i]));
   let all: RunRecord[];
   if (flags.queue) {
     const { redis, store } = await openQueue({
       url: flags.queue,
-      prefix: flags.prefix ?? defaultPrefix(spec),
+      prefix: prefixOf(spec, flags),
     });
     try {
       all = await store.records();
@@ -158,17 +166,15 @@ async function report(specPath: string, flags: Flags, io: Io) {
       redis.disconnect();
     }
   } else {
-    const path = flags.out ?? join(dirname(specPath), `${spec.name}.jsonl`);
+    const path = recordsFile(specPath, spec, flags);
     if (!existsSync(path))
       throw new ConfigError(
         `${path} holds no records yet: run the study first (twostep-study run ${specPath}).`,
       );
     all = await new FileStore(path).records();
   }
-  // The spec's runs, in its order.
-  const order = new Map(expand(spec).map((run, i) => [run.id, i]));
   const records = all
-    .filter((r) => ids.has(r.id))
+    .filter((r) => order.has(r.id))
     .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   if (records.length === 0)
     throw new ConfigError(`no run of ${specPath} is recorded yet: run the study first.`);
@@ -181,11 +187,11 @@ async function report(specPath: string, flags: Flags, io: Io) {
       ? JSON.stringify({
           event: 'report',
           runs: records.length,
-          of: ids.size,
+          of: order.size,
           html: `${base}.html`,
           markdown: `${base}.md`,
         })
-      : `${records.length} of ${ids.size} runs reported: ${base}.html, ${base}.md`,
+      : `${records.length} of ${order.size} runs reported: ${base}.html, ${base}.md`,
   );
 }
 

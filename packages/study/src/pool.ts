@@ -71,10 +71,40 @@ export function createPool(workers = availableParallelism()): Piscina<Run, RunRe
   });
 }
 
-/** The runs of `spec` that `store` has no record of, in the spec's order. */
-export async function pendingRuns(spec: Spec, store: RecordStore): Promise<Run[]> {
+/** The runs of `spec` (given, when already expanded) that `store` has no record of, in order. */
+export async function pendingRuns(
+  spec: Spec,
+  store: RecordStore,
+  runs: readonly Run[] = expand(spec),
+): Promise<Run[]> {
   const done = new Set((await store.records()).map((r) => r.id));
-  return expand(spec).filter((run) => !done.has(run.id));
+  return runs.filter((run) => !done.has(run.id));
+}
+
+/**
+ * The clock of a study that has `total` runs to do and found `skipped` done: `next(record)`
+ * counts a run as recorded and gives the Progress to report, `seconds()` the time so far.
+ */
+export function progressClock(total: number, skipped: number) {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  let done = 0;
+  return {
+    seconds,
+    done: () => done,
+    next(record: RunRecord): Progress {
+      done++;
+      const elapsed = seconds();
+      return {
+        record,
+        done,
+        total,
+        skipped,
+        elapsed,
+        remaining: (elapsed / done) * (total - done),
+      };
+    },
+  };
 }
 
 /**
@@ -85,32 +115,23 @@ export async function pendingRuns(spec: Spec, store: RecordStore): Promise<Run[]
 export async function runStudy(spec: Spec, options: StudyOptions): Promise<StudySummary> {
   const { store, signal } = options;
   const pool = createPool(options.workers);
-  const started = performance.now();
-  const elapsed = () => (performance.now() - started) / 1000;
   const abort = () => void pool.destroy();
   signal?.addEventListener('abort', abort, { once: true });
   try {
     signal?.throwIfAborted();
-    const runs = expand(spec).length;
-    const pending = await pendingRuns(spec, store);
-    let done = 0;
+    const runs = expand(spec);
+    const pending = await pendingRuns(spec, store, runs);
+    const skipped = runs.length - pending.length;
+    const clock = progressClock(pending.length, skipped);
     await Promise.all(
       pending.map(async (run) => {
         const record = await pool.run(run);
         if (!(await store.add(record))) return;
-        done++;
-        const seconds = elapsed();
-        options.onProgress?.({
-          record,
-          done,
-          total: pending.length,
-          skipped: runs - pending.length,
-          elapsed: seconds,
-          remaining: (seconds / done) * (pending.length - done),
-        });
+        const progress = clock.next(record); // counts the run, reported or not
+        options.onProgress?.(progress);
       }),
     );
-    return { runs, skipped: runs - pending.length, recorded: done, seconds: elapsed() };
+    return { runs: runs.length, skipped, recorded: clock.done(), seconds: clock.seconds() };
   } finally {
     signal?.removeEventListener('abort', abort);
     await pool.destroy();

@@ -9,9 +9,14 @@
 import { ConfigError, TwoStepError } from '@twostep/core';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Run } from './grid.js';
-import { expand } from './grid.js';
-import { createPool, type Progress, pendingRuns, type StudySummary } from './pool.js';
+import { expand, type Run } from './grid.js';
+import {
+  createPool,
+  type Progress,
+  pendingRuns,
+  progressClock,
+  type StudySummary,
+} from './pool.js';
 import type { RunRecord } from './run.js';
 import type { Spec } from './spec.js';
 import type { RecordStore } from './store.js';
@@ -185,29 +190,19 @@ export interface FollowOptions extends QueueOptions {
 export async function follow(spec: Spec, options: FollowOptions): Promise<StudySummary> {
   const { redis, store } = await openQueue(options);
   const queue = new Queue<Run>(QUEUE, { connection: redis, prefix: options.prefix });
-  const started = performance.now();
-  const elapsed = () => (performance.now() - started) / 1000;
   try {
     const runs = expand(spec).map((run) => run.id);
     const known = new Set(await store.ids());
     const skipped = runs.filter((id) => known.has(id)).length;
     const total = runs.length - skipped;
-    let done = 0;
-    while (done < total) {
+    const clock = progressClock(total, skipped);
+    while (clock.done() < total) {
       options.signal?.throwIfAborted();
       const fresh = runs.filter((id) => !known.has(id));
       for (const record of await store.some(fresh)) {
         known.add(record.id);
-        done++;
-        const seconds = elapsed();
-        options.onProgress?.({
-          record,
-          done,
-          total,
-          skipped,
-          elapsed: seconds,
-          remaining: (seconds / done) * (total - done),
-        });
+        const progress = clock.next(record); // counts the run, reported or not
+        options.onProgress?.(progress);
       }
       const failed = (await queue.getFailed()).filter((job) => !known.has(job.id ?? ''));
       if (failed.length > 0) {
@@ -216,9 +211,11 @@ export async function follow(spec: Spec, options: FollowOptions): Promise<StudyS
           `run ${job!.id} failed on every attempt: ${job!.failedReason}. Its settings: ${JSON.stringify(job!.data.settings)}.`,
         );
       }
-      if (done < total) await new Promise((wake) => setTimeout(wake, options.interval ?? 1000));
+      if (clock.done() < total) {
+        await new Promise((wake) => setTimeout(wake, options.interval ?? 1000));
+      }
     }
-    return { runs: runs.length, skipped, recorded: done, seconds: elapsed() };
+    return { runs: runs.length, skipped, recorded: clock.done(), seconds: clock.seconds() };
   } finally {
     await queue.close();
     redis.disconnect();

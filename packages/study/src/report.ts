@@ -14,6 +14,8 @@ import {
   compareRules,
   type Estimate,
   estimate,
+  groupBy,
+  variantOf,
 } from './stats.js';
 
 export interface ReportOptions {
@@ -59,21 +61,15 @@ function describe(key: keyof RunSettings, value: unknown): string {
 }
 
 function sections(records: readonly RunRecord[], target: number): Section[] {
-  const byDataset = new Map<string, RunRecord[]>();
-  for (const r of records) {
-    const name = r.settings.dataset.name;
-    byDataset.set(name, [...(byDataset.get(name) ?? []), r]);
-  }
+  const byDataset = groupBy(records, (r) => r.settings.dataset.name);
   return [...byDataset].map(([dataset, runs]) => {
     const varying = VARYING.filter(
       (key) => new Set(runs.map((r) => JSON.stringify(r.settings[key]))).size > 1,
     );
-    const variant = (s: Pick<RunSettings, 'rule' | 'mode'>) =>
-      s.rule === 'twoStep' ? `twoStep ${s.mode}` : s.rule;
     const where = (s: Partial<RunSettings>) =>
       varying.map((key) => describe(key, s[key])).join(' · ');
     const label = (s: RunSettings | Cell['settings']) =>
-      [variant(s), where(s)].filter(Boolean).join(' · ');
+      [variantOf(s), where(s)].filter(Boolean).join(' · ');
     return {
       dataset,
       records: runs,
@@ -173,21 +169,20 @@ async function svg(spec: TopLevelSpec): Promise<string> {
 
 const WIDTH = 520;
 
+/** An estimate as a chart draws it: a band of zero width where one value gives no interval. */
+const band = ({ mean, low, high }: Estimate) => ({
+  mean,
+  low: Number.isNaN(low) ? mean : low,
+  high: Number.isNaN(high) ? mean : high,
+});
+
 /** Test accuracy per epoch: each cell's mean over seeds, with its 95% band. */
 function curves(s: Section): TopLevelSpec {
-  const values = s.cells.flatMap((c) => {
-    const runs = s.records.filter((r) => s.label(r.settings) === s.label(c.settings));
+  const values = [...groupBy(s.records, (r) => s.label(r.settings))].flatMap(([label, runs]) => {
     const epochs = Math.max(...runs.map((r) => r.epochs.length));
     return Array.from({ length: epochs }, (_, i) => {
       const at = runs.flatMap((r) => (r.epochs[i] ? [r.epochs[i]!.testAccuracy] : []));
-      const e = estimate(at);
-      return {
-        label: s.label(c.settings),
-        epoch: i + 1,
-        mean: e.mean,
-        low: Number.isNaN(e.low) ? e.mean : e.low,
-        high: Number.isNaN(e.high) ? e.mean : e.high,
-      };
+      return { label, epoch: i + 1, ...band(estimate(at)) };
     });
   });
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' } as const;
@@ -255,12 +250,7 @@ function distributions(s: Section): TopLevelSpec {
 
 /** Seconds per epoch of training, per cell, with the 95% interval. */
 function times(s: Section): TopLevelSpec {
-  const values = s.cells.map((c) => ({
-    label: s.label(c.settings),
-    mean: c.secondsPerEpoch.mean,
-    low: Number.isNaN(c.secondsPerEpoch.low) ? c.secondsPerEpoch.mean : c.secondsPerEpoch.low,
-    high: Number.isNaN(c.secondsPerEpoch.high) ? c.secondsPerEpoch.mean : c.secondsPerEpoch.high,
-  }));
+  const values = s.cells.map((c) => ({ label: s.label(c.settings), ...band(c.secondsPerEpoch) }));
   const y = { field: 'label', type: 'nominal', title: null } as const;
   return {
     title: 'Training time per epoch (mean, 95% interval)',

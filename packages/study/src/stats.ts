@@ -28,7 +28,7 @@ export function estimate(values: readonly number[]): Estimate {
 }
 
 /** How a rule is named in tables: `twoStep global`, `twoStep layerwise`, `classic`, `autodiff`. */
-export const variantOf = (s: RunSettings): string =>
+export const variantOf = (s: Pick<RunSettings, 'rule' | 'mode'>): string =>
   s.rule === 'twoStep' ? `twoStep ${s.mode}` : s.rule;
 
 /** The settings a cell's runs share: all but the seed. */
@@ -65,14 +65,21 @@ export interface Cell {
 
 const last = (r: RunRecord) => r.epochs.at(-1);
 
+/** Items grouped by `key`, groups and items in the order they first appear. */
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** The cells of `records`, in the order their first run appears. */
 export function cells(records: readonly RunRecord[], target: number): Cell[] {
-  const groups = new Map<string, RunRecord[]>();
-  for (const r of records) {
-    const key = cellKey(r.settings);
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((runs) => {
+  return [...groupBy(records, (r) => cellKey(r.settings)).values()].map((runs) => {
     const { seed: _, ...settings } = runs[0]!.settings;
     const times = runs.flatMap((r) => timeToTarget(r, target) ?? []);
     return {

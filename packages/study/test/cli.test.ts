@@ -1,25 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { duration, main, USAGE } from '../src/cli.js';
-
-function session() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) },
-    out,
-    err,
-  };
-}
-
-function specFile(spec: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'twostep-cli-'));
-  const path = join(dir, 'study.json');
-  writeFileSync(path, JSON.stringify(spec));
-  return path;
-}
+import { session, specFile } from './session.js';
 
 const SPEC = {
   name: 'cli',

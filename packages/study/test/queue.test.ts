@@ -3,7 +3,7 @@
  * runs, give exactly the records the local pool gives, each run recorded once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +19,7 @@ import type { RunRecord } from '../src/run.js';
 import { parseSpec } from '../src/spec.js';
 import { FileStore } from '../src/store.js';
 import { type RunningRedis, startRedis } from './redis.js';
+import { session, specFile } from './session.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SPEC = {
@@ -78,11 +79,8 @@ describe('a study on a BullMQ queue in Redis', () => {
     const local = new FileStore(join(mkdtempSync(join(tmpdir(), 'twostep-queue-')), 'local.jsonl'));
     await runStudy(spec, { store: local, workers: 2 });
 
-    const dir = mkdtempSync(join(tmpdir(), 'twostep-queue-'));
-    const specPath = join(dir, 'spec.json');
-    writeFileSync(specPath, JSON.stringify(SPEC));
-    const out: string[] = [];
-    const io = { stdout: (l: string) => out.push(l), stderr: (l: string) => out.push(l) };
+    const specPath = specFile(SPEC);
+    const { io, out, err } = session();
     const studied = main(['run', specPath, '--queue', redis.url, '--prefix', prefix, '--json'], io);
 
     const events = new QueueEvents('runs', {
@@ -101,6 +99,7 @@ describe('a study on a BullMQ queue in Redis', () => {
     expect(await a.exited).toBe('SIGKILL');
 
     expect(await studied).toBe(0);
+    expect(err).toEqual([]);
     await until(() => stalled.length >= 1, 'the stalled run to be taken again', 30_000);
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
@@ -128,14 +127,12 @@ describe('a study on a BullMQ queue in Redis', () => {
       const one = { ...SPEC, seeds: [1], rules: ['twoStep'] };
       await runStudy(parseSpec(one), { store, workers: 1 });
       expect(await store.ids()).toEqual(expand(parseSpec(one)).map((run) => run.id));
-      const dir = mkdtempSync(join(tmpdir(), 'twostep-queue-'));
-      const specPath = join(dir, 'spec.json');
-      writeFileSync(specPath, JSON.stringify(one));
-      const out: string[] = [];
-      const io = { stdout: (l: string) => out.push(l), stderr: (l: string) => out.push(l) };
+      const specPath = specFile(one);
+      const { io, out, err } = session();
       expect(
         await main(['run', specPath, '--queue', redis.url, '--prefix', prefix, '--json'], io),
       ).toBe(0);
+      expect(err).toEqual([]);
       expect(out.map((l) => JSON.parse(l))).toEqual([
         { event: 'queued', runs: 0, prefix },
         expect.objectContaining({ event: 'done', runs: 1, skipped: 1, recorded: 0 }),
