@@ -204,6 +204,8 @@ async function worker(flags: Flags, io: Io, signal?: AbortSignal) {
   }
   const workers = count('workers', flags.workers);
   const lockSeconds = count('lock-seconds', flags['lock-seconds']);
+  const say = (event: 'started' | 'recorded', id: string) =>
+    io.stdout(flags.json ? JSON.stringify({ event, id }) : `${event} ${id}`);
   io.stdout(
     flags.json
       ? JSON.stringify({ event: 'serving', prefix: flags.prefix })
@@ -215,10 +217,8 @@ async function worker(flags: Flags, io: Io, signal?: AbortSignal) {
     ...(workers !== undefined && { workers }),
     ...(lockSeconds !== undefined && { lockSeconds }),
     ...(signal && { signal }),
-    onRecord: (record) =>
-      io.stdout(
-        flags.json ? JSON.stringify({ event: 'recorded', id: record.id }) : `recorded ${record.id}`,
-      ),
+    onStart: (run) => say('started', run.id),
+    onRecord: (record) => say('recorded', record.id),
   });
 }
 

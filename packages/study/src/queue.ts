@@ -135,6 +135,8 @@ export interface ServeOptions extends QueueOptions {
    * on the queue after about this long.
    */
   readonly lockSeconds?: number;
+  /** Called as a run is taken, before it runs. */
+  readonly onStart?: (run: Run) => void;
   readonly onRecord?: (record: RunRecord) => void;
   /** Stops taking runs; runs in flight go back on the queue when their lock runs out. */
   readonly signal?: AbortSignal;
@@ -148,6 +150,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const worker = new Worker<Run, string>(
     QUEUE,
     async (job) => {
+      options.onStart?.(job.data);
       const record = await pool.run(job.data);
       if (await store.add(record)) options.onRecord?.(record);
       return record.id;

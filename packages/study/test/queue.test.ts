@@ -43,8 +43,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** A `twostep-study worker` process, its stdout lines collected. */
-function workerProcess(prefix: string) {
+/**
+ * A `twostep-study worker` process, its stdout lines collected; `onStart` is called with the
+ * id of each run as the worker takes it.
+ */
+function workerProcess(prefix: string, onStart?: (id: string) => void) {
   const lines: string[] = [];
   const child: ChildProcess = spawn(
     process.execPath,
@@ -57,12 +60,15 @@ function workerProcess(prefix: string) {
     ]),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    const event = JSON.parse(line) as { event: string; id?: string };
+    if (event.event === 'started') onStart?.(event.id!);
+  });
   const exited = new Promise<NodeJS.Signals | number | null>((done) =>
     child.once('exit', (code, signal) => done(signal ?? code)),
   );
-  const recorded = () => lines.filter((l) => l.includes('"recorded"')).length;
-  return { child, lines, exited, recorded };
+  return { child, lines, exited };
 }
 
 const until = async (test: () => boolean, what: string, ms = 120_000) => {
@@ -91,16 +97,20 @@ describe('a study on a BullMQ queue in Redis', () => {
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
 
-    const [a, b] = [workerProcess(prefix), workerProcess(prefix)];
-    // Once a has recorded a run it has taken the next one: kill it in the middle of that run.
-    await until(() => a.recorded() >= 1, "worker a's first record");
-    await new Promise((wake) => setTimeout(wake, 300));
-    a.child.kill('SIGKILL');
+    // a is killed the moment it says it has taken a run, so it dies holding that run.
+    let killed: string | undefined;
+    const a = workerProcess(prefix, (id) => {
+      killed ??= id;
+      a.child.kill('SIGKILL');
+    });
+    const b = workerProcess(prefix);
     expect(await a.exited).toBe('SIGKILL');
 
     expect(await studied).toBe(0);
     expect(err).toEqual([]);
     await until(() => stalled.length >= 1, 'the stalled run to be taken again', 30_000);
+    expect(stalled).toContain(killed);
+    expect(b.lines.map((l) => JSON.parse(l))).toContainEqual({ event: 'recorded', id: killed });
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
     await events.close();
