@@ -57,13 +57,16 @@ export {
   type StudyRule,
 } from './spec.js';
 export {
+  type Bounds,
   type Cell,
   type Comparison,
   cells,
   compareRules,
   type Estimate,
   estimate,
+  FRACTION,
   holm,
+  NONNEGATIVE,
   rankBiserial,
   timeToTarget,
   variantOf,

@@ -14,6 +14,7 @@ import {
   compareRules,
   type Estimate,
   estimate,
+  FRACTION,
   groupBy,
   variantOf,
 } from './stats.js';
@@ -85,7 +86,15 @@ const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const interval = (e: Estimate, show: (x: number) => string) =>
   Number.isNaN(e.low) ? show(e.mean) : `${show(e.mean)} [${show(e.low)}, ${show(e.high)}]`;
 const seconds = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`);
+/** `x` to `digits` places with its sign (a true minus), none when it shows as zero. */
+function signed(x: number, digits: number): string {
+  const shown = Math.abs(x).toFixed(digits);
+  return Number(shown) === 0 ? shown : `${x < 0 ? '−' : '+'}${shown}`;
+}
 const pValue = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
+
+const INTERVALS =
+  "Intervals: 95% over the seeds (Student's t), cut where a mean cannot go (below 0% or 0 s, above 100%).";
 
 /** The cells' table: one row per setting, its seeds summarized. */
 function cellRows(s: Section, target: number): string[][] {
@@ -122,10 +131,10 @@ function comparisonRows(s: Section): string[][] {
       c.b,
       s.where(c.context) || 'all',
       String(c.pairs),
-      `${c.meanDifference >= 0 ? '+' : '−'}${(100 * Math.abs(c.meanDifference)).toFixed(2)} points`,
+      `${signed(100 * c.meanDifference, 2)} points`,
       pValue(c.p),
       pValue(c.pHolm),
-      c.effect.toFixed(2),
+      signed(c.effect, 2),
     ]),
   ];
 }
@@ -138,7 +147,7 @@ function markdownTable(rows: string[][]): string {
 
 /** The Markdown summary: per dataset, the cells and the comparisons. */
 export function markdownReport(records: readonly RunRecord[], options: ReportOptions): string {
-  const parts = [`# Study ${options.name}`, '', `${records.length} runs.`];
+  const parts = [`# Study ${options.name}`, '', `${records.length} runs. ${INTERVALS}`];
   for (const s of sections(records, options.target)) {
     parts.push('', `## ${s.dataset}`, '', markdownTable(cellRows(s, options.target)));
     if (s.comparisons.length > 0) {
@@ -182,7 +191,7 @@ function curves(s: Section): TopLevelSpec {
     const epochs = Math.max(...runs.map((r) => r.epochs.length));
     return Array.from({ length: epochs }, (_, i) => {
       const at = runs.flatMap((r) => (r.epochs[i] ? [r.epochs[i]!.testAccuracy] : []));
-      return { label, epoch: i + 1, ...band(estimate(at)) };
+      return { label, epoch: i + 1, ...band(estimate(at, FRACTION)) };
     });
   });
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' } as const;
@@ -310,7 +319,7 @@ export async function htmlReport(
 <html lang="en"><head><meta charset="utf-8"><title>Study ${escapeHtml(options.name)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>${STYLE}</style></head>
-<body><h1>Study ${escapeHtml(options.name)}</h1><p>${records.length} runs; time to target: first epoch at ${percent(options.target)} test accuracy.</p>
+<body><h1>Study ${escapeHtml(options.name)}</h1><p>${records.length} runs; time to target: first epoch at ${percent(options.target)} test accuracy. ${INTERVALS}</p>
 ${parts.join('\n')}
 </body></html>
 `;

@@ -17,14 +17,23 @@ export interface Estimate {
   readonly high: number;
 }
 
-/** The mean of `values` and its 95% confidence interval, mean ± t(0.975, n − 1) · s / √n. */
-export function estimate(values: readonly number[]): Estimate {
+/** The values a mean can take: accuracies lie in [0, 1], losses and times in [0, ∞). */
+export type Bounds = readonly [low: number, high: number];
+export const FRACTION: Bounds = [0, 1];
+export const NONNEGATIVE: Bounds = [0, Number.POSITIVE_INFINITY];
+
+/**
+ * The mean of `values` and its 95% confidence interval, mean ± t(0.975, n − 1) · s / √n, cut at
+ * `bounds`: the mean cannot leave them, so the cut interval holds it whenever the whole one does
+ * (a few seeds near 100% would otherwise reach past it).
+ */
+export function estimate(values: readonly number[], [min, max]: Bounds): Estimate {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { n, mean, low: Number.NaN, high: Number.NaN };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
   const half = quantile(0.975, n - 1) * Math.sqrt(variance / n);
-  return { n, mean, low: mean - half, high: mean + half };
+  return { n, mean, low: Math.max(min, mean - half), high: Math.min(max, mean + half) };
 }
 
 /** How a rule is named in tables: `twoStep global`, `twoStep layerwise`, `classic`, `autodiff`. */
@@ -86,13 +95,23 @@ export function cells(records: readonly RunRecord[], target: number): Cell[] {
       settings,
       variant: variantOf(runs[0]!.settings),
       seeds: runs.map((r) => r.settings.seed),
-      testAccuracy: estimate(runs.map((r) => last(r)?.testAccuracy ?? 0)),
-      testLoss: estimate(runs.map((r) => last(r)?.testLoss ?? Number.POSITIVE_INFINITY)),
-      trainAccuracy: estimate(runs.map((r) => last(r)?.trainAccuracy ?? 0)),
+      testAccuracy: estimate(
+        runs.map((r) => last(r)?.testAccuracy ?? 0),
+        FRACTION,
+      ),
+      testLoss: estimate(
+        runs.map((r) => last(r)?.testLoss ?? Number.POSITIVE_INFINITY),
+        NONNEGATIVE,
+      ),
+      trainAccuracy: estimate(
+        runs.map((r) => last(r)?.trainAccuracy ?? 0),
+        FRACTION,
+      ),
       secondsPerEpoch: estimate(
         runs.map((r) => r.seconds.reduce((a, b) => a + b, 0) / Math.max(1, r.seconds.length)),
+        NONNEGATIVE,
       ),
-      timeToTarget: estimate(times),
+      timeToTarget: estimate(times, NONNEGATIVE),
       reached: times.length,
       diverged: runs.filter((r) => r.diverged).length,
     };

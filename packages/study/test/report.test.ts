@@ -37,7 +37,8 @@ describe('markdownReport', () => {
   const text = markdownReport(records, options);
 
   it('has a table per dataset, each cell labelled by its rule and what varies', () => {
-    expect(text.startsWith('# Study demo\n\n16 runs.\n\n## moons\n')).toBe(true);
+    expect(text.startsWith('# Study demo\n\n16 runs. Intervals: 95% over the seeds')).toBe(true);
+    expect(text).toContain('above 100%).\n\n## moons\n');
     expect(text).toContain('| twoStep global · lr 0.1 | 4 | 92.5% [90.4%, 94.6%] |');
     expect(text).toContain('| classic · lr 0.1 | 4 | 92.5% [90.4%, 94.6%] |');
     expect(text).toContain('| twoStep global · lr 0.5 | 4 | 82.5% [80.4%, 84.6%] |');
@@ -48,9 +49,25 @@ describe('markdownReport', () => {
 
   it('compares the rules that ran in the same setting', () => {
     expect(text).toContain(
-      '| twoStep global | classic | lr 0.1 | 4 | +0.00 points | 1.000 | 1.000 | 0.00 |',
+      '| twoStep global | classic | lr 0.1 | 4 | 0.00 points | 1.000 | 1.000 | 0.00 |',
     );
     expect(text.match(/\| twoStep global \| classic \|/g)).toHaveLength(1);
+  });
+
+  it('cuts intervals at 100%, and signs differences and effects with a true minus', () => {
+    // classic better on every seed: twoStep 0.9, 0.95, 0.7; classic 1, 1, 0.9.
+    const near = [1, 2, 3].flatMap((seed) => [
+      record({ seed }, [0.9, 0.95, 0.7][seed - 1]!),
+      record({ seed, rule: 'classic' }, [1, 1, 0.9][seed - 1]!),
+    ]);
+    const table = markdownReport(near, options);
+    // 85% ± t(0.975, 2) · s / √3 = 4.3027 · 0.1323 / 1.732 = 32.9 points; 96.7% ± 14.3 points.
+    expect(table).toContain('| twoStep global | 3 | 85.0% [52.1%, 100.0%] |');
+    expect(table).toContain('| classic | 3 | 96.7% [82.3%, 100.0%] |');
+    // Exact Wilcoxon p for 3 pairs all one way: 2 / 2³.
+    expect(table).toContain(
+      '| twoStep global | classic | all | 3 | −11.67 points | 0.250 | 0.250 | −1.00 |',
+    );
   });
 
   it('times the first epoch at the target, over the runs that reached it', () => {
