@@ -112,9 +112,18 @@ export function runNetwork(settings: RunSettings, data: RunData): Network {
   });
 }
 
+/** The code paths this thread has run: a backend's, a rule's (and mode's) and an optimizer's. */
+const warm = new Set<string>();
+/** Wall seconds of untimed training before a thread's first run on a path. */
+const WARM_UP_SECONDS = 1;
+
 /**
  * Trains `run` and evaluates it after every epoch, calling `onEpoch` with each result; a run
- * that diverges is recorded up to the epoch before, with the error's message.
+ * that diverges is recorded up to the epoch before, with the error's message. The first run of
+ * a thread on a backend, rule, mode and optimizer is preceded by a second of untimed epochs
+ * of the same settings on networks thrown away: otherwise its epochs pay for compiling and
+ * optimizing those paths (up to 10× the time of later runs' epochs on tfjs-cpu), which a
+ * comparison of rules' costs would count against whichever rule a thread happens to run first.
  */
 export async function executeRun(
   run: Run,
@@ -122,6 +131,23 @@ export async function executeRun(
 ): Promise<RunRecord> {
   const { settings } = run;
   const data = options.data ?? (await runData(settings.dataset));
+  const path = [settings.backend, settings.rule, settings.mode, settings.optimizer].join(' ');
+  if (!warm.has(path)) {
+    const end = performance.now() + WARM_UP_SECONDS * 1000;
+    do await trainRun({ ...run, settings: { ...settings, epochs: 1 } }, data);
+    while (performance.now() < end);
+    warm.add(path);
+  }
+  return trainRun(run, data, options.onEpoch);
+}
+
+/** `executeRun` without the warm-up. */
+async function trainRun(
+  run: Run,
+  data: RunData,
+  onEpoch?: (result: EpochResult) => void,
+): Promise<RunRecord> {
+  const { settings } = run;
   const backend: Backend = await loadBackend(CONFIGS[settings.backend], BACKENDS);
   const net = runNetwork(settings, data);
   const epochs: EpochResult[] = [];
@@ -155,7 +181,7 @@ export async function executeRun(
           testAccuracy: onTest.accuracy,
         };
         epochs.push(result);
-        options.onEpoch?.(result);
+        onEpoch?.(result);
       },
     });
     return { id: run.id, settings, epochs, seconds };

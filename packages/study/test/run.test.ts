@@ -36,6 +36,7 @@ describe('runData', () => {
 
 describe('executeRun', () => {
   it('learns, records every epoch, and gives the same results every time', async () => {
+    // The first run of this thread: its untimed warm-up epoch is in neither callback nor record.
     const epochs: number[] = [];
     const first = await executeRun(runOf(settings), { onEpoch: (e) => epochs.push(e.epoch) });
     expect(epochs).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
