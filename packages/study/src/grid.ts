@@ -82,10 +82,12 @@ export function seedsOf(spec: Spec): number[] {
 }
 
 /**
- * Every run of the spec, seeds innermost (a cell's seeds run side by side): the product of its
- * axes, without what is not a run — the layer-wise mode of a rule other than the two-step
- * rule, autodiff on a backend that is not TensorFlow.js's, and a per-neuron family on a
- * network whose hidden layers it does not fit.
+ * Every run of the spec, the rules and modes innermost and the seeds next: the runs a paired
+ * comparison sets side by side (one seed, every rule) run one after another, so that a machine
+ * that slows down or speeds up during a study shifts their times alike instead of one rule's.
+ * The product of the spec's axes, without what is not a run: the layer-wise mode of a rule other
+ * than the two-step rule, autodiff on a backend that is not TensorFlow.js's, and a per-neuron
+ * family on a network whose hidden layers it does not fit.
  */
 export function expand(spec: Spec): Run[] {
   const runs: Run[] = [];
@@ -94,15 +96,15 @@ export function expand(spec: Spec): Run[] {
       for (const activation of spec.activations) {
         if (Array.isArray(activation) && (hidden.length !== 1 || hidden[0] !== activation.length))
           continue;
-        for (const rule of spec.rules)
-          for (const mode of spec.modes) {
-            if (mode === 'layerwise' && rule !== 'twoStep') continue;
-            for (const optimizer of spec.optimizers)
-              for (const learningRate of spec.learningRates)
-                for (const batchSize of spec.batchSizes)
-                  for (const backend of spec.backends) {
-                    if (rule === 'autodiff' && backend === 'ts') continue;
-                    for (const seed of seedsOf(spec)) {
+        for (const optimizer of spec.optimizers)
+          for (const learningRate of spec.learningRates)
+            for (const batchSize of spec.batchSizes)
+              for (const backend of spec.backends)
+                for (const seed of seedsOf(spec))
+                  for (const rule of spec.rules)
+                    for (const mode of spec.modes) {
+                      if (mode === 'layerwise' && rule !== 'twoStep') continue;
+                      if (rule === 'autodiff' && backend === 'ts') continue;
                       const settings: RunSettings = {
                         dataset: datasetSettings(entry),
                         hidden,
@@ -118,8 +120,6 @@ export function expand(spec: Spec): Run[] {
                       };
                       runs.push({ id: runId(settings), settings });
                     }
-                  }
-          }
       }
   return runs;
 }

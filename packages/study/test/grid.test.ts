@@ -42,8 +42,23 @@ describe('expand', () => {
     expect(runs.at(-1)!.settings.dataset).toEqual({ name: 'mnist', size: 500 });
   });
 
-  it('puts the seeds innermost and gives every run its own id', () => {
-    expect(runs.slice(0, 2).map((r) => r.settings.seed)).toEqual([1, 2]);
+  it('puts the rules and modes innermost, then the seeds, and gives every run its own id', () => {
+    // moons, [8], tanh, lr 0.1, ts: seed 1's three runs, then seed 2's; then tfjs-cpu with autodiff.
+    const first = runs
+      .slice(0, 10)
+      .map(({ settings: s }) => `${s.backend} ${s.seed} ${s.rule} ${s.mode}`);
+    expect(first).toEqual([
+      'ts 1 twoStep global',
+      'ts 1 twoStep layerwise',
+      'ts 1 classic global',
+      'ts 2 twoStep global',
+      'ts 2 twoStep layerwise',
+      'ts 2 classic global',
+      'tfjs-cpu 1 twoStep global',
+      'tfjs-cpu 1 twoStep layerwise',
+      'tfjs-cpu 1 classic global',
+      'tfjs-cpu 1 autodiff global',
+    ]);
     expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
     for (const run of runs) expect(run.id).toBe(runId(run.settings));
   });
