@@ -48,10 +48,39 @@ export interface StudySummary {
 }
 
 /**
- * A pool of `workers` worker threads (default: every core) that each run one run at a time:
- * `pool.run(run)` resolves to its record. The caller destroys it.
+ * A pool of worker threads that each run one run at a time: `run(run)` resolves to its record.
+ * The caller destroys it; the runs in flight are then thrown away (rejected).
  */
-export function createPool(workers = availableParallelism()): Piscina<Run, RunRecord> {
+export class RunPool extends Piscina<Run, RunRecord> {
+  #destroyed = false;
+
+  constructor(threads: number) {
+    super({
+      filename: WORKER,
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: 1,
+      // The workers run the built package as published, whatever flags started this process (a
+      // test runner's `--conditions` would point them at TypeScript sources).
+      execArgv: [],
+    });
+    // Piscina emits 'error' for a thread that fails between runs, and for a run's result that
+    // arrives from a thread destroy() has just ended ("Unexpected message from Worker"): the
+    // first is thrown as before; the second is a run thrown away on purpose (a study stopped
+    // mid-run), not an error.
+    this.on('error', (error: unknown) => {
+      if (!this.#destroyed) throw error;
+    });
+  }
+
+  override destroy(): Promise<void> {
+    this.#destroyed = true;
+    return super.destroy();
+  }
+}
+
+/** A pool of `workers` worker threads (default: every core); see RunPool. */
+export function createPool(workers = availableParallelism()): RunPool {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new ConfigError(
       `workers must be a positive integer, got ${String(workers)}; 1 runs one run at a time.`,
@@ -60,15 +89,7 @@ export function createPool(workers = availableParallelism()): Piscina<Run, RunRe
   if (!existsSync(WORKER)) {
     throw new ConfigError(`${WORKER} is missing: build @twostep/study first (pnpm build).`);
   }
-  return new Piscina<Run, RunRecord>({
-    filename: WORKER,
-    minThreads: workers,
-    maxThreads: workers,
-    concurrentTasksPerWorker: 1,
-    // The workers run the built package as published, whatever flags started this process (a
-    // test runner's `--conditions` would point them at TypeScript sources).
-    execArgv: [],
-  });
+  return new RunPool(workers);
 }
 
 /** The runs of `spec` (given, when already expanded) that `store` has no record of, in order. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expand } from '../src/grid.js';
-import { type Progress, pendingRuns, runStudy } from '../src/pool.js';
+import { createPool, type Progress, pendingRuns, runStudy } from '../src/pool.js';
 import { executeRun, type RunRecord } from '../src/run.js';
 import { parseSpec } from '../src/spec.js';
 import { FileStore } from '../src/store.js';
@@ -72,5 +72,14 @@ describe('runStudy on the local pool', () => {
     await expect(runStudy(spec, { store: fresh(), workers: 0 })).rejects.toThrow(
       'workers must be a positive integer, got 0; 1 runs one run at a time.',
     );
+  });
+
+  it('ignores a result that arrives from a thread destroy() ended, and no other error', async () => {
+    // Piscina's event for a stopped run's late result (a stopped study once crashed on it).
+    const late = new Error('Unexpected message from Worker: { taskId: 15, … }');
+    const pool = createPool(1);
+    expect(() => pool.emit('error', late)).toThrow(late);
+    await pool.destroy();
+    expect(() => pool.emit('error', late)).not.toThrow();
   });
 });

@@ -89,10 +89,9 @@ describe('a study on a BullMQ queue in Redis', () => {
     const { io, out, err } = session();
     const studied = main(['run', specPath, '--queue', redis.url, '--prefix', prefix, '--json'], io);
 
-    const events = new QueueEvents('runs', {
-      connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
-      prefix,
-    });
+    // QueueEvents reads with a duplicate of this connection and closes only that one.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const events = new QueueEvents('runs', { connection, prefix });
     const stalled: string[] = [];
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
@@ -114,6 +113,7 @@ describe('a study on a BullMQ queue in Redis', () => {
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
     await events.close();
+    connection.disconnect();
 
     const events_ = out.map((l) => JSON.parse(l) as { event: string });
     expect(events_[0]).toEqual({ event: 'queued', runs: 6, prefix });
