@@ -22,7 +22,6 @@ export const DEBIAN_CHROMIUM: string;
 export const CHROMIUM_ARGS: readonly string[];
 export const PATH_NAMES: readonly string[];
 export const MISSING: string;
-export const INSTALL_COMMANDS: readonly (readonly [string, readonly string[]])[];
 export function isExecutable(path: string): boolean;
 export function findChromium(options?: FindOptions): string | undefined;
 export function chromiumPath(options?: FindOptions): string;

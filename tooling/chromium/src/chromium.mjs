@@ -35,9 +35,6 @@ export const installCommands = (name) => [
   ['apt-get', ['-o', 'Acquire::Retries=3', 'install', '-y', '-qq', name]],
 ];
 
-/** The commands that install Debian's `chromium`. */
-export const INSTALL_COMMANDS = installCommands('chromium');
-
 /** Whether `path` is an executable file. */
 export function isExecutable(path) {
   try {
@@ -157,8 +154,9 @@ function ensureProgram(
 }
 
 /**
- * The Chromium for `pnpm test`: findChromium's, else Debian's, installed with INSTALL_COMMANDS
- * through `run` when canInstall. Throws an Error with a one-line message when there is none.
+ * The Chromium for `pnpm test`: findChromium's, else Debian's, installed with
+ * `installCommands('chromium')` through `run` when canInstall. Throws an Error with a one-line
+ * message when there is none.
  */
 export const ensureChromium = (options) => ensureProgram(CHROMIUM, options);
 

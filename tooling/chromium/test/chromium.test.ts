@@ -12,7 +12,6 @@ import {
   ensureRedis,
   findChromium,
   findRedis,
-  INSTALL_COMMANDS,
   installCommands,
   isExecutable,
   MISSING,
@@ -158,7 +157,7 @@ describe('ensureChromium', () => {
       'apt-get -o Acquire::Retries=3 update -qq',
       'apt-get -o Acquire::Retries=3 install -y -qq chromium',
     ]);
-    expect(INSTALL_COMMANDS.map(([c, a]) => [c, ...a].join(' '))).toEqual(m.commands);
+    expect(installCommands('chromium').map(([c, a]) => [c, ...a].join(' '))).toEqual(m.commands);
     expect(m.log).toEqual([
       "No Chromium found: installing Debian's chromium (apt-get install -y chromium).",
     ]);
