@@ -196,7 +196,7 @@ describe('export --format onnx', () => {
       expect(await runBuilt(args, cwd), format).toEqual([1, refused]);
     }
     expect(await readdir(join(cwd, 'ro'))).toEqual([]);
-  }, 30_000);
+  });
 });
 
 describe('ONNX and TensorFlow.js Layers models as --model', () => {

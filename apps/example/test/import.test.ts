@@ -145,7 +145,7 @@ describe('twostep import', () => {
       `error: import: cannot write the model into ${join(cwd, 'ro')} (EACCES: permission denied); choose another --out.\n`,
     ]);
     expect(await readdir(join(cwd, 'ro'))).toEqual(['m.onnx']);
-  }, 30_000);
+  });
 
   it('a damaged, missing or temporary file gets the message every command gives', async () => {
     const cwd = await folder({ 'bad.onnx': 'not a protobuf', 'm.json': serialize(network()) });

@@ -102,7 +102,7 @@ describe('the model path is checked before training', () => {
     expect(below.stderr.trim()).toBe(
       `error: cannot write the model to ${join(dir, 'ro/sub/m.json')}: the folder ${join(dir, 'ro/sub')} cannot be created (EACCES); choose a --model in a folder you can write, or create it yourself.`,
     );
-  }, 30_000);
+  });
 });
 
 describe('one run per model path', () => {
@@ -171,7 +171,7 @@ describe('one run per model path', () => {
     expect(stderr.trim()).toBe('error: interrupted; the model was not written.');
     expect(code).toBe(1);
     expect(await readdir(dir)).toEqual(['twostep.config.json']);
-  }, 30_000);
+  });
 });
 
 describe('temporary files of killed saves', () => {

@@ -117,11 +117,11 @@ describe('the report in headless Chromium', () => {
       return route.abort();
     });
     await page.setContent(renderReport(fixture()), { waitUntil: 'load' });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
-  }, 60_000);
+  });
 
   it('loads nothing from anywhere', () => {
     expect(requests).toEqual([]);

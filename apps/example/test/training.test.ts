@@ -78,7 +78,7 @@ describe('runTraining', () => {
     const { record } = await runTraining({ ...DEFAULT_CONFIG, model: join(dir, 'm.json') });
     expect(record.epochs).toHaveLength(12);
     expect(record.testAccuracy).toBeGreaterThanOrEqual(0.95);
-  }, 120_000);
+  });
 });
 
 describe('checkpoints and --resume', () => {

@@ -107,7 +107,7 @@ describe('a study on a BullMQ queue in Redis', () => {
 
     expect(await studied).toBe(0);
     expect(err).toEqual([]);
-    await until(() => stalled.length >= 1, 'the stalled run to be taken again', 30_000);
+    await until(() => stalled.length >= 1, 'the stalled run to be taken again');
     expect(stalled).toContain(killed);
     expect(b.lines.map((l) => JSON.parse(l))).toContainEqual({ event: 'recorded', id: killed });
     b.child.kill('SIGTERM');

@@ -113,5 +113,5 @@ describe('htmlReport', () => {
     } finally {
       await browser.close();
     }
-  }, 120_000);
+  });
 });
