@@ -2,8 +2,8 @@
 import {
   type BackendOptions,
   BackendUnavailableError,
-  ConfigError,
   checkDType,
+  checkKeys,
   checkOneOf,
 } from '@twostep/core/backend';
 import { DTYPES, WebgpuBackend } from './backend.js';
@@ -25,12 +25,7 @@ function describe(info: GPUAdapterInfo | undefined): string {
 }
 
 export async function createBackend(options: WebgpuBackendOptions = {}): Promise<WebgpuBackend> {
-  const unknown = Object.keys(options).filter((key) => !OPTIONS.includes(key));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `webgpu: unknown option ${unknown.map((key) => `"${key}"`).join(', ')}; the options are ${OPTIONS.join(', ')}.`,
-    );
-  }
+  checkKeys('webgpu', options, OPTIONS);
   const { dtype = 'float32', powerPreference } = options;
   checkDType('webgpu', dtype, DTYPES);
   if (powerPreference !== undefined) {

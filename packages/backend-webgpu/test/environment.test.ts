@@ -24,11 +24,11 @@ describe('options, checked before any GPU is asked for', () => {
     await expect(createBackend({ dtype: 'float64' })).rejects.toThrow(/float32/);
   });
 
-  it('a misspelled option is a ConfigError listing the options', async () => {
+  it('a misspelled option is a ConfigError naming the closest and listing the options', async () => {
     const options = { powerPrefrence: 'low-power' } as never;
     await expect(createBackend(options)).rejects.toThrow(ConfigError);
     await expect(createBackend(options)).rejects.toThrow(
-      'webgpu: unknown option "powerPrefrence"; the options are dtype, powerPreference.',
+      "webgpu: unknown option 'powerPrefrence'; did you mean 'powerPreference'? The options are dtype, powerPreference.",
     );
   });
 

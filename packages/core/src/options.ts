@@ -34,9 +34,9 @@ export function closest(name: string, candidates: readonly string[]): string | u
 }
 
 /**
- * Throws a ConfigError when `options` is given but is not an object, or for its first key that
- * is not in `known`, naming the closest known key and every known one. `where` says whose
- * options they are.
+ * Throws a ConfigError when `options` is given but is not a plain options object (null, an
+ * array, a number…), or for its first key that is not in `known`, naming the closest known
+ * key and every known one. `where` says whose options they are (`train`, `tfjs-wasm`).
  */
 export function checkKeys(
   where: string,
@@ -44,7 +44,7 @@ export function checkKeys(
   known: readonly string[],
 ): void {
   if (options === undefined) return;
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError(
       `${where}: options must be an object such as { ${known[0]}: … }, got ${shown(options)}; leave them out for the defaults.`,
     );

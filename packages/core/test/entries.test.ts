@@ -36,7 +36,7 @@ describe('entries', () => {
     expect(names(backendEntry)).toEqual(
       [
         ...['SPECIFICATION_VERSION', 'DTYPES', 'UNARY_OPS', 'ACTIVATION_NAMES', 'FUSED_KERNELS'],
-        ...['checkOperands', 'checkShape', 'checkData', 'checkDType', 'checkOneOf'],
+        ...['checkOperands', 'checkShape', 'checkData', 'checkDType', 'checkOneOf', 'checkKeys'],
         ...['checkSameShape', 'checkSlice', 'checkConcatRows', 'matMulShape', 'broadcastKind'],
         'affineShape',
         ...['TwoStepError', 'ShapeError', 'DTypeError', 'DisposedMatrixError', 'ConfigError'],
@@ -45,10 +45,10 @@ describe('entries', () => {
     );
   });
 
-  it('@twostep/core/check exports the JSON checker and the float32 range check', () => {
+  it('@twostep/core/check exports the JSON checker, the options check and the float32 range check', () => {
     expect(names(checkEntry)).toEqual(
       [
-        ...['checker', 'parseJsonAsWritten', 'shown', 'Overflow'],
+        ...['checker', 'parseJsonAsWritten', 'shown', 'Overflow', 'checkKeys'],
         ...['firstOverflow', 'overflowError'],
       ].sort(),
     );

@@ -1,24 +1,6 @@
-/** Checks every entry point of the package shares: options objects and JSON given as text. */
-import { ConfigError, ModelFormatError } from '@twostep/core';
-import { parseJsonAsWritten, shown } from '@twostep/core/check';
-
-/**
- * Throws a ConfigError when `options` is not an object, or for its first key that is not in
- * `known`; `where` names the function.
- */
-export function checkOptions(where: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(
-      `${where}: options must be an object such as { ${known[0]}: … }; it is ${shown(options)}. Leave them out for the defaults.`,
-    );
-  }
-  const unknown = Object.keys(options).find((key) => !known.includes(key));
-  if (unknown !== undefined) {
-    throw new ConfigError(
-      `${where}: unknown option ${shown(unknown)}; the options are ${known.join(', ')}.`,
-    );
-  }
-}
+/** JSON given as text, read the same way by every entry point of the package. */
+import { ModelFormatError } from '@twostep/core';
+import { parseJsonAsWritten } from '@twostep/core/check';
 
 /**
  * `value` itself, or parsed when it is JSON text (numbers too large for a double kept as

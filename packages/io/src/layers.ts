@@ -19,8 +19,15 @@ import {
   ModelFormatError,
   Network,
 } from '@twostep/core';
-import { checker, type Fields, firstOverflow, overflowError, shown } from '@twostep/core/check';
-import { checkOptions, jsonOf } from './checks.js';
+import {
+  checker,
+  checkKeys,
+  type Fields,
+  firstOverflow,
+  overflowError,
+  shown,
+} from '@twostep/core/check';
+import { jsonOf } from './checks.js';
 
 /** One weight of the manifest, as tfjs writes it. */
 export interface LayersWeightSpec {
@@ -145,7 +152,7 @@ export function toLayers(
   if (!(net instanceof Network)) {
     throw new ConfigError(`toLayers: expected a Network from @twostep/core, got ${shown(net)}.`);
   }
-  checkOptions('toLayers', options, ['weightsPath']);
+  checkKeys('toLayers', options, ['weightsPath']);
   const { weightsPath = LAYERS_WEIGHTS_FILE } = options;
   if (typeof weightsPath !== 'string' || weightsPath === '') {
     throw new ConfigError(
@@ -295,7 +302,7 @@ export function fromLayers(
   weightData: ArrayBuffer | Uint8Array | readonly ArrayBuffer[],
   limits: Limits = {},
 ): Network {
-  checkOptions('fromLayers', limits, ['maxParameters', 'maxEntries']);
+  checkKeys('fromLayers', limits, ['maxParameters', 'maxEntries']);
   const bytes = bytesOf(weightData);
   const c = layersChecker();
   const file = c.object(jsonOf(modelJson, 'TensorFlow.js Layers model'), '$');

@@ -4,8 +4,7 @@
  * as they are. `fromOnnx` reads the dense MLPs that torch.onnx.export and tf2onnx write.
  */
 import { type ActivationSpec, ConfigError, formatArchitecture, Network } from '@twostep/core';
-import { firstOverflow, overflowError, shown } from '@twostep/core/check';
-import { checkOptions } from './checks.js';
+import { checkKeys, firstOverflow, overflowError, shown } from '@twostep/core/check';
 import { readModel, resolveLimits } from './onnx-import.js';
 import {
   AttributeType,
@@ -64,7 +63,7 @@ const OPERATORS: Record<string, (alpha: number) => Pick<OnnxNode, 'opType' | 'at
  * families have no ONNX operator and are refused with a ConfigError.
  */
 export function toOnnx(net: Network, options: OnnxExportOptions = {}): Uint8Array {
-  checkOptions('toOnnx', options, ['dtype', 'name']);
+  checkKeys('toOnnx', options, ['dtype', 'name']);
   if (!(net instanceof Network)) {
     throw new ConfigError(`toOnnx: expected a Network from @twostep/core, got ${shown(net)}.`);
   }
@@ -202,7 +201,7 @@ export function fromOnnx(
   bytes: Uint8Array | ArrayBuffer,
   options: OnnxImportOptions = {},
 ): Network {
-  checkOptions('fromOnnx', options, ['maxParameters', 'maxEntries']);
+  checkKeys('fromOnnx', options, ['maxParameters', 'maxEntries']);
   const limits = resolveLimits(options);
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
     throw new ConfigError(

@@ -20,8 +20,8 @@ import {
   serialize,
   TwoStepError,
 } from '@twostep/core';
-import { checker, type Fields, shown } from '@twostep/core/check';
-import { checkOptions, jsonOf } from './checks.js';
+import { checker, checkKeys, type Fields, shown } from '@twostep/core/check';
+import { jsonOf } from './checks.js';
 import { nodeModules, temporaryOf, writeFileAtomic } from './files.js';
 import { fromLayers, LAYERS_WEIGHTS_FILE, toLayers } from './layers.js';
 import { fromOnnx, type OnnxExportOptions, toOnnx } from './onnx.js';
@@ -183,7 +183,7 @@ export async function saveModel(
   if (!(net instanceof Network)) {
     throw new ConfigError(`saveModel: expected a Network from @twostep/core, got ${shown(net)}.`);
   }
-  checkOptions('saveModel', options, ['format', 'onnx']);
+  checkKeys('saveModel', options, ['format', 'onnx']);
   const place = locate('saveModel', url);
   const format = formatOption('saveModel', options.format);
   switch (place.kind) {
@@ -306,13 +306,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  * `format`, its weights files are read beside it).
  */
 export async function loadModel(url: string | URL, options: LoadOptions = {}): Promise<Network> {
-  checkOptions('loadModel', options, [
-    'format',
-    'maxBytes',
-    'maxParameters',
-    'maxEntries',
-    'fetch',
-  ]);
+  checkKeys('loadModel', options, ['format', 'maxBytes', 'maxParameters', 'maxEntries', 'fetch']);
   const place = locate('loadModel', url);
   const format = formatOption('loadModel', options.format);
   const { maxBytes = DEFAULT_MAX_BYTES, fetch: fetcher, maxParameters, maxEntries } = options;

@@ -292,7 +292,7 @@ describe('toLayers → fromLayers', () => {
       'toLayers: weightsPath must be a file name such as "weights.bin"; it is "".',
     );
     expect(() => toLayers(network([2, 2], ['tanh']), { weightPath: 'x' } as never)).toThrow(
-      'toLayers: unknown option "weightPath"; the options are weightsPath.',
+      "toLayers: unknown option 'weightPath'; did you mean 'weightsPath'? The options are weightsPath.",
     );
   });
 
@@ -661,7 +661,7 @@ describe('fromLayers refuses, naming the field and the fix', () => {
       ),
     );
     expect(() => fromLayers(modelJson, weightData, { maxParams: 1 } as never)).toThrow(
-      'fromLayers: unknown option "maxParams"; the options are maxParameters, maxEntries.',
+      "fromLayers: unknown option 'maxParams'. The options are maxParameters, maxEntries.",
     );
     expect(() => fromLayers(modelJson, weightData, { maxParameters: 10 })).toThrow(
       ResourceLimitError,

@@ -1104,7 +1104,7 @@ describe('fromOnnx refuses what it cannot read, naming the problem and the fix',
       ),
     );
     expect(() => fromOnnx(bytes, { limit: 3 } as never)).toThrow(
-      /fromOnnx: unknown option "limit"; the options are maxParameters, maxEntries/,
+      "fromOnnx: unknown option 'limit'. The options are maxParameters, maxEntries.",
     );
     expect(() => fromOnnx('model.onnx' as never)).toThrow(
       /fromOnnx: expected the model's bytes as a Uint8Array or ArrayBuffer, got "model.onnx"/,
@@ -1159,7 +1159,7 @@ describe('toOnnx refuses what ONNX cannot hold', () => {
       /toOnnx: dtype must be 'float32' or 'float64', got "float16"/,
     );
     expect(() => toOnnx(small, { opset: 17 } as never)).toThrow(
-      /unknown option "opset"; the options are dtype, name/,
+      "toOnnx: unknown option 'opset'. The options are dtype, name.",
     );
     expect(() => toOnnx(small, { name: 3 as never })).toThrow(/name must be a string, got 3/);
     expect(() => toOnnx({ architecture: [2, 1] } as never)).toThrow(/expected a Network/);

@@ -242,7 +242,7 @@ describe('files', () => {
       'loadModel: maxBytes must be a positive integer; it is 0. Leave it out for the default 268,435,456.',
     );
     expect((await rejection(loadModel('m.json', { maxByte: 1 } as never))).message).toBe(
-      'loadModel: unknown option "maxByte"; the options are format, maxBytes, maxParameters, maxEntries, fetch.',
+      "loadModel: unknown option 'maxByte'; did you mean 'maxBytes'? The options are format, maxBytes, maxParameters, maxEntries, fetch.",
     );
     expect((await rejection(saveModel(net, 'models/', { format: 'onnx' }))).message).toBe(
       'saveModel: models/ is a folder, and the onnx format is one file; name it, such as models/mnist.onnx.',
