@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type BackendOptions,
-  BackendUnavailableError,
-  checkDType,
-  checkKeys,
-} from '@twostep/core/backend';
+import { type BackendOptions, BackendUnavailableError, checkDType } from '@twostep/core/backend';
 import { TfjsBackend } from './backend.js';
 
 /**
@@ -14,12 +9,10 @@ import { TfjsBackend } from './backend.js';
  */
 export async function createTfjsBackend(
   tfBackend: string,
-  options: BackendOptions = {},
+  { dtype = 'float32' }: BackendOptions = {},
   hint = `Import the package that registers it (for example @tensorflow/tfjs-backend-${tfBackend}) before creating it.`,
 ): Promise<TfjsBackend> {
   const name = `tfjs-${tfBackend}`;
-  checkKeys(name, options, ['dtype']);
-  const { dtype = 'float32' } = options;
   checkDType(name, dtype, ['float32']);
   if (!tf.findBackendFactory(tfBackend)) {
     throw new BackendUnavailableError(

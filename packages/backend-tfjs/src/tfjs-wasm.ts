@@ -10,7 +10,7 @@
 
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendUnavailableError, checkDType, checkKeys } from '@twostep/core/backend';
+import { BackendUnavailableError, checkDType } from '@twostep/core/backend';
 import type { TfjsBackend } from './backend.js';
 import { createTfjsBackend } from './create.js';
 import type { WasmBackendOptions, WasmFiles } from './wasm.js';
@@ -49,9 +49,10 @@ async function notServed(url: string): Promise<string | undefined> {
   }
 }
 
-export async function createBackend(given: WasmBackendOptions = {}): Promise<TfjsBackend> {
-  checkKeys('tfjs-wasm', given, ['dtype', 'wasmPaths']);
-  const { wasmPaths, ...options } = given;
+export async function createBackend({
+  wasmPaths,
+  ...options
+}: WasmBackendOptions = {}): Promise<TfjsBackend> {
   checkDType('tfjs-wasm', options.dtype ?? 'float32', ['float32']);
   const again = () =>
     new BackendUnavailableError(

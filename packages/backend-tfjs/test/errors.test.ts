@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendUnavailableError,
-  ConfigError,
   DisposedMatrixError,
   DTypeError,
   defineBackends,
@@ -33,29 +32,6 @@ describe('creating a tfjs backend', () => {
     );
     const backend = await createCpu();
     expect([backend.dtype, backend.dtypes]).toEqual(['float32', ['float32']]);
-  });
-
-  it('rejects an option it does not take, naming the closest, before TensorFlow.js starts', async () => {
-    for (const [name, create] of [
-      ['tfjs-cpu', createCpu],
-      ['tfjs-webgl', createWebgl],
-      ['tfjs-webgpu', createWebgpu],
-    ] as const) {
-      await expect(create({ dtyp: 'float32' } as never)).rejects.toThrow(
-        new ConfigError(
-          `${name}: unknown option 'dtyp'; did you mean 'dtype'? The options are dtype.`,
-        ),
-      );
-    }
-    await expect(createWasm({ wasmPath: '/wasm/' } as never)).rejects.toThrow(
-      new ConfigError(
-        "tfjs-wasm: unknown option 'wasmPath'; did you mean 'wasmPaths'? The options are dtype, wasmPaths.",
-      ),
-    );
-    // Through a declared backend, a config's extra key reaches the same check.
-    await expect(
-      loadBackend({ backend: 'tfjs-cpu', threads: 2 } as never, backends),
-    ).rejects.toThrow("tfjs-cpu: unknown option 'threads'. The options are dtype.");
   });
 
   it('says that WebGL needs a browser, and what to use in Node', async () => {

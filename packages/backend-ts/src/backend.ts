@@ -9,7 +9,6 @@ import {
   checkConcatRows,
   checkData,
   checkDType,
-  checkKeys,
   checkOneOf,
   checkOperands,
   checkSameShape,
@@ -62,9 +61,6 @@ export interface TsBackendOptions extends BackendOptions {
 }
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
-
-/** The keys of TsBackendOptions: any other is a misspelling, refused rather than ignored. */
-const OPTIONS = ['dtype', 'poolBytes', 'simd', 'relaxedSimd', 'threads'];
 
 /** The most threads a backend takes: beyond it, more workers only add synchronisation. */
 export const MAX_THREADS = 64;
@@ -137,15 +133,13 @@ export class TsBackend implements Backend<TsMatrix> {
   readonly #Store: StoreConstructor;
   readonly #compute: Compute | undefined;
 
-  constructor(options: TsBackendOptions = {}) {
-    checkKeys('createBackend', options, OPTIONS);
-    const {
-      dtype = 'float32',
-      poolBytes = DEFAULT_POOL_BYTES,
-      simd = true,
-      relaxedSimd = true,
-      threads = defaultThreads(),
-    } = options;
+  constructor({
+    dtype = 'float32',
+    poolBytes = DEFAULT_POOL_BYTES,
+    simd = true,
+    relaxedSimd = true,
+    threads = defaultThreads(),
+  }: TsBackendOptions = {}) {
     checkDType('ts', dtype, DTYPES);
     checkOptions(poolBytes, simd, relaxedSimd, threads);
     this.dtype = dtype;

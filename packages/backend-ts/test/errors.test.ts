@@ -72,22 +72,6 @@ describe('errors', () => {
     }
   });
 
-  it('rejects an option it does not take, naming the closest, before anything starts', () => {
-    expect(() => createBackend({ thread: 1 } as never)).toThrow(
-      new ConfigError(
-        "createBackend: unknown option 'thread'; did you mean 'threads'? The options are dtype, poolBytes, simd, relaxedSimd, threads.",
-      ),
-    );
-    expect(() => createBackend({ dType: 'float64' } as never)).toThrow(
-      "createBackend: unknown option 'dType'; did you mean 'dtype'?",
-    );
-    expect(() => createBackend(null as never)).toThrow(
-      new ConfigError(
-        'createBackend: options must be an object such as { dtype: … }, got null; leave them out for the defaults.',
-      ),
-    );
-  });
-
   it('rejects a poolBytes that is not a byte count and a simd that is not a boolean', () => {
     for (const poolBytes of [
       -1,

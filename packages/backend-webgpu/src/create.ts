@@ -3,7 +3,6 @@ import {
   type BackendOptions,
   BackendUnavailableError,
   checkDType,
-  checkKeys,
   checkOneOf,
 } from '@twostep/core/backend';
 import { DTYPES, WebgpuBackend } from './backend.js';
@@ -14,7 +13,6 @@ export interface WebgpuBackendOptions extends BackendOptions {
   readonly powerPreference?: GPUPowerPreference;
 }
 
-const OPTIONS = ['dtype', 'powerPreference'];
 const POWER_PREFERENCES = ['low-power', 'high-performance'] as const;
 
 /** The adapter as one line: vendor, architecture, device and description, where given. */
@@ -25,7 +23,8 @@ function describe(info: GPUAdapterInfo | undefined): string {
 }
 
 export async function createBackend(options: WebgpuBackendOptions = {}): Promise<WebgpuBackend> {
-  checkKeys('webgpu', options, OPTIONS);
+  // Keys of other backends pass: loadBackend hands a config shared by every backend an app
+  // offers (`{ backend: name, wasmPaths }`) to whichever is picked.
   const { dtype = 'float32', powerPreference } = options;
   checkDType('webgpu', dtype, DTYPES);
   if (powerPreference !== undefined) {

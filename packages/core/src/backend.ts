@@ -1,8 +1,8 @@
 /**
  * `@twostep/core/backend`: what a backend author needs and an app does not. The contract
  * (`Backend`, the types of its ops and the activation kinds it may fuse), the descriptor a
- * backend entry exports, the checks that word every operand and option error the same way on
- * every backend, and the errors those checks throw.
+ * backend entry exports, the checks that word every operand error the same way on every
+ * backend, and the errors those checks throw.
  */
 export { ACTIVATION_NAMES } from './activations.js';
 export * from './contract.js';
@@ -17,7 +17,6 @@ export {
   TwoStepError,
 } from './errors.js';
 export type { BackendDescriptor, BackendModule } from './load.js';
-export { checkKeys } from './options.js';
 export {
   type AffineKernel,
   affineShape,

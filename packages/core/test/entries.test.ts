@@ -36,7 +36,7 @@ describe('entries', () => {
     expect(names(backendEntry)).toEqual(
       [
         ...['SPECIFICATION_VERSION', 'DTYPES', 'UNARY_OPS', 'ACTIVATION_NAMES', 'FUSED_KERNELS'],
-        ...['checkOperands', 'checkShape', 'checkData', 'checkDType', 'checkOneOf', 'checkKeys'],
+        ...['checkOperands', 'checkShape', 'checkData', 'checkDType', 'checkOneOf'],
         ...['checkSameShape', 'checkSlice', 'checkConcatRows', 'matMulShape', 'broadcastKind'],
         'affineShape',
         ...['TwoStepError', 'ShapeError', 'DTypeError', 'DisposedMatrixError', 'ConfigError'],

@@ -10,7 +10,6 @@ import {
   Trainer,
   train,
 } from '@twostep/core';
-import { checkKeys as forBackends } from '@twostep/core/backend';
 import { checkKeys } from '@twostep/core/check';
 import { describe, expect, it } from 'vitest';
 import { f64 } from './helpers.js';
@@ -32,28 +31,26 @@ describe('options that are not taken', () => {
     expect(() => adam({ learningrate: 0.1 } as never)).toThrow("did you mean 'learningRate'?");
   });
 
-  it('options that are not an options object: null, a number, an array', () => {
-    const known = ['dtype', 'threads'];
-    expect(() => checkKeys('createBackend', { thread: 2 }, known)).toThrow(
+  it('checkKeys, for options of an app: null, a number or an array is not an options object', () => {
+    const known = ['epochs', 'learningRate'];
+    expect(() => checkKeys('fit', { epoch: 2 }, known)).toThrow(
       new ConfigError(
-        "createBackend: unknown option 'thread'; did you mean 'threads'? The options are dtype, threads.",
+        "fit: unknown option 'epoch'; did you mean 'epochs'? The options are epochs, learningRate.",
       ),
     );
     for (const [options, shown] of [
       [null, 'null'],
       [5, '5'],
-      [['dtype'], '["dtype"]'],
+      [['epochs'], '["epochs"]'],
     ] as const) {
-      expect(() => checkKeys('createBackend', options as never, known)).toThrow(
+      expect(() => checkKeys('fit', options as never, known)).toThrow(
         new ConfigError(
-          `createBackend: options must be an object such as { dtype: … }, got ${shown}; leave them out for the defaults.`,
+          `fit: options must be an object such as { epochs: … }, got ${shown}; leave them out for the defaults.`,
         ),
       );
     }
-    expect(() => checkKeys('createBackend', undefined, known)).not.toThrow();
-    expect(() => checkKeys('createBackend', { dtype: 'float32', threads: 1 }, known)).not.toThrow();
-    // Backend authors find the same check beside the operand checks.
-    expect(forBackends).toBe(checkKeys);
+    expect(() => checkKeys('fit', undefined, known)).not.toThrow();
+    expect(() => checkKeys('fit', { epochs: 2, learningRate: 0.1 }, known)).not.toThrow();
   });
 
   it('an optimizer name: the closest one and the list', () => {

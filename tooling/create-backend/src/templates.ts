@@ -121,7 +121,6 @@ import {
   type BackendOptions,
   type BackendSupports,
   checkDType,
-  checkKeys,
   type DType,
   type FusedActivation,
   type MatMulOptions,
@@ -184,11 +183,7 @@ export class ${pascal}Backend implements Backend<M> {
     fusedAdam: false,
   };
 
-  constructor(options: BackendOptions = {}) {
-    // A key it does not take (\`dtyp\`) is a ConfigError naming the closest, not ignored:
-    // list here the options you add to BackendOptions.
-    checkKeys(NAME, options, ['dtype']);
-    const { dtype = 'float32' } = options;
+  constructor({ dtype = 'float32' }: BackendOptions = {}) {
     checkDType(NAME, dtype, DTYPES);
     this.dtype = dtype;
   }
