@@ -164,15 +164,16 @@ describe('worker threads and the process', () => {
       if (c[0] !== 100) throw new Error('wrong product ' + c[0]);
       console.log(k.description);
     `;
-    const started = Date.now();
+    // Live workers would keep the process up for good: killed at the timeout, it fails here.
+    // (No bound on the time itself: a loaded machine may take seconds to start Node.)
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 120_000,
     });
+    expect(run.error).toBeUndefined();
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('· 2 threads');
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
 

@@ -303,16 +303,16 @@ for (let tries = 0; !ids.some((id, i) => i % 2 === 1 && id !== 0); tries++) {
 console.log('workers ran chunks; exiting without close()');
 `,
       );
-      const started = performance.now();
+      // Workers that are not unref'd keep the process up for good: killed at the timeout, it
+      // fails here. (No bound on the time itself: a loaded machine may take seconds to start.)
       const child = spawnSync(process.execPath, [join(dir, 'main.mjs')], {
         encoding: 'utf8',
-        timeout: 20_000,
+        timeout: 120_000,
       });
       expect(child.error).toBeUndefined();
       expect(child.stderr).toBe('');
       expect(child.stdout).toBe('workers ran chunks; exiting without close()\n');
       expect(child.status).toBe(0);
-      expect(performance.now() - started).toBeLessThan(10_000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
