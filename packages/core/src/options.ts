@@ -36,7 +36,7 @@ export function closest(name: string, candidates: readonly string[]): string | u
 /**
  * Throws a ConfigError when `options` is given but is not a plain options object (null, an
  * array, a number…), or for its first key that is not in `known`, naming the closest known
- * key and every known one. `where` says whose options they are (`train`, `tfjs-wasm`).
+ * key and every known one. `where` says whose options they are (`train`, `saveModel`).
  */
 export function checkKeys(
   where: string,
